@@ -1,0 +1,1 @@
+"""The compute layer: ECS Fargate service, autoscaling, IAM roles, container logs."""

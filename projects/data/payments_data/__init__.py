@@ -1,0 +1,1 @@
+"""The data layer: RDS PostgreSQL Multi-AZ, its KMS key and parameter group."""

@@ -1,0 +1,117 @@
+"""`FlowLogs`: VPC flow logs into a KMS-encrypted log group, delivered by a narrow IAM role."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.encrypted_log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from shared.naming import Namer
+
+
+@dataclass(frozen=True)
+class FlowLogsArgs:
+    namer: Namer
+    vpc_id: pulumi.Input[str]
+    traffic_type: str
+    retention_in_days: int
+    tags: dict[str, str]
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    region: str
+
+
+def delivery_trust_policy(account_id: str) -> str:
+    """Only the VPC flow logs service, acting for this account, may assume the delivery role."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "FlowLogsServiceForThisAccount",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+def delivery_policy(log_group_arn: str) -> str:
+    """The role may write into this one log group and nothing else."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "WriteFlowLogsToOneGroup",
+                    "Effect": "Allow",
+                    "Action": [
+                        "logs:CreateLogStream",
+                        "logs:DescribeLogStreams",
+                        "logs:PutLogEvents",
+                    ],
+                    "Resource": [log_group_arn, f"{log_group_arn}:*"],
+                }
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class FlowLogs(pulumi.ComponentResource):
+    """Flow logs of one VPC, encrypted at rest with a rotating customer-managed key."""
+
+    log_group: aws.cloudwatch.LogGroup
+
+    def __init__(self, name: str, args: FlowLogsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:network:FlowLogs", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        n = args.namer
+        logs = EncryptedLogGroup(
+            n("logs", "vpcflow"),
+            EncryptedLogGroupArgs(
+                namer=n,
+                purpose="vpcflow",
+                retention_in_days=args.retention_in_days,
+                tags=args.tags,
+                account_id=args.account_id,
+                partition=args.partition,
+                region=args.region,
+            ),
+            opts=child,
+        )
+        self.log_group = logs.log_group
+        role = aws.iam.Role(
+            n("role", "flowlogs"),
+            name=n("role", "flowlogs"),
+            description="Delivers VPC flow logs to their encrypted log group",
+            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(delivery_trust_policy),
+            tags=args.tags,
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            n("policy", "flowlogs"),
+            name=n("policy", "flowlogs"),
+            role=role.id,
+            policy=self.log_group.arn.apply(delivery_policy),
+            opts=child,
+        )
+        aws.ec2.FlowLog(
+            n("flowlog"),
+            vpc_id=args.vpc_id,
+            traffic_type=args.traffic_type,
+            log_destination_type="cloud-watch-logs",
+            log_destination=self.log_group.arn,
+            iam_role_arn=role.arn,
+            max_aggregation_interval=60,
+            tags=args.tags,
+            opts=child,
+        )
+        self.register_outputs({"log_group_name": self.log_group.name})

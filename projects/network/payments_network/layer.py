@@ -1,0 +1,65 @@
+"""The network layer assembled: what `__main__.py` runs."""
+
+from __future__ import annotations
+
+import pulumi
+
+from payments_network.flow_logs import FlowLogs, FlowLogsArgs
+from payments_network.security_groups import SecurityGroups, SecurityGroupsArgs
+from payments_network.settings import NetworkSettings
+from payments_network.vpc import Vpc, VpcArgs
+from shared.contracts.network import NetworkContract
+from shared.naming import Namer
+from shared.provider import aws_context
+from shared.tags import standard_tags
+
+LAYER = "network"
+
+
+def build(settings: NetworkSettings) -> NetworkContract:
+    """Create the network layer and return its contract (not yet exported)."""
+    ctx = aws_context(settings, LAYER)
+    n = Namer(settings.service, settings.env)
+    tags = standard_tags(env=settings.env, project=settings.service, layer=LAYER)
+    opts = ctx.resource_opts
+    azs = sorted(settings.availability_zones)
+
+    vpc = Vpc(
+        n("network"),
+        VpcArgs(
+            namer=n,
+            cidr=settings.vpc_cidr,
+            subnets_by_az=settings.subnets_by_az(),
+            nat_per_az=settings.nat_gateways == "per-az",
+            tags=tags,
+        ),
+        opts,
+    )
+    flow_logs = FlowLogs(
+        n("flowlogs"),
+        FlowLogsArgs(
+            namer=n,
+            vpc_id=vpc.vpc.id,
+            traffic_type=settings.flow_log_traffic_type,
+            retention_in_days=settings.flow_log_retention_days,
+            tags=tags,
+            account_id=ctx.account_id,
+            partition=ctx.partition,
+            region=ctx.region,
+        ),
+        opts,
+    )
+    groups = SecurityGroups(n("securitygroups"), SecurityGroupsArgs(namer=n, vpc_id=vpc.vpc.id, tags=tags), opts)
+
+    return NetworkContract(
+        vpc_id=vpc.vpc.id,
+        vpc_cidr=vpc.vpc.cidr_block,
+        availability_zones=azs,
+        public_subnet_ids=pulumi.Output.all(*[vpc.public_subnets[az].id for az in azs]),
+        private_subnet_ids=pulumi.Output.all(*[vpc.private_subnets[az].id for az in azs]),
+        nat_public_ips=pulumi.Output.all(*[vpc.eips[az].public_ip for az in sorted(vpc.eips)]),
+        alb_security_group_id=groups.alb.id,
+        app_security_group_id=groups.app.id,
+        db_security_group_id=groups.db.id,
+        flow_log_group_name=flow_logs.log_group.name,
+    )

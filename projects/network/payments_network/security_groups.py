@@ -1,0 +1,96 @@
+"""`SecurityGroups`: the ALB -> app:3000 -> DB:5432 chain, each rule its own described resource.
+
+Rules are separate `aws.vpc.SecurityGroup{Ingress,Egress}Rule` resources so the groups can
+reference each other without a cycle. A group created without inline rules loses AWS's default
+allow-all egress, so every egress below is the only egress that group has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.naming import Namer
+from shared.ports import APP_PORT, DB_PORT, HTTP_PORT, HTTPS_PORT
+from shared.tags import with_name
+
+ANYWHERE_V4 = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class SecurityGroupsArgs:
+    namer: Namer
+    vpc_id: pulumi.Input[str]
+    tags: dict[str, str]
+
+
+class SecurityGroups(pulumi.ComponentResource):
+    """The three groups of the request path and exactly the traffic between them."""
+
+    alb: aws.ec2.SecurityGroup
+    app: aws.ec2.SecurityGroup
+    db: aws.ec2.SecurityGroup
+
+    def __init__(self, name: str, args: SecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:network:SecurityGroups", name, None, opts)
+        n, tags = args.namer, args.tags
+
+        def group(role: str, description: str) -> aws.ec2.SecurityGroup:
+            return aws.ec2.SecurityGroup(
+                n("sg", role),
+                name=n("sg", role),
+                description=description,
+                vpc_id=args.vpc_id,
+                revoke_rules_on_delete=True,  # the groups reference each other; lets teardown finish
+                tags=with_name(tags, n("sg", role)),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        self.alb = group("alb", "Load balancer: HTTPS (and HTTP for the redirect) from the internet")
+        self.app = group("app", f"Payment API tasks: port {APP_PORT} from the load balancer only")
+        self.db = group("db", f"PostgreSQL: port {DB_PORT} from the payment API tasks only")
+
+        def ingress(key: str, sg: aws.ec2.SecurityGroup, port: int, description: str, **source: object) -> None:
+            aws.vpc.SecurityGroupIngressRule(
+                n("sgr", key),
+                security_group_id=sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=description,
+                tags=with_name(tags, n("sgr", key)),
+                opts=pulumi.ResourceOptions(parent=self),
+                **source,  # type: ignore[arg-type]
+            )
+
+        def egress(key: str, sg: aws.ec2.SecurityGroup, port: int, description: str, **dest: object) -> None:
+            aws.vpc.SecurityGroupEgressRule(
+                n("sgr", key),
+                security_group_id=sg.id,
+                ip_protocol="tcp",
+                from_port=port,
+                to_port=port,
+                description=description,
+                tags=with_name(tags, n("sgr", key)),
+                opts=pulumi.ResourceOptions(parent=self),
+                **dest,  # type: ignore[arg-type]
+            )
+
+        ingress("alb-in-https", self.alb, HTTPS_PORT, "HTTPS from the internet", cidr_ipv4=ANYWHERE_V4)
+        ingress("alb-in-http", self.alb, HTTP_PORT, "HTTP from the internet, only redirected to HTTPS",
+                cidr_ipv4=ANYWHERE_V4)
+        egress("alb-out-app", self.alb, APP_PORT, "Forward requests to the payment API tasks",
+               referenced_security_group_id=self.app.id)
+        ingress("app-in-alb", self.app, APP_PORT, "Requests from the load balancer",
+                referenced_security_group_id=self.alb.id)
+        egress("app-out-db", self.app, DB_PORT, "PostgreSQL to the database",
+               referenced_security_group_id=self.db.id)
+        egress("app-out-https", self.app, HTTPS_PORT,
+               "HTTPS to AWS APIs (ECR, Secrets Manager, CloudWatch Logs) through the NAT gateways",
+               cidr_ipv4=ANYWHERE_V4)
+        ingress("db-in-app", self.db, DB_PORT, "PostgreSQL from the payment API tasks",
+                referenced_security_group_id=self.app.id)
+
+        self.register_outputs({"alb": self.alb.id, "app": self.app.id, "db": self.db.id})

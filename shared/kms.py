@@ -1,0 +1,76 @@
+"""KMS key policies, written out statement by statement.
+
+The account root keeps administration (so the key can never become unmanageable), with the
+administrative actions listed rather than `kms:*`; each AWS service gets only the usage actions
+it needs, scoped by encryption context where the service supports it. In a key policy
+`"Resource": "*"` means "this key" and is the only form AWS accepts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+KEY_ADMIN_ACTIONS: tuple[str, ...] = (
+    "kms:CancelKeyDeletion",
+    "kms:Create*",
+    "kms:Delete*",
+    "kms:Describe*",
+    "kms:Disable*",
+    "kms:Enable*",
+    "kms:Get*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Revoke*",
+    "kms:ScheduleKeyDeletion",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:Update*",
+)
+
+KEY_USE_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+
+
+def account_root(partition: str, account_id: str) -> str:
+    """The ARN of the account's root principal."""
+    return f"arn:{partition}:iam::{account_id}:root"
+
+
+def admin_statement(partition: str, account_id: str) -> dict[str, Any]:
+    """The account administers the key (and, through IAM, delegates use of it)."""
+    return {
+        "Sid": "AccountAdministersAndDelegatesThroughIam",
+        "Effect": "Allow",
+        "Principal": {"AWS": account_root(partition, account_id)},
+        "Action": [*KEY_ADMIN_ACTIONS, *KEY_USE_ACTIONS],
+        "Resource": "*",
+    }
+
+
+def logs_statement(*, region: str, account_id: str, partition: str, log_group_name: str) -> dict[str, Any]:
+    """CloudWatch Logs may use the key for exactly one log group."""
+    return {
+        "Sid": "CloudWatchLogsUsesKeyForOneLogGroup",
+        "Effect": "Allow",
+        "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+        "Action": list(KEY_USE_ACTIONS),
+        "Resource": "*",
+        "Condition": {
+            "ArnEquals": {
+                "kms:EncryptionContext:aws:logs:arn": (
+                    f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group_name}"
+                )
+            }
+        },
+    }
+
+
+def key_policy(*statements: dict[str, Any]) -> str:
+    """A key policy document as deterministic JSON."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)

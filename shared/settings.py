@@ -1,0 +1,199 @@
+"""Stack config -> one frozen, validated settings object per layer (SPEC §5).
+
+Each layer declares a pydantic model deriving from `StackSettings`; its fields, by their
+camelCase aliases, are exactly the keys its `Pulumi.yaml` declares (a test keeps them equal).
+Defaults live in `Pulumi.yaml` only: the Pulumi CLI applies them, and so does the offline plan.
+
+`load_settings` reads the running program's config; `parse_settings` does the same for a plain
+`{"<namespace>:<key>": "value"}` mapping (the offline plan, preflight and tests). Both raise
+`ConfigError`, a `pulumi.RunError`, so `pulumi up` prints the message without a traceback, and
+they raise it before the program registers any resource.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+import typing
+from collections.abc import Mapping
+from typing import Any, ClassVar, TypeVar
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+from shared.naming import ENV_PATTERN
+
+S = TypeVar("S", bound="StackSettings")
+
+# Regions this platform is built and tested for; the payments API runs in Seoul.
+SUPPORTED_REGIONS: tuple[str, ...] = ("ap-northeast-2",)
+
+
+class ConfigError(pulumi.RunError):
+    """A user's config mistake: one line per bad key, naming key, value and what is expected."""
+
+
+class InvalidSetting(Exception):  # noqa: N818 - reads as a sentence at the raise site
+    """Raised by cross-field validators, which pydantic cannot attribute to one key by itself.
+
+    Deliberately not a ValueError, so pydantic lets it through unwrapped.
+    """
+
+    def __init__(self, key: str, value: Any, expected: str) -> None:
+        super().__init__(expected)
+        self.key, self.value, self.expected = key, value, expected
+
+
+class StackSettings(BaseModel):
+    """Settings every layer has. `env` is the stack name; `region` is `aws:region`."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True
+    )
+
+    # Fields that are not keys of the project's namespace.
+    NOT_PROJECT_KEYS: ClassVar[dict[str, str]] = {"env": "stack name", "region": "aws:region"}
+
+    env: str
+    region: str
+    service: str
+
+    @field_validator("env")
+    @classmethod
+    def _env_is_a_short_lowercase_word(cls, v: str) -> str:
+        if not ENV_PATTERN.match(v):
+            raise ValueError(
+                "expected 2-10 lowercase letters or digits starting with a letter, e.g. prod, dev, pr42"
+            )
+        return v
+
+    @field_validator("region")
+    @classmethod
+    def _region_is_supported(cls, v: str) -> str:
+        if v not in SUPPORTED_REGIONS:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_REGIONS)}")
+        return v
+
+    @field_validator("service")
+    @classmethod
+    def _service_is_a_name_part(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9]{1,11}", v):
+            raise ValueError("expected 2-12 lowercase letters or digits starting with a letter")
+        return v
+
+    @classmethod
+    def config_keys(cls) -> tuple[str, ...]:
+        """The project-namespace keys this model reads (what `Pulumi.yaml` must declare)."""
+        return tuple(
+            f.alias or name for name, f in cls.model_fields.items() if name not in cls.NOT_PROJECT_KEYS
+        )
+
+
+def _is_structured(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation) or annotation
+    return origin in (list, tuple, dict) or (isinstance(origin, type) and issubclass(origin, BaseModel))
+
+
+def _key_label(model: type[StackSettings], namespace: str, loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return namespace
+    head = str(loc[0])
+    for name, f in model.model_fields.items():
+        if head in (name, f.alias):
+            if name in model.NOT_PROJECT_KEYS:
+                return model.NOT_PROJECT_KEYS[name]
+            rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+            return f"{namespace}:{f.alias or name}{rest}"
+    return f"{namespace}:{head}"
+
+
+def _describe(value: Any) -> str:
+    return json.dumps(value) if isinstance(value, (list, dict)) else repr(value)
+
+
+def parse_settings(model: type[S], config: Mapping[str, Any], *, namespace: str, env: str) -> S:
+    """Build `model` from `{"<namespace>:<key>": value, "aws:region": ...}` (strings or JSON values).
+
+    Unknown keys in the namespace are rejected with a did-you-mean hint.
+    """
+    known = model.config_keys()
+    problems: list[str] = []
+    raw: dict[str, Any] = {"env": env, "region": config.get("aws:region")}
+    for full_key, value in sorted(config.items()):
+        ns, _, key = full_key.partition(":")
+        if ns != namespace:
+            continue
+        if key not in known:
+            hint = difflib.get_close_matches(key, known, n=1)
+            problems.append(
+                f"{full_key} is not a setting of this project"
+                + (f" (did you mean {namespace}:{hint[0]}?)" if hint else f"; known: {', '.join(known)}")
+            )
+            continue
+        raw[key] = value
+    for name, f in model.model_fields.items():
+        key = f.alias or name
+        value = raw.get(key)
+        if isinstance(value, str) and _is_structured(f.annotation):
+            try:
+                raw[key] = json.loads(value)
+            except json.JSONDecodeError:
+                problems.append(f"{namespace}:{key} = {value!r} is not valid JSON: expected a list or object")
+    if raw["region"] is None:
+        raw.pop("region")
+    if problems:
+        raise ConfigError("\n".join(problems))
+    try:
+        return model.model_validate(raw)
+    except InvalidSetting as e:
+        raise ConfigError(
+            f"{namespace}:{e.key} = {_describe(e.value)} is invalid: {e.expected}"
+        ) from None
+    except ValidationError as e:
+        lines = []
+        for err in e.errors():
+            label = _key_label(model, namespace, tuple(err["loc"]))
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            if err["type"] == "missing":
+                lines.append(f"{label} is required but not set")
+            else:
+                lines.append(f"{label} = {_describe(err['input'])} is invalid: {msg}")
+        raise ConfigError("\n".join(lines)) from None
+
+
+def load_settings(model: type[S]) -> S:
+    """Read the running Pulumi program's config into `model` (see `parse_settings`)."""
+    config: dict[str, Any] = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    return parse_settings(model, config, namespace=pulumi.get_project(), env=pulumi.get_stack())
+
+
+# Reusable field checks -------------------------------------------------------------------
+
+
+def ipv4_network(value: str, *, min_prefix: int = 16, max_prefix: int = 28) -> ipaddress.IPv4Network:
+    """Parse an IPv4 CIDR whose prefix AWS accepts for a VPC or subnet, or raise ValueError."""
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError:
+        raise ValueError(
+            f"expected an IPv4 network in CIDR notation with host bits zero, e.g. 10.0.0.0/{min_prefix}"
+        ) from None
+    if not min_prefix <= net.prefixlen <= max_prefix:
+        raise ValueError(f"expected a prefix length between /{min_prefix} and /{max_prefix}")
+    return net
+
+
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)
+
+
+def log_retention(value: int) -> int:
+    """A CloudWatch Logs retention period AWS accepts, or raise ValueError."""
+    if value not in LOG_RETENTION_DAYS:
+        raise ValueError(f"expected a CloudWatch retention period: one of {LOG_RETENTION_DAYS}")
+    return value
