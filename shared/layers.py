@@ -17,12 +17,25 @@ class Layer:
     name: str
     depends_on: tuple[str, ...] = ()
     description: str = ""
+    # Config values teardown sets (then applies) before `destroy`, to lift deletion protection
+    # from exactly the resources this layer's stack owns.
+    teardown_config: tuple[tuple[str, str], ...] = ()
 
 
 LAYERS: tuple[Layer, ...] = (
     Layer("network", (), "VPC, subnets, gateways, routes, security groups, flow logs"),
-    Layer("data", ("network",), "RDS PostgreSQL Multi-AZ, its KMS key and parameter group"),
-    Layer("edge", ("network",), "Route53 zone, ACM certificate, ALB, listeners, target group"),
+    Layer(
+        "data",
+        ("network",),
+        "RDS PostgreSQL Multi-AZ, its KMS key and parameter group",
+        teardown_config=(("deletionProtection", "false"),),
+    ),
+    Layer(
+        "edge",
+        ("network",),
+        "Route53 zone, ACM certificate, ALB, listeners, target group",
+        teardown_config=(("albDeletionProtection", "false"),),
+    ),
     Layer("compute", ("network", "data", "edge"), "ECS Fargate service, autoscaling, IAM, logs"),
 )
 

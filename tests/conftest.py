@@ -1,0 +1,101 @@
+"""One mock engine for every test: the same `run_program` the offline plan uses.
+
+- `run_layer(layer, env, overrides=..., cloud=..., upstream=...)` runs one layer's real program
+  with its real stack config (plus overrides), feeding its StackReferences with stand-in
+  exports shaped by the upstream contracts, so each layer is tested on its own.
+- `platform_plan(env)` is the full offline plan (every layer wired to the real exports of the
+  layers before it), computed once per session and environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from ops.mock_engine import OfflineCloud, computed, run_program
+from ops.plan import LayerPlan, PlatformPlan, plan_platform
+from ops.stack_config import project_dir, stack_config
+from shared.contracts import Contract
+from shared.contracts.compute import ComputeContract
+from shared.contracts.data import DataContract
+from shared.contracts.edge import EdgeContract
+from shared.contracts.network import NetworkContract
+from shared.layers import upstream
+
+CONTRACTS: dict[str, type[Contract]] = {
+    "network": NetworkContract,
+    "data": DataContract,
+    "edge": EdgeContract,
+    "compute": ComputeContract,
+}
+
+
+def standin_exports(contract: type[Contract]) -> dict[str, Any]:
+    """Exports shaped like `contract`: lists get two entries (one per AZ), ports are numbers."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(contract):
+        marker = computed(f"{contract.LAYER}-stack", f.name)
+        type_text = str(f.type)
+        if "list[" in type_text:
+            out[f.name] = [f"{marker}[0]", f"{marker}[1]"]
+        elif "int" in type_text:
+            out[f.name] = 5432
+        else:
+            out[f.name] = marker
+    if contract is NetworkContract:
+        out["availability_zones"] = ["ap-northeast-2a", "ap-northeast-2c"]
+        out["vpc_cidr"] = "10.10.0.0/16"
+    return out
+
+
+RunLayer = Callable[..., LayerPlan]
+
+
+@pytest.fixture
+def run_layer() -> RunLayer:
+    """Run one layer's program under mocks; see the module docstring."""
+
+    def run(
+        layer: str,
+        env: str = "prod",
+        *,
+        overrides: Mapping[str, Any] | None = None,
+        cloud: OfflineCloud | None = None,
+        upstream_exports: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> LayerPlan:
+        config = dict(stack_config(layer, env).values)
+        for key, value in (overrides or {}).items():
+            full = key if ":" in key else f"{layer}:{key}"
+            config[full] = value if isinstance(value, str) else json.dumps(value)
+        feeds = {u: standin_exports(CONTRACTS[u]) for u in upstream(layer)}
+        feeds.update(upstream_exports or {})
+        result = run_program(
+            project_dir(layer) / "__main__.py",
+            project=layer,
+            stack=env,
+            config=config,
+            cloud=cloud or OfflineCloud(),
+            stack_outputs=feeds,
+        )
+        return LayerPlan(layer, "planned", result.resources, result.exports, result.secret_exports)
+
+    return run
+
+
+_PLANS: dict[str, PlatformPlan] = {}
+
+
+@pytest.fixture
+def platform_plan() -> Callable[[str], PlatformPlan]:
+    """The full offline plan of an environment, computed once per session."""
+
+    def get(env: str) -> PlatformPlan:
+        if env not in _PLANS:
+            _PLANS[env] = plan_platform(env)
+        return _PLANS[env]
+
+    return get
