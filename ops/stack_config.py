@@ -7,6 +7,7 @@ the offline plan and preflight validate the same values `pulumi up` would use.
 
 from __future__ import annotations
 
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 import yaml
 
 from shared.layers import LAYER_NAMES
+from shared.settings import StackSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PROJECTS_DIR = REPO_ROOT / "projects"
@@ -99,3 +101,17 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
         else:
             values[full] = as_config_string(value)
     return StackConfig(values=values, secret_keys=tuple(secrets))
+
+
+def settings_model(layer: str) -> type[StackSettings]:
+    """The settings model of `layer`: the one `StackSettings` subclass in `payments_<layer>.settings`."""
+    module = importlib.import_module(f"payments_{layer}.settings")
+    models = [
+        obj
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, StackSettings) and obj is not StackSettings
+        and obj.__module__ == module.__name__
+    ]
+    if len(models) != 1:
+        raise LookupError(f"payments_{layer}.settings must define exactly one StackSettings model")
+    return models[0]
