@@ -176,7 +176,12 @@ def _partition(_cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, Any]:
 
 
 def _region(cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, Any]:
-    return {"name": cloud.region, "region": cloud.region, "id": cloud.region, "endpoint": f"ec2.{cloud.region}.amazonaws.com"}
+    return {
+        "name": cloud.region,
+        "region": cloud.region,
+        "id": cloud.region,
+        "endpoint": f"ec2.{cloud.region}.amazonaws.com",
+    }
 
 
 def _secret_version(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
@@ -187,15 +192,29 @@ def _secret_version(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]
         payload = cloud.secrets[secret_id]
     else:
         raise LookupError(f"Secrets Manager can't find the specified secret: {secret_id}")
-    arn = secret_id if secret_id.startswith("arn:") else (
-        f"arn:aws:secretsmanager:{cloud.region}:{cloud.account_id}:secret:{secret_id}-AbCdEf"
+    arn = (
+        secret_id
+        if secret_id.startswith("arn:")
+        else (f"arn:aws:secretsmanager:{cloud.region}:{cloud.account_id}:secret:{secret_id}-AbCdEf")
     )
-    return {"arn": arn, "id": arn, "secretId": secret_id, "secretString": payload, "versionId": "offline", "versionStages": ["AWSCURRENT"]}
+    return {
+        "arn": arn,
+        "id": arn,
+        "secretId": secret_id,
+        "secretString": payload,
+        "versionId": "offline",
+        "versionStages": ["AWSCURRENT"],
+    }
 
 
 def _secret(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
     version = _secret_version(cloud, {"secretId": args.get("arn") or args.get("name")})
-    return {"arn": version["arn"], "id": version["arn"], "name": args.get("name") or version["secretId"], "kmsKeyId": ""}
+    return {
+        "arn": version["arn"],
+        "id": version["arn"],
+        "name": args.get("name") or version["secretId"],
+        "kmsKeyId": "",
+    }
 
 
 def _elb_service_account(cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +226,13 @@ def _ecr_image(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
     repo, tag = args.get("repositoryName"), args.get("imageTag")
     if cloud.images is not None and tag not in cloud.images.get(str(repo), []):
         raise LookupError(f"image {repo}:{tag} not found in ECR")
-    return {"id": f"sha256:{'0' * 64}", "imageDigest": f"sha256:{'0' * 64}", "imageTags": [tag], "repositoryName": repo, "registryId": cloud.account_id}
+    return {
+        "id": f"sha256:{'0' * 64}",
+        "imageDigest": f"sha256:{'0' * 64}",
+        "imageTags": [tag],
+        "repositoryName": repo,
+        "registryId": cloud.account_id,
+    }
 
 
 CALLS: dict[str, Callable[[OfflineCloud, dict[str, Any]], dict[str, Any]]] = {
@@ -254,7 +279,11 @@ def run_program(
     pulumi_settings.SETTINGS.rpc_manager.clear()
     pulumi_mocks.set_mocks(mocks, project=project, stack=stack, preview=False, organization=ORGANIZATION)
     root = pulumi_settings.get_root_resource()
-    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(main), run_name="__main__")))
+
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    _sync_await(run_pulumi_func(program))
     exports: dict[str, Any] = {}
     secret: list[str] = []
     for name, value in getattr(root, "outputs", {}).items():

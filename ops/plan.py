@@ -33,11 +33,7 @@ class LayerPlan:
     def custom_resources(self) -> list[PlannedResource]:
         """The cloud resources (no components, providers or stack references), sorted by type, name."""
         return sorted(
-            (
-                r
-                for r in self.resources
-                if r.custom and not r.type.startswith("pulumi:")
-            ),
+            (r for r in self.resources if r.custom and not r.type.startswith("pulumi:")),
             key=lambda r: (r.type, r.name),
         )
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from rich.tree import Tree
 from rich.text import Text
+from rich.tree import Tree
 
 from ops.mock_engine import COMPUTED_PREFIX, PlannedResource, is_computed
 from ops.plan import LayerPlan, PlatformPlan
@@ -97,7 +97,9 @@ def print_plan(plan: PlatformPlan, console: Console) -> None:
         style = {"planned": "green", "failed": "red", "skipped": "yellow"}.get(lp.status, "yellow")
         summary.add_row(lp.layer, Text(lp.status, style=style), str(len(lp.custom_resources())), str(len(lp.exports)))
     console.print(summary)
-    console.print(Text("(known after apply) marks values only AWS can assign; secrets are shown as [secret].", style="dim"))
+    console.print(
+        Text("(known after apply) marks values only AWS can assign; secrets are shown as [secret].", style="dim")
+    )
 
 
 def write_json(plan: PlatformPlan, path: Path) -> None:

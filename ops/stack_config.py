@@ -109,7 +109,9 @@ def settings_model(layer: str) -> type[StackSettings]:
     models = [
         obj
         for obj in vars(module).values()
-        if isinstance(obj, type) and issubclass(obj, StackSettings) and obj is not StackSettings
+        if isinstance(obj, type)
+        and issubclass(obj, StackSettings)
+        and obj is not StackSettings
         and obj.__module__ == module.__name__
     ]
     if len(models) != 1:

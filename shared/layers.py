@@ -52,9 +52,7 @@ def get_layer(name: str) -> Layer:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise UnknownLayerError(
-            f"unknown layer {name!r}: expected one of {', '.join(LAYER_NAMES)}"
-        ) from None
+        raise UnknownLayerError(f"unknown layer {name!r}: expected one of {', '.join(LAYER_NAMES)}") from None
 
 
 def upstream(name: str) -> tuple[str, ...]:
@@ -86,9 +84,7 @@ def waves(selected: Iterable[str] | None = None) -> list[tuple[str, ...]]:
     result: list[tuple[str, ...]] = []
     remaining = [n for n in LAYER_NAMES if n in chosen]
     while remaining:
-        wave = tuple(
-            n for n in remaining if all(d in done or d not in chosen for d in get_layer(n).depends_on)
-        )
+        wave = tuple(n for n in remaining if all(d in done or d not in chosen for d in get_layer(n).depends_on))
         if not wave:  # pragma: no cover - LAYERS is acyclic; a test keeps it so
             raise ValueError(f"dependency cycle among layers: {remaining}")
         result.append(wave)

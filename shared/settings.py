@@ -37,7 +37,7 @@ class ConfigError(pulumi.RunError):
     """A user's config mistake: one line per bad key, naming key, value and what is expected."""
 
 
-class InvalidSetting(Exception):  # noqa: N818 - reads as a sentence at the raise site
+class InvalidSetting(Exception):
     """Raised by cross-field validators, which pydantic cannot attribute to one key by itself.
 
     Deliberately not a ValueError, so pydantic lets it through unwrapped.
@@ -51,9 +51,7 @@ class InvalidSetting(Exception):  # noqa: N818 - reads as a sentence at the rais
 class StackSettings(BaseModel):
     """Settings every layer has. `env` is the stack name; `region` is `aws:region`."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
 
     # Fields that are not keys of the project's namespace.
     NOT_PROJECT_KEYS: ClassVar[dict[str, str]] = {"env": "stack name", "region": "aws:region"}
@@ -66,9 +64,7 @@ class StackSettings(BaseModel):
     @classmethod
     def _env_is_a_short_lowercase_word(cls, v: str) -> str:
         if not ENV_PATTERN.match(v):
-            raise ValueError(
-                "expected 2-10 lowercase letters or digits starting with a letter, e.g. prod, dev, pr42"
-            )
+            raise ValueError("expected 2-10 lowercase letters or digits starting with a letter, e.g. prod, dev, pr42")
         return v
 
     @field_validator("region")
@@ -88,9 +84,7 @@ class StackSettings(BaseModel):
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:
         """The project-namespace keys this model reads (what `Pulumi.yaml` must declare)."""
-        return tuple(
-            f.alias or name for name, f in cls.model_fields.items() if name not in cls.NOT_PROJECT_KEYS
-        )
+        return tuple(f.alias or name for name, f in cls.model_fields.items() if name not in cls.NOT_PROJECT_KEYS)
 
 
 def _is_structured(annotation: Any) -> bool:
@@ -150,9 +144,7 @@ def parse_settings(model: type[S], config: Mapping[str, Any], *, namespace: str,
     try:
         return model.model_validate(raw)
     except InvalidSetting as e:
-        raise ConfigError(
-            f"{namespace}:{e.key} = {_describe(e.value)} is invalid: {e.expected}"
-        ) from None
+        raise ConfigError(f"{namespace}:{e.key} = {_describe(e.value)} is invalid: {e.expected}") from None
     except ValidationError as e:
         lines = []
         for err in e.errors():
@@ -188,7 +180,28 @@ def ipv4_network(value: str, *, min_prefix: int = 16, max_prefix: int = 28) -> i
 
 
 LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
 )
 
 

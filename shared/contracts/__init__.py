@@ -55,7 +55,7 @@ class Contract:
     def from_stack(cls, reference: pulumi.StackReference | None = None) -> Self:
         """Read this contract from the producing layer's stack of the same environment."""
         ref = reference or pulumi.StackReference(
-            f"stackref-{cls.LAYER}-{pulumi.get_stack()}", name=stack_reference_name(cls.LAYER)
+            f"stackref-{cls.LAYER}-{pulumi.get_stack()}", stack_name=stack_reference_name(cls.LAYER)
         )
         values: dict[str, Any] = {}
         for name in cls.names():

@@ -52,45 +52,52 @@ class SecurityGroups(pulumi.ComponentResource):
         self.app = group("app", f"Payment API tasks: port {APP_PORT} from the load balancer only")
         self.db = group("db", f"PostgreSQL: port {DB_PORT} from the payment API tasks only")
 
-        def ingress(key: str, sg: aws.ec2.SecurityGroup, port: int, description: str, **source: object) -> None:
-            aws.vpc.SecurityGroupIngressRule(
+        def rule(
+            key: str,
+            sg: aws.ec2.SecurityGroup,
+            port: int,
+            description: str,
+            *,
+            inbound: bool,
+            cidr_ipv4: str | None = None,
+            peer: aws.ec2.SecurityGroup | None = None,
+        ) -> None:
+            kind = aws.vpc.SecurityGroupIngressRule if inbound else aws.vpc.SecurityGroupEgressRule
+            kind(
                 n("sgr", key),
                 security_group_id=sg.id,
                 ip_protocol="tcp",
                 from_port=port,
                 to_port=port,
                 description=description,
+                cidr_ipv4=cidr_ipv4,
+                referenced_security_group_id=peer.id if peer else None,
                 tags=with_name(tags, n("sgr", key)),
                 opts=pulumi.ResourceOptions(parent=self),
-                **source,  # type: ignore[arg-type]
             )
 
-        def egress(key: str, sg: aws.ec2.SecurityGroup, port: int, description: str, **dest: object) -> None:
-            aws.vpc.SecurityGroupEgressRule(
-                n("sgr", key),
-                security_group_id=sg.id,
-                ip_protocol="tcp",
-                from_port=port,
-                to_port=port,
-                description=description,
-                tags=with_name(tags, n("sgr", key)),
-                opts=pulumi.ResourceOptions(parent=self),
-                **dest,  # type: ignore[arg-type]
-            )
-
-        ingress("alb-in-https", self.alb, HTTPS_PORT, "HTTPS from the internet", cidr_ipv4=ANYWHERE_V4)
-        ingress("alb-in-http", self.alb, HTTP_PORT, "HTTP from the internet, only redirected to HTTPS",
-                cidr_ipv4=ANYWHERE_V4)
-        egress("alb-out-app", self.alb, APP_PORT, "Forward requests to the payment API tasks",
-               referenced_security_group_id=self.app.id)
-        ingress("app-in-alb", self.app, APP_PORT, "Requests from the load balancer",
-                referenced_security_group_id=self.alb.id)
-        egress("app-out-db", self.app, DB_PORT, "PostgreSQL to the database",
-               referenced_security_group_id=self.db.id)
-        egress("app-out-https", self.app, HTTPS_PORT,
-               "HTTPS to AWS APIs (ECR, Secrets Manager, CloudWatch Logs) through the NAT gateways",
-               cidr_ipv4=ANYWHERE_V4)
-        ingress("db-in-app", self.db, DB_PORT, "PostgreSQL from the payment API tasks",
-                referenced_security_group_id=self.app.id)
+        rule("alb-in-https", self.alb, HTTPS_PORT, "HTTPS from the internet", inbound=True, cidr_ipv4=ANYWHERE_V4)
+        rule(
+            "alb-in-http",
+            self.alb,
+            HTTP_PORT,
+            "HTTP from the internet, only redirected to HTTPS",
+            inbound=True,
+            cidr_ipv4=ANYWHERE_V4,
+        )
+        rule(
+            "alb-out-app", self.alb, APP_PORT, "Forward requests to the payment API tasks", inbound=False, peer=self.app
+        )
+        rule("app-in-alb", self.app, APP_PORT, "Requests from the load balancer", inbound=True, peer=self.alb)
+        rule("app-out-db", self.app, DB_PORT, "PostgreSQL to the database", inbound=False, peer=self.db)
+        rule(
+            "app-out-https",
+            self.app,
+            HTTPS_PORT,
+            "HTTPS to AWS APIs (ECR, Secrets Manager, CloudWatch Logs) through the NAT gateways",
+            inbound=False,
+            cidr_ipv4=ANYWHERE_V4,
+        )
+        rule("db-in-app", self.db, DB_PORT, "PostgreSQL from the payment API tasks", inbound=True, peer=self.app)
 
         self.register_outputs({"alb": self.alb.id, "app": self.app.id, "db": self.db.id})

@@ -50,13 +50,18 @@ class NetworkSettings(StackSettings):
                 )
         vpc = ipaddress.IPv4Network(self.vpc_cidr)
         subnets: list[tuple[str, ipaddress.IPv4Network]] = []
-        for key, cidrs in (("publicSubnetCidrs", self.public_subnet_cidrs), ("privateSubnetCidrs", self.private_subnet_cidrs)):
+        for key, cidrs in (
+            ("publicSubnetCidrs", self.public_subnet_cidrs),
+            ("privateSubnetCidrs", self.private_subnet_cidrs),
+        ):
             if len(cidrs) != len(azs):
                 raise InvalidSetting(key, list(cidrs), f"expected one CIDR per AZ ({len(azs)}), in AZ order")
             for cidr in cidrs:
                 net = ipaddress.IPv4Network(cidr)
                 if not net.subnet_of(vpc):
-                    raise InvalidSetting(key, list(cidrs), f"expected subnets inside vpcCidr {self.vpc_cidr}; {cidr} is not")
+                    raise InvalidSetting(
+                        key, list(cidrs), f"expected subnets inside vpcCidr {self.vpc_cidr}; {cidr} is not"
+                    )
                 subnets.append((key, net))
         for (key_a, a), (key_b, b) in itertools.combinations(subnets, 2):
             if a.overlaps(b):
@@ -69,5 +74,7 @@ class NetworkSettings(StackSettings):
         """AZ name -> (public CIDR, private CIDR), keyed by AZ so reordering never renames."""
         return {
             az: (pub, priv)
-            for az, pub, priv in zip(self.availability_zones, self.public_subnet_cidrs, self.private_subnet_cidrs, strict=True)
+            for az, pub, priv in zip(
+                self.availability_zones, self.public_subnet_cidrs, self.private_subnet_cidrs, strict=True
+            )
         }

@@ -57,9 +57,7 @@ class Vpc(pulumi.ComponentResource):
             tags=with_name(tags, n("sg", "default")),
             opts=child,
         )
-        igw = aws.ec2.InternetGateway(
-            n("igw"), vpc_id=self.vpc.id, tags=with_name(tags, n("igw")), opts=child
-        )
+        igw = aws.ec2.InternetGateway(n("igw"), vpc_id=self.vpc.id, tags=with_name(tags, n("igw")), opts=child)
 
         self.public_subnets, self.private_subnets = {}, {}
         for az in azs:

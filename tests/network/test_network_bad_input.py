@@ -1,0 +1,76 @@
+"""Each bad network setting fails before any resource exists, with one line naming the key (SPEC §5)."""
+
+import pytest
+
+from ops import mock_engine
+from shared.settings import ConfigError
+
+AZS2 = ["ap-northeast-2a", "ap-northeast-2c"]
+
+CASES = [
+    ({"vpcCidr": "10.0.0.0/33"}, "prod", "network:vpcCidr = '10.0.0.0/33' is invalid: expected an IPv4 network"),
+    ({"vpcCidr": "10.0.0.1/16"}, "prod", "network:vpcCidr = '10.0.0.1/16' is invalid: expected an IPv4 network"),
+    (
+        {"vpcCidr": "10.0.0.0/8"},
+        "prod",
+        "network:vpcCidr = '10.0.0.0/8' is invalid: expected a prefix length between /16 and /24",
+    ),
+    (
+        {"publicSubnetCidrs": ["10.99.0.0/24", "10.10.1.0/24"]},
+        "prod",
+        'network:publicSubnetCidrs = ["10.99.0.0/24", "10.10.1.0/24"] is invalid: expected subnets inside vpcCidr 10.10.0.0/16; 10.99.0.0/24 is not',
+    ),
+    (
+        {"privateSubnetCidrs": ["10.10.0.0/20", "10.10.32.0/20"]},
+        "prod",
+        "network:privateSubnetCidrs = '10.10.0.0/20' is invalid: expected non-overlapping subnets; 10.10.0.0/20 overlaps 10.10.0.0/24 (publicSubnetCidrs)",
+    ),
+    (
+        {
+            "availabilityZones": ["ap-northeast-2a"],
+            "publicSubnetCidrs": ["10.10.0.0/24"],
+            "privateSubnetCidrs": ["10.10.16.0/20"],
+        },
+        "prod",
+        'network:availabilityZones = ["ap-northeast-2a"] is invalid: expected at least 2 distinct AZ names',
+    ),
+    (
+        {"availabilityZones": ["us-east-1a", "us-east-1b"]},
+        "prod",
+        'network:availabilityZones = ["us-east-1a", "us-east-1b"] is invalid: expected AZ names of ap-northeast-2',
+    ),
+    (
+        {"publicSubnetCidrs": ["10.10.0.0/24"]},
+        "prod",
+        'network:publicSubnetCidrs = ["10.10.0.0/24"] is invalid: expected one CIDR per AZ (2), in AZ order',
+    ),
+    ({"natGateways": "single"}, "prod", "network:natGateways = 'single' is invalid: expected per-az in prod"),
+    ({"natGateways": "none"}, "dev", "network:natGateways = 'none' is invalid: Input should be 'per-az' or 'single'"),
+    (
+        {"flowLogRetentionDays": 8},
+        "prod",
+        "network:flowLogRetentionDays = '8' is invalid: expected a CloudWatch retention period",
+    ),
+    ({"flowLogTrafficType": "SOME"}, "prod", "network:flowLogTrafficType = 'SOME' is invalid"),
+    ({"service": "Payments!"}, "prod", "network:service = 'Payments!' is invalid: expected 2-12 lowercase letters"),
+    ({"aws:region": "eu-west-1"}, "prod", "aws:region = 'eu-west-1' is invalid: expected one of ap-northeast-2"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "env", "message"), CASES, ids=[next(iter(c[0])) + "-" + c[1] for c in CASES])
+def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, monkeypatch, overrides, env, message):
+    engines: list[mock_engine.PlanMocks] = []
+    original_init = mock_engine.PlanMocks.__init__
+
+    def recording_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        engines.append(self)
+
+    monkeypatch.setattr(mock_engine.PlanMocks, "__init__", recording_init)
+    with pytest.raises(ConfigError) as err:
+        run_layer("network", env, overrides=overrides)
+    assert [e.resources for e in engines] == [[]]  # not even the provider was registered
+    text = str(err.value)
+    assert text.startswith(message), text
+    assert "\n" not in text
+    assert "Traceback" not in text

@@ -1,0 +1,54 @@
+"""Every built layer is a normal Pulumi project whose declared config equals its settings model."""
+
+import pytest
+import yaml
+
+from ops.stack_config import PROJECTS_DIR, layer_exists, project_file, settings_model, stack_config
+from shared.layers import LAYER_NAMES
+from shared.settings import parse_settings
+
+BUILT = [name for name in LAYER_NAMES if layer_exists(name)]
+PULUMI_TYPES = {"string", "integer", "boolean", "array"}
+
+
+@pytest.mark.parametrize("layer", BUILT)
+def test_pulumi_yaml_declares_exactly_the_settings_keys(layer):
+    declared = project_file(layer)["config"]
+    assert set(declared) == set(settings_model(layer).config_keys())
+
+
+@pytest.mark.parametrize("layer", BUILT)
+def test_every_key_has_type_description_and_default(layer):
+    for key, decl in project_file(layer)["config"].items():
+        assert decl.get("type") in PULUMI_TYPES, key
+        assert len(decl.get("description", "")) > 10, key
+        assert "default" in decl, key
+
+
+@pytest.mark.parametrize("layer", BUILT)
+def test_project_runs_in_the_readme_virtualenv(layer):
+    project = project_file(layer)
+    assert project["name"] == layer
+    assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": "../../.venv"}}
+    assert (PROJECTS_DIR / layer / project["runtime"]["options"]["virtualenv"]).resolve() == (
+        PROJECTS_DIR.parent / ".venv"
+    ).resolve()
+
+
+@pytest.mark.parametrize("layer", BUILT)
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_stack_files_pin_the_region_and_parse(layer, env):
+    raw = yaml.safe_load((PROJECTS_DIR / layer / f"Pulumi.{env}.yaml").read_text())
+    assert raw["config"]["aws:region"] == "ap-northeast-2"
+    settings = parse_settings(settings_model(layer), stack_config(layer, env).values, namespace=layer, env=env)
+    assert settings.env == env
+
+
+@pytest.mark.parametrize("layer", BUILT)
+def test_stack_files_only_use_declared_keys(layer):
+    declared = set(project_file(layer)["config"])
+    for env in ("prod", "dev"):
+        raw = yaml.safe_load((PROJECTS_DIR / layer / f"Pulumi.{env}.yaml").read_text())
+        for key in raw["config"]:
+            ns, _, name = key.partition(":")
+            assert ns == "aws" or (ns == layer and name in declared), key
