@@ -1,0 +1,196 @@
+"""`FargateService`: the payment API's task definition and the ECS service behind the load balancer.
+
+The container runs non-privileged with a read-only root filesystem (a task-scoped volume is the
+one writable path, `/tmp`), logs through `awslogs` to the layer's log group, and gets the database
+credentials as ECS `secrets`: ECS reads them from Secrets Manager when the task starts, so they
+never appear in the task definition, the plan or `DescribeTasks`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.naming import Namer
+from shared.ports import APP_PORT
+
+TMP_VOLUME = "tmp"
+TMP_PATH = "/tmp"
+# The Fargate platform version the service runs on; LATEST follows AWS's current one.
+PLATFORM_VERSION = "LATEST"
+# Rolling deployments keep full capacity: start new tasks before stopping old ones.
+DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100
+DEPLOYMENT_MAXIMUM_PERCENT = 200
+
+
+@dataclass(frozen=True)
+class DatabaseConnection:
+    """Where and how the application reaches PostgreSQL (credentials are not here)."""
+
+    address: str
+    port: int
+    name: str
+    ssl_mode: str
+    secret_arn: str
+
+
+def container_definitions(
+    *,
+    container_name: str,
+    image: str,
+    readonly_root_filesystem: bool,
+    log_group_name: str,
+    log_stream_prefix: str,
+    region: str,
+    db: DatabaseConnection,
+) -> str:
+    """The task's one container as the JSON `RegisterTaskDefinition` takes.
+
+    The username and password are `secrets` whose `valueFrom` names a JSON key of the secret
+    (`<secret arn>:<json key>::`, current version); everything else is plain environment.
+    """
+    environment = {
+        "DB_HOST": db.address,
+        "DB_NAME": db.name,
+        "DB_PORT": str(db.port),
+        "DB_SSLMODE": db.ssl_mode,
+        "PORT": str(APP_PORT),
+    }
+    secrets = {"DB_PASSWORD": "password", "DB_USERNAME": "username"}
+    container: dict[str, Any] = {
+        "name": container_name,
+        "image": image,
+        "essential": True,
+        "portMappings": [{"containerPort": APP_PORT, "hostPort": APP_PORT, "protocol": "tcp", "name": "http"}],
+        "environment": [{"name": k, "value": v} for k, v in sorted(environment.items())],
+        "secrets": [{"name": k, "valueFrom": f"{db.secret_arn}:{key}::"} for k, key in sorted(secrets.items())],
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {
+                "awslogs-group": log_group_name,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": log_stream_prefix,
+            },
+        },
+        "privileged": False,
+        "readonlyRootFilesystem": readonly_root_filesystem,
+        # A Node.js server on an unprivileged port needs no Linux capabilities; an init process
+        # reaps zombies and forwards SIGTERM so deployments drain cleanly.
+        "linuxParameters": {"capabilities": {"drop": ["ALL"]}, "initProcessEnabled": True},
+        "mountPoints": [{"sourceVolume": TMP_VOLUME, "containerPath": TMP_PATH, "readOnly": False}],
+    }
+    return json.dumps([container], sort_keys=True)
+
+
+@dataclass(frozen=True)
+class FargateServiceArgs:
+    namer: Namer
+    cluster_arn: pulumi.Input[str]
+    container_name: str
+    image: str
+    cpu: int
+    memory: int
+    cpu_architecture: str
+    readonly_root_filesystem: bool
+    log_group_name: pulumi.Input[str]
+    execution_role_arn: pulumi.Input[str]
+    task_role_arn: pulumi.Input[str]
+    db_address: pulumi.Input[str]
+    db_port: pulumi.Input[int]
+    db_name: pulumi.Input[str]
+    db_ssl_mode: str
+    db_secret_arn: pulumi.Input[str]
+    desired_count: int
+    health_check_grace_period_seconds: int
+    private_subnet_ids: pulumi.Input[list[str]]
+    app_security_group_id: pulumi.Input[str]
+    target_group_arn: pulumi.Input[str]
+    tags: dict[str, str]
+    region: str
+    depends_on: tuple[pulumi.Resource, ...] = ()
+
+
+class FargateService(pulumi.ComponentResource):
+    """Task definition + service: N tasks in the private subnets behind the edge target group."""
+
+    task_definition: aws.ecs.TaskDefinition
+    service: aws.ecs.Service
+
+    def __init__(self, name: str, args: FargateServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:compute:FargateService", name, None, opts)
+        n = args.namer
+        self.task_definition = aws.ecs.TaskDefinition(
+            n("task", "api"),
+            family=n("task", "api"),
+            cpu=str(args.cpu),
+            memory=str(args.memory),
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX", cpu_architecture=args.cpu_architecture
+            ),
+            execution_role_arn=args.execution_role_arn,
+            task_role_arn=args.task_role_arn,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=TMP_VOLUME)],
+            container_definitions=pulumi.Output.all(
+                args.db_address, args.db_port, args.db_name, args.db_secret_arn, args.log_group_name
+            ).apply(
+                lambda v: container_definitions(
+                    container_name=args.container_name,
+                    image=args.image,
+                    readonly_root_filesystem=args.readonly_root_filesystem,
+                    log_group_name=v[4],
+                    log_stream_prefix=args.container_name,
+                    region=args.region,
+                    db=DatabaseConnection(
+                        address=v[0], port=int(v[1]), name=v[2], ssl_mode=args.db_ssl_mode, secret_arn=v[3]
+                    ),
+                )
+            ),
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.service = aws.ecs.Service(
+            n("ecs", "api"),
+            name=n("ecs", "api"),
+            cluster=args.cluster_arn,
+            task_definition=self.task_definition.arn,
+            desired_count=args.desired_count,
+            launch_type="FARGATE",
+            platform_version=PLATFORM_VERSION,
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=args.private_subnet_ids,
+                security_groups=[args.app_security_group_id],
+                assign_public_ip=False,
+            ),
+            load_balancers=[
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=args.target_group_arn,
+                    container_name=args.container_name,
+                    container_port=APP_PORT,
+                )
+            ],
+            health_check_grace_period_seconds=args.health_check_grace_period_seconds,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
+            deployment_minimum_healthy_percent=DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
+            deployment_maximum_percent=DEPLOYMENT_MAXIMUM_PERCENT,
+            propagate_tags="SERVICE",
+            enable_ecs_managed_tags=True,
+            enable_execute_command=False,  # no shell into payment tasks; the execution role has no SSM
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=list(args.depends_on),
+                # `desiredCount` sets the first deployment only. Afterwards Application Auto
+                # Scaling owns it: without this, every `pulumi up` would reset a scaled-out
+                # service back to the configured count in the middle of a load peak.
+                ignore_changes=["desiredCount"],
+            ),
+        )
+        self.register_outputs(
+            {"service_name": self.service.name, "task_definition_arn": self.task_definition.arn}
+        )

@@ -1,0 +1,152 @@
+"""The compute layer's settings: every key declared in `projects/compute/Pulumi.yaml`."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic.alias_generators import to_camel
+
+from payments_compute.ecr_image import EcrImage
+from payments_compute.fargate_sizes import FARGATE_MEMORY_BY_CPU, allowed_memory
+from shared.settings import InvalidSetting, StackSettings, log_retention
+
+# `service:Action` with no wildcard: a granted action is always named in full.
+_ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
+_SID = re.compile(r"^[A-Za-z0-9]{1,100}$")
+# A full ARN whose resource part names something more specific than "*".
+_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:(?!\*$).+$")
+
+
+class TaskRoleStatement(BaseModel):
+    """One extra permission for the application's task role: named actions on named ARNs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    sid: str
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+    @field_validator("sid")
+    @classmethod
+    def _sid(cls, v: str) -> str:
+        if not _SID.match(v):
+            raise ValueError("expected a Sid of 1-100 letters and digits")
+        return v
+
+    @field_validator("actions")
+    @classmethod
+    def _actions_are_named(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("expected at least one action")
+        for action in v:
+            if not _ACTION.match(action):
+                raise ValueError(f"expected service:Action names without wildcards; {action!r} is not one")
+        return tuple(sorted(set(v)))
+
+    @field_validator("resources")
+    @classmethod
+    def _resources_are_arns(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if not v:
+            raise ValueError("expected at least one resource ARN")
+        for resource in v:
+            if not _ARN.match(resource):
+                raise ValueError(f"expected full resource ARNs (never '*'); {resource!r} is not one")
+        return tuple(sorted(set(v)))
+
+
+class ComputeSettings(StackSettings):
+    image: str
+    cpu: int
+    memory: int
+    cpu_architecture: Literal["X86_64", "ARM64"]
+    readonly_root_filesystem: bool
+    desired_count: int
+    min_capacity: int
+    max_capacity: int
+    cpu_target_percent: float
+    scale_in_cooldown_seconds: int
+    scale_out_cooldown_seconds: int
+    health_check_grace_period_seconds: int
+    log_retention_days: int
+    db_ssl_mode: Literal["require", "verify-ca", "verify-full"]
+    task_role_statements: tuple[TaskRoleStatement, ...]
+
+    @field_validator("image")
+    @classmethod
+    def _image_is_private_ecr(cls, v: str) -> str:
+        EcrImage.parse(v)
+        return v
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu_is_a_fargate_size(cls, v: int) -> int:
+        if v not in FARGATE_MEMORY_BY_CPU:
+            raise ValueError(f"expected Fargate CPU units: one of {tuple(FARGATE_MEMORY_BY_CPU)}")
+        return v
+
+    @field_validator("desired_count", "min_capacity", "max_capacity")
+    @classmethod
+    def _task_count(cls, v: int) -> int:
+        if not 1 <= v <= 1000:
+            raise ValueError("expected a task count between 1 and 1000")
+        return v
+
+    @field_validator("cpu_target_percent")
+    @classmethod
+    def _cpu_target(cls, v: float) -> float:
+        if not 10 <= v <= 90:
+            raise ValueError("expected an average CPU target between 10 and 90 (percent)")
+        return v
+
+    @field_validator("scale_in_cooldown_seconds", "scale_out_cooldown_seconds", "health_check_grace_period_seconds")
+    @classmethod
+    def _seconds(cls, v: int) -> int:
+        if not 0 <= v <= 3600:
+            raise ValueError("expected seconds between 0 and 3600")
+        return v
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention(cls, v: int) -> int:
+        return log_retention(v)
+
+    @field_validator("task_role_statements")
+    @classmethod
+    def _unique_sids(cls, v: tuple[TaskRoleStatement, ...]) -> tuple[TaskRoleStatement, ...]:
+        sids = [s.sid for s in v]
+        if len(set(sids)) != len(sids):
+            raise ValueError("expected a distinct sid per statement")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        image = EcrImage.parse(self.image)
+        if image.region != self.region:
+            raise InvalidSetting(
+                "image", self.image, f"expected an ECR repository in aws:region {self.region}, not {image.region}"
+            )
+        allowed = allowed_memory(self.cpu)
+        if self.memory not in allowed:
+            raise InvalidSetting(
+                "memory", self.memory, f"expected a Fargate memory size for cpu {self.cpu}: one of {allowed}"
+            )
+        if self.min_capacity > self.max_capacity:
+            raise InvalidSetting(
+                "minCapacity", self.min_capacity, f"expected at most maxCapacity ({self.max_capacity})"
+            )
+        if self.env == "prod" and self.min_capacity < 2:
+            raise InvalidSetting("minCapacity", self.min_capacity, "expected at least 2 in prod (a task in each AZ)")
+        if not self.min_capacity <= self.desired_count <= self.max_capacity:
+            raise InvalidSetting(
+                "desiredCount",
+                self.desired_count,
+                f"expected a count within minCapacity..maxCapacity ({self.min_capacity}..{self.max_capacity})",
+            )
+        return self
+
+    @property
+    def ecr_image(self) -> EcrImage:
+        """The parsed image reference."""
+        return EcrImage.parse(self.image)
