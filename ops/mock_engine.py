@@ -235,12 +235,36 @@ def _ecr_image(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _secret_or_failure(cloud: OfflineCloud, args: dict[str, Any]) -> Any:
+    # A provider reports a secret it cannot find as a failed invoke, which the program can catch
+    # (the data layer turns it into a ConfigError); a raising mock would crash the engine instead.
+    try:
+        return _secret(cloud, args)
+    except LookupError as e:
+        return {}, [("name", str(e))]
+
+
+def _kms_key(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
+    # DescribeKey accepts a key id, key ARN, alias name or alias ARN; aliases under aws/ are
+    # AWS managed keys. An alias answers with a stand-in key id derived from its name.
+    key_id = str(args.get("keyId", ""))
+    alias = key_id.split(":")[-1] if "alias/" in key_id else ""
+    if ":key/" in key_id:
+        arn = key_id
+    else:
+        uuid = f"offline-{alias.removeprefix('alias/').replace('/', '-')}" if alias else key_id
+        arn = f"arn:aws:kms:{cloud.region}:{cloud.account_id}:key/{uuid}"
+    manager = "AWS" if alias.startswith("alias/aws/") else "CUSTOMER"
+    return {"arn": arn, "id": arn, "keyId": arn.rsplit("/", 1)[-1], "keyManager": manager, "enabled": True}
+
+
 CALLS: dict[str, Callable[[OfflineCloud, dict[str, Any]], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getRegion:getRegion": _region,
     "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
-    "aws:secretsmanager/getSecret:getSecret": _secret,
+    "aws:secretsmanager/getSecret:getSecret": _secret_or_failure,
+    "aws:kms/getKey:getKey": _kms_key,
     "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
     "aws:ecr/getImage:getImage": _ecr_image,
 }

@@ -1,0 +1,119 @@
+"""`DataKey`: the data layer's customer-managed KMS key (storage, Performance Insights, logs).
+
+The key policy names every user of the key:
+- the account root administers it (no usage: nobody decrypts with it directly);
+- RDS uses it on behalf of principals of this account (`kms:ViaService` rds, `kms:CallerAccount`)
+  for storage encryption, snapshots and Performance Insights; grants only for AWS resources;
+- CloudWatch Logs uses it for the instance's exported log groups, one statement per group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from shared import kms
+from shared.naming import Namer
+
+# What RDS does with the key when it encrypts storage and Performance Insights data.
+RDS_USE_ACTIONS: tuple[str, ...] = (
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+)
+RDS_GRANT_ACTIONS: tuple[str, ...] = ("kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant")
+
+
+def admin_only_statement(partition: str, account_id: str) -> dict[str, Any]:
+    """The account administers the key; using it is left to the service statements."""
+    return {
+        "Sid": "AccountAdministersKey",
+        "Effect": "Allow",
+        "Principal": {"AWS": kms.account_root(partition, account_id)},
+        "Action": list(kms.KEY_ADMIN_ACTIONS),
+        "Resource": "*",
+    }
+
+
+def rds_statements(*, partition: str, account_id: str, region: str) -> list[dict[str, Any]]:
+    """Principals of this account may use the key only through RDS in this region."""
+    via_rds = {"kms:CallerAccount": account_id, "kms:ViaService": f"rds.{region}.amazonaws.com"}
+    root = {"AWS": kms.account_root(partition, account_id)}
+    return [
+        {
+            "Sid": "RdsUsesKeyForThisAccount",
+            "Effect": "Allow",
+            "Principal": root,
+            "Action": list(RDS_USE_ACTIONS),
+            "Resource": "*",
+            "Condition": {"StringEquals": via_rds},
+        },
+        {
+            "Sid": "RdsGrantsOnlyForAwsResources",
+            "Effect": "Allow",
+            "Principal": root,
+            "Action": list(RDS_GRANT_ACTIONS),
+            "Resource": "*",
+            "Condition": {"StringEquals": via_rds, "Bool": {"kms:GrantIsForAWSResource": "true"}},
+        },
+    ]
+
+
+def data_key_policy(
+    *, partition: str, account_id: str, region: str, log_groups: Mapping[str, str]
+) -> str:
+    """The whole key policy; `log_groups` maps a label (e.g. `Postgresql`) to a log group name."""
+    logs = [
+        {
+            **kms.logs_statement(region=region, account_id=account_id, partition=partition, log_group_name=name),
+            "Sid": f"CloudWatchLogsUsesKeyFor{label}Logs",
+        }
+        for label, name in sorted(log_groups.items())
+    ]
+    return kms.key_policy(
+        admin_only_statement(partition, account_id),
+        *rds_statements(partition=partition, account_id=account_id, region=region),
+        *logs,
+    )
+
+
+@dataclass(frozen=True)
+class DataKeyArgs:
+    namer: Namer
+    log_groups: Mapping[str, str]  # label -> log group name the key may encrypt
+    tags: dict[str, str]
+    account_id: pulumi.Input[str]
+    partition: pulumi.Input[str]
+    region: str
+
+
+class DataKey(pulumi.ComponentResource):
+    """A rotating symmetric KMS key and its alias `alias/kms-<service>-data-<env>`."""
+
+    key: aws.kms.Key
+
+    def __init__(self, name: str, args: DataKeyArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:data:DataKey", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        key_name = args.namer("kms", "data")
+        self.key = aws.kms.Key(
+            key_name,
+            description="Encrypts the payments database: storage, snapshots, Performance Insights, logs",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,  # the longest window: a deleted key makes every snapshot unreadable
+            policy=pulumi.Output.all(args.account_id, args.partition).apply(
+                lambda ap: data_key_policy(
+                    partition=ap[1], account_id=ap[0], region=args.region, log_groups=args.log_groups
+                )
+            ),
+            tags=args.tags,
+            opts=child,
+        )
+        aws.kms.Alias(f"alias-{key_name}", name=f"alias/{key_name}", target_key_id=self.key.key_id, opts=child)
+        self.register_outputs({"key_arn": self.key.arn})

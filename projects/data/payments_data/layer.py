@@ -1,0 +1,78 @@
+"""The data layer assembled: what `__main__.py` runs."""
+
+from __future__ import annotations
+
+from payments_data.credentials import read_master_credentials
+from payments_data.database import Database, DatabaseArgs, log_groups
+from payments_data.encryption import DataKey, DataKeyArgs
+from payments_data.settings import DataSettings
+from shared.contracts.data import DataContract
+from shared.contracts.network import NetworkContract
+from shared.naming import Namer
+from shared.provider import aws_context
+from shared.tags import standard_tags
+
+LAYER = "data"
+
+
+def build(settings: DataSettings) -> DataContract:
+    """Create the data layer and return its contract (not yet exported)."""
+    ctx = aws_context(settings, LAYER)
+    n = Namer(settings.service, settings.env)
+    tags = standard_tags(env=settings.env, project=settings.service, layer=LAYER)
+    network = NetworkContract.from_stack()
+    credentials = read_master_credentials(settings.db_secret_id, ctx.invoke_opts)
+    identifier = n("rds")
+
+    key = DataKey(
+        n("datakey"),
+        DataKeyArgs(
+            namer=n,
+            log_groups=log_groups(identifier),
+            tags=tags,
+            account_id=ctx.account_id,
+            partition=ctx.partition,
+            region=ctx.region,
+        ),
+        ctx.resource_opts,
+    )
+    db = Database(
+        n("database"),
+        DatabaseArgs(
+            namer=n,
+            identifier=identifier,
+            engine_version=settings.engine_version,
+            instance_class=settings.instance_class,
+            db_name=settings.db_name,
+            username=credentials.username,
+            password=credentials.password,
+            multi_az=settings.multi_az,
+            allocated_storage=settings.allocated_storage,
+            max_allocated_storage=settings.max_allocated_storage,
+            backup_retention_days=settings.backup_retention_days,
+            backup_window=settings.backup_window,
+            maintenance_window=settings.maintenance_window,
+            deletion_protection=settings.deletion_protection,
+            skip_final_snapshot=settings.skip_final_snapshot,
+            performance_insights_retention_days=settings.performance_insights_retention_days,
+            log_retention_days=settings.log_retention_days,
+            ca_cert_identifier=settings.ca_cert_identifier,
+            kms_key_arn=key.key.arn,
+            private_subnet_ids=network.private_subnet_ids,
+            security_group_id=network.db_security_group_id,
+            tags=tags,
+        ),
+        ctx.resource_opts,
+    )
+
+    instance = db.instance
+    return DataContract(
+        db_endpoint=instance.endpoint,
+        db_address=instance.address,
+        db_port=instance.port,
+        db_name=instance.db_name,
+        db_instance_identifier=instance.identifier,
+        db_secret_arn=credentials.secret_arn,
+        db_secret_kms_key_arn=credentials.secret_kms_key_arn,
+        db_kms_key_arn=key.key.arn,
+    )

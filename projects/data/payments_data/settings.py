@@ -1,0 +1,179 @@
+"""The data layer's settings: every key declared in `projects/data/Pulumi.yaml`."""
+
+from __future__ import annotations
+
+import re
+from typing import Self
+
+from pydantic import field_validator, model_validator
+
+from shared.settings import InvalidSetting, StackSettings, log_retention
+
+# PostgreSQL majors in RDS standard support that this layer is tested for. Only the major is
+# configured: with automatic minor upgrades, a pinned minor would drift from what AWS runs.
+POSTGRES_MAJORS: tuple[str, ...] = ("15", "16", "17")
+
+# CAs RDS currently issues server certificates from (rds-ca-2019 expired in 2024).
+CA_CERTIFICATES: tuple[str, ...] = ("rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1")
+
+# Performance Insights accepts 7 days (free tier), whole months as 31-day multiples, or 731.
+PI_RETENTION_DAYS: tuple[int, ...] = (7, *(31 * m for m in range(1, 24)), 731)
+
+RESERVED_DB_NAMES = frozenset({"postgres", "rdsadmin", "template0", "template1"})
+
+_SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
+_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:(?P<region>[a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
+_DAILY_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_WEEKLY_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
+                            r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEK = 7 * 24 * 60
+
+
+def _daily_minutes(window: str) -> tuple[int, int]:
+    h1, m1, h2, m2 = (int(x) for x in _DAILY_WINDOW.match(window).groups())  # type: ignore[union-attr]
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    return start, end if end > start else end + 24 * 60
+
+
+def _weekly_minutes(window: str) -> tuple[int, int]:
+    d1, h1, m1, d2, h2, m2 = _WEEKLY_WINDOW.match(window).groups()  # type: ignore[union-attr]
+    start = _DAYS.index(d1) * 1440 + int(h1) * 60 + int(m1)
+    end = _DAYS.index(d2) * 1440 + int(h2) * 60 + int(m2)
+    return start, end if end > start else end + _WEEK
+
+
+class DataSettings(StackSettings):
+    db_secret_id: str
+    db_name: str
+    engine_version: str
+    instance_class: str
+    multi_az: bool
+    allocated_storage: int
+    max_allocated_storage: int
+    backup_retention_days: int
+    backup_window: str
+    maintenance_window: str
+    deletion_protection: bool
+    skip_final_snapshot: bool
+    performance_insights_retention_days: int
+    log_retention_days: int
+    ca_cert_identifier: str
+
+    @field_validator("db_secret_id")
+    @classmethod
+    def _secret_id(cls, v: str) -> str:
+        if not (_SECRET_ARN.match(v) or (_SECRET_NAME.match(v) and not v.startswith("arn:"))):
+            raise ValueError(
+                "expected the name or ARN of an existing Secrets Manager secret holding JSON "
+                "with username and password"
+            )
+        return v
+
+    @field_validator("db_name")
+    @classmethod
+    def _db_name(cls, v: str) -> str:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", v) or v in RESERVED_DB_NAMES:
+            raise ValueError(
+                "expected 1-63 lowercase letters, digits or underscores starting with a letter, "
+                f"not one of {', '.join(sorted(RESERVED_DB_NAMES))}"
+            )
+        return v
+
+    @field_validator("engine_version")
+    @classmethod
+    def _engine_version(cls, v: str) -> str:
+        if v not in POSTGRES_MAJORS:
+            raise ValueError(
+                f"expected a PostgreSQL major version ({', '.join(POSTGRES_MAJORS)}); "
+                "minor versions come from automatic minor upgrades"
+            )
+        return v
+
+    @field_validator("instance_class")
+    @classmethod
+    def _instance_class(cls, v: str) -> str:
+        if not re.fullmatch(r"db\.[a-z0-9]+\.[a-z0-9]+", v):
+            raise ValueError("expected an RDS instance class such as db.t3.micro")
+        return v
+
+    @field_validator("allocated_storage")
+    @classmethod
+    def _allocated(cls, v: int) -> int:
+        if not 20 <= v <= 65536:
+            raise ValueError("expected 20-65536 GiB (gp3 minimum for PostgreSQL is 20)")
+        return v
+
+    @field_validator("backup_retention_days")
+    @classmethod
+    def _backups(cls, v: int) -> int:
+        if not 1 <= v <= 35:
+            raise ValueError("expected 1-35 days (0 would turn automated backups off)")
+        return v
+
+    @field_validator("backup_window")
+    @classmethod
+    def _backup_window(cls, v: str) -> str:
+        if not _DAILY_WINDOW.match(v) or _daily_minutes(v)[1] - _daily_minutes(v)[0] < 30:
+            raise ValueError("expected a UTC window hh:mm-hh:mm of at least 30 minutes, e.g. 17:00-18:00")
+        return v
+
+    @field_validator("maintenance_window")
+    @classmethod
+    def _maintenance_window(cls, v: str) -> str:
+        if not _WEEKLY_WINDOW.match(v) or _weekly_minutes(v)[1] - _weekly_minutes(v)[0] < 30:
+            raise ValueError(
+                "expected a UTC window ddd:hh:mm-ddd:hh:mm of at least 30 minutes, e.g. sun:18:30-sun:19:30"
+            )
+        return v
+
+    @field_validator("performance_insights_retention_days")
+    @classmethod
+    def _pi_retention(cls, v: int) -> int:
+        if v not in PI_RETENTION_DAYS:
+            raise ValueError("expected 7, a multiple of 31 up to 713, or 731 days")
+        return v
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _log_retention(cls, v: int) -> int:
+        return log_retention(v)
+
+    @field_validator("ca_cert_identifier")
+    @classmethod
+    def _ca(cls, v: str) -> str:
+        if v not in CA_CERTIFICATES:
+            raise ValueError(f"expected a current RDS certificate authority: one of {', '.join(CA_CERTIFICATES)}")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Self:
+        arn = _SECRET_ARN.match(self.db_secret_id)
+        if arn and arn["region"] != self.region:
+            raise InvalidSetting("dbSecretId", self.db_secret_id, f"expected a secret in {self.region}")
+        if not self.allocated_storage < self.max_allocated_storage <= 65536:
+            raise InvalidSetting(
+                "maxAllocatedStorage",
+                self.max_allocated_storage,
+                f"expected an upper bound above allocatedStorage ({self.allocated_storage}) and at most 65536 GiB",
+            )
+        if self._windows_overlap():
+            raise InvalidSetting(
+                "maintenanceWindow",
+                self.maintenance_window,
+                f"expected no overlap with backupWindow {self.backup_window}",
+            )
+        if self.env == "prod" and not self.multi_az:
+            raise InvalidSetting("multiAz", self.multi_az, "expected true in prod (a standby in a second AZ)")
+        if self.env == "prod" and self.skip_final_snapshot:
+            raise InvalidSetting(
+                "skipFinalSnapshot", self.skip_final_snapshot, "expected false in prod (keep a final snapshot)"
+            )
+        return self
+
+    def _windows_overlap(self) -> bool:
+        """Whether the weekly maintenance window meets the daily backup window on any day."""
+        m_start, m_end = _weekly_minutes(self.maintenance_window)
+        b_start, b_end = _daily_minutes(self.backup_window)
+        # Days -1..7 also cover windows that cross midnight or the end of the week.
+        return any(day * 1440 + b_start < m_end and m_start < day * 1440 + b_end for day in range(-1, 8))
