@@ -1,0 +1,510 @@
+"""Deploy, preview and tear down the layers in graph order over a `StackEngine` (SPEC §6).
+
+Plain Python with no Pulumi CLI behind it: the engine is injected (`ops.automation.PulumiEngine`
+for real, a recording fake in tests), so the ordering, the failure rules and the teardown
+policy are tested here, offline.
+
+- Deploy: a layer starts as soon as every layer it depends on is deployed, so independent layers
+  (data and edge) run at the same time, at most `max_parallel` at once. A failed layer stops
+  the layers that depend on it; the others finish.
+- Teardown: the reverse. A layer is destroyed only once nothing that depends on it exists; before
+  `destroy`, the layer's `teardown_config` flips (deletion protection off) are set and applied to
+  that layer alone, and restored afterwards so the stack file in git keeps its values.
+- Prod is torn down only with `--yes` and the environment name confirmed, and keeps its final
+  database snapshot (no flip may skip it).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import yaml
+
+from ops.automation import Changes, EngineError, StackEngine, StackOutput, StackState
+from ops.stack_config import PROJECTS_DIR, layer_exists, project_dir
+from shared.layers import LAYER_NAMES, deploy_order, downstream, get_layer, teardown_order, upstream
+from shared.naming import ENV_PATTERN
+
+Action = Literal["deploy", "preview", "destroy"]
+Result = Literal[
+    "deployed", "previewed", "destroyed", "not deployed", "failed", "skipped", "upstream not deployed", "not built"
+]
+
+# Results after which the next layer may go ahead (its upstream, or for teardown its dependent, is settled).
+_DEPLOY_OK: frozenset[str] = frozenset({"deployed"})
+_TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed", "not built"})
+
+PROTECTED_ENVS: tuple[str, ...] = ("prod",)
+# Settings teardown must never flip in a protected environment: prod keeps its final snapshot.
+_KEEP_IN_PROTECTED = re.compile(r"finalsnapshot", re.IGNORECASE)
+
+EPHEMERAL_MARKER = "# ephemeral environment"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one layer, and for anything but success, why and what to do next."""
+
+    layer: str
+    result: Result
+    changes: Changes = field(default_factory=Changes)
+    duration: float = 0.0
+    reason: str = ""
+    next_step: str = ""
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Every selected layer's outcome, in graph order."""
+
+    action: Action
+    env: str
+    outcomes: tuple[Outcome, ...]
+
+    def outcome(self, layer: str) -> Outcome:
+        """The outcome of one layer."""
+        return next(o for o in self.outcomes if o.layer == layer)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Layers whose operation failed."""
+        return tuple(o.layer for o in self.outcomes if o.result == "failed")
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Layers not attempted because of another layer (failed, not built, not deployed)."""
+        return tuple(o.layer for o in self.outcomes if o.result in ("skipped", "upstream not deployed"))
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and nothing was held back."""
+        return not self.failed and not self.skipped
+
+
+class Reporter(Protocol):
+    """Receives progress as layers run (called from worker threads)."""
+
+    def started(self, layer: str, what: str) -> None:
+        """A layer's operation began; `what` is e.g. "deploying"."""
+        ...
+
+    def event(self, layer: str, text: str) -> None:
+        """One engine event of a running layer, already a short line."""
+        ...
+
+    def finished(self, outcome: Outcome) -> None:
+        """A layer reached its outcome (including skipped ones, which never started)."""
+        ...
+
+
+class SilentReporter:
+    """A `Reporter` that shows nothing."""
+
+    def started(self, layer: str, what: str) -> None:
+        """Ignore."""
+
+    def event(self, layer: str, text: str) -> None:
+        """Ignore."""
+
+    def finished(self, outcome: Outcome) -> None:
+        """Ignore."""
+
+
+# Policy ------------------------------------------------------------------------------------
+
+
+class TeardownRefused(Exception):
+    """Teardown was not confirmed as the environment requires; the message says how to confirm."""
+
+
+def confirm_teardown(
+    env: str,
+    *,
+    yes: bool,
+    confirm: str = "",
+    interactive: bool = False,
+    ask: Callable[[str], str] = input,
+) -> None:
+    """Raise `TeardownRefused` unless the user confirmed destroying `env` as its protection demands.
+
+    Prod: `--yes` AND the environment name, from `--confirm prod` or typed at the prompt when
+    stdin is a terminal. Other environments: `--yes`, or a "y" at the prompt.
+    """
+    if env in PROTECTED_ENVS:
+        if not yes:
+            raise TeardownRefused(
+                f"refusing to destroy {env!r} without --yes: pass --yes --confirm {env} to destroy it"
+            )
+        typed = confirm
+        if not typed and interactive:
+            typed = ask(f"This destroys the {env} environment. Type its name to confirm: ").strip()
+        if typed != env:
+            how = f"--confirm {env}" if not interactive else f"--confirm {env}, or type {env} at the prompt"
+            got = f" (got {typed!r})" if typed else ""
+            raise TeardownRefused(
+                f"refusing to destroy {env!r}: the environment name was not confirmed{got}; pass {how}"
+            )
+        return
+    if yes:
+        return
+    if interactive and ask(f"Destroy the {env} environment? [y/N] ").strip().lower() in ("y", "yes"):
+        return
+    raise TeardownRefused(f"refusing to destroy {env!r} without confirmation: pass --yes")
+
+
+def teardown_flips(layer: str, env: str) -> tuple[tuple[str, str], ...]:
+    """Config `(<namespace>:<key>, value)` to set and apply on `layer` before destroying it in `env`.
+
+    Exactly the layer's own `teardown_config` (it lifts protection on what this stack owns);
+    in a protected environment, never a flip that would skip the final snapshot.
+    """
+    flips = get_layer(layer).teardown_config
+    if env in PROTECTED_ENVS:
+        flips = tuple((k, v) for k, v in flips if not _KEEP_IN_PROTECTED.search(k))
+    return tuple((f"{layer}:{key}", value) for key, value in flips)
+
+
+# Ephemeral environments --------------------------------------------------------------------
+
+
+class EphemeralEnvError(ValueError):
+    """An ephemeral environment cannot be created or removed as asked."""
+
+
+def _stack_file(layer: str, env: str, projects_dir: Path) -> Path:
+    return project_dir(layer, projects_dir) / f"Pulumi.{env}.yaml"
+
+
+def is_ephemeral(env: str, projects_dir: Path = PROJECTS_DIR) -> bool:
+    """Whether `env`'s stack files were written by `create_ephemeral` (and so may be deleted)."""
+    files = [_stack_file(n, env, projects_dir) for n in LAYER_NAMES if layer_exists(n, projects_dir)]
+    return bool(files) and all(f.is_file() and f.read_text().startswith(EPHEMERAL_MARKER) for f in files)
+
+
+def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -> list[Path]:
+    """Write `Pulumi.<env>.yaml` in every built layer with `source`'s settings; return the files.
+
+    Only the `config` map is copied: encryption salts and keys belong to the source stack, and
+    secret values cannot move with them, so a source with secret config is refused. Running it
+    again for the same source is a no-op, so a CI job can retry.
+    """
+    if not ENV_PATTERN.match(env):
+        raise EphemeralEnvError(
+            f"environment name {env!r} is invalid: expected 2-10 lowercase letters or digits starting with a letter"
+        )
+    if env in PROTECTED_ENVS:
+        raise EphemeralEnvError(f"{env!r} cannot be an ephemeral environment: choose another name, e.g. pr42")
+    written: list[Path] = []
+    for layer in (n for n in LAYER_NAMES if layer_exists(n, projects_dir)):
+        src = _stack_file(layer, source, projects_dir)
+        if not src.is_file():
+            raise EphemeralEnvError(f"cannot copy {source!r}: projects/{layer} has no Pulumi.{source}.yaml")
+        config = (yaml.safe_load(src.read_text()) or {}).get("config") or {}
+        secret = sorted(k for k, v in config.items() if isinstance(v, dict) and "secure" in v)
+        if secret:
+            raise EphemeralEnvError(
+                f"cannot copy {source!r}: projects/{layer} holds secret config ({', '.join(secret)}) "
+                f"that only {source}'s stack can decrypt; set it on the new stack with `pulumi config set --secret`"
+            )
+        text = (
+            f"{EPHEMERAL_MARKER} {env}, copied from {source} by `invoke deploy-all --from {source}`;\n"
+            f"# `invoke destroy-all --env {env}` destroys its stacks and deletes this file.\n"
+            + yaml.safe_dump({"config": config}, sort_keys=True, default_flow_style=None)
+        )
+        dst = _stack_file(layer, env, projects_dir)
+        if dst.is_file() and dst.read_text() != text:
+            raise EphemeralEnvError(
+                f"environment {env!r} already exists (projects/{layer}/Pulumi.{env}.yaml) with other settings: "
+                "choose a new name, or deploy it without --from"
+            )
+        dst.write_text(text)
+        written.append(dst)
+    return written
+
+
+def remove_ephemeral(env: str, projects_dir: Path = PROJECTS_DIR) -> list[Path]:
+    """Delete the stack files `create_ephemeral` wrote for `env` (never any other file)."""
+    removed = []
+    for layer in LAYER_NAMES:
+        path = _stack_file(layer, env, projects_dir)
+        if path.is_file() and path.read_text().startswith(EPHEMERAL_MARKER):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+# Scheduling --------------------------------------------------------------------------------
+
+
+def _elapsed(start: float) -> float:
+    return round(time.monotonic() - start, 1)
+
+
+class Orchestrator:
+    """Runs an action over the layers of one environment, in graph order, with bounded concurrency."""
+
+    def __init__(
+        self,
+        engine: StackEngine,
+        *,
+        reporter: Reporter | None = None,
+        max_parallel: int = 2,
+        projects_dir: Path = PROJECTS_DIR,
+    ) -> None:
+        if max_parallel < 1:
+            raise ValueError("max_parallel must be at least 1")
+        self.engine = engine
+        self.reporter = reporter or SilentReporter()
+        self.max_parallel = max_parallel
+        self.projects_dir = projects_dir
+
+    # The one scheduler -------------------------------------------------------------------
+
+    def _schedule(
+        self,
+        order: list[str],
+        waits_for: Mapping[str, Iterable[str]],
+        ok: frozenset[str],
+        work: Callable[[str], Outcome],
+        blocked: Callable[[str, list[tuple[str, Outcome]]], Outcome],
+    ) -> dict[str, Outcome]:
+        """Start each layer once everything it waits for is settled `ok`; block it if any is not."""
+        done: dict[str, Outcome] = {}
+        pending = list(order)
+        running: dict[Future[Outcome], str] = {}
+        with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
+            while pending or running:
+                for layer in list(pending):
+                    deps = [d for d in waits_for[layer]]
+                    if not all(d in done for d in deps):
+                        continue
+                    pending.remove(layer)
+                    bad = [(d, done[d]) for d in deps if done[d].result not in ok]
+                    if bad:
+                        done[layer] = blocked(layer, bad)
+                        self.reporter.finished(done[layer])
+                    else:
+                        running[pool.submit(self._guarded, layer, work)] = layer
+                if not running:
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    layer = running.pop(fut)
+                    done[layer] = fut.result()
+                    self.reporter.finished(done[layer])
+        return done
+
+    def _guarded(self, layer: str, work: Callable[[str], Outcome]) -> Outcome:
+        """Run one layer's work; any error becomes a failed outcome with its one-line message."""
+        start = time.monotonic()
+        try:
+            return work(layer)
+        except EngineError as e:
+            return Outcome(layer, "failed", duration=_elapsed(start), reason=str(e))
+        except Exception as e:  # a bug must not take the other layers down with a traceback
+            return Outcome(layer, "failed", duration=_elapsed(start), reason=f"{type(e).__name__}: {e}")
+
+    def _sink(self, layer: str) -> Callable[[str], None]:
+        return lambda text: self.reporter.event(layer, text)
+
+    def _report(self, action: Action, env: str, order: list[str], done: Mapping[str, Outcome]) -> RunReport:
+        return RunReport(action, env, tuple(done[n] for n in order))
+
+    def _not_built(self, layer: str) -> Outcome | None:
+        if layer_exists(layer, self.projects_dir):
+            return None
+        return Outcome(
+            layer, "not built", reason=f"projects/{layer} has no program yet", next_step="nothing to do until it exists"
+        )
+
+    def _missing_upstream(self, layer: str, env: str, settled: Iterable[str] = ()) -> list[str]:
+        """Upstream layers (outside `settled`) whose stack holds no resources in `env`."""
+        return [u for u in upstream(layer) if u not in settled and not self.engine.state(u, env).deployed]
+
+    # Deploy ------------------------------------------------------------------------------
+
+    def deploy(self, env: str, layers: Iterable[str] | None = None, *, refresh: bool = False) -> RunReport:
+        """Deploy `layers` (default: all) in graph order; upstream layers outside the selection must exist."""
+        order = deploy_order(layers)
+        chosen = set(order)
+
+        def work(layer: str) -> Outcome:
+            start = time.monotonic()
+            if (nb := self._not_built(layer)) is not None:
+                return nb
+            missing = self._missing_upstream(layer, env, settled=chosen)
+            if missing:
+                return Outcome(
+                    layer,
+                    "upstream not deployed",
+                    reason=f"upstream not deployed in {env}: {', '.join(missing)}",
+                    next_step=f"deploy them first: `invoke deploy-all --env {env}`",
+                )
+            self.reporter.started(layer, "deploying")
+            if refresh and self.engine.state(layer, env).exists:
+                self.engine.refresh(layer, env, on_event=self._sink(layer))
+            changes = self.engine.up(layer, env, on_event=self._sink(layer), refresh=False)
+            return Outcome(layer, "deployed", changes, _elapsed(start))
+
+        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
+            return Outcome(
+                layer,
+                "skipped",
+                reason="; ".join(f"upstream {d} {o.result}" for d, o in bad),
+                next_step=f"fix {', '.join(d for d, _ in bad)}, then run `invoke deploy-all --env {env}` again",
+            )
+
+        waits = {n: [u for u in upstream(n) if u in chosen] for n in order}
+        done = self._schedule(order, waits, _DEPLOY_OK, work, blocked)
+        return self._report("deploy", env, order, self._with_failure_hints(done, "deploy", env))
+
+    def _with_failure_hints(self, done: dict[str, Outcome], action: str, env: str) -> dict[str, Outcome]:
+        for layer, o in done.items():
+            if o.result == "failed" and not o.next_step:
+                done[layer] = Outcome(
+                    o.layer, o.result, o.changes, o.duration, o.reason,
+                    next_step=f"fix the cause above, then `invoke {action} --layer {layer} --env {env}`",
+                )
+        return done
+
+    # Preview -----------------------------------------------------------------------------
+
+    def preview(self, env: str, layers: Iterable[str] | None = None) -> RunReport:
+        """Preview `layers` (default: all) against what is deployed; each needs its upstream stacks to exist."""
+        order = deploy_order(layers)
+
+        def work(layer: str) -> Outcome:
+            start = time.monotonic()
+            if (nb := self._not_built(layer)) is not None:
+                return nb
+            missing = self._missing_upstream(layer, env)
+            if missing:
+                return Outcome(
+                    layer,
+                    "upstream not deployed",
+                    reason=f"upstream not deployed in {env}: {', '.join(missing)}",
+                    next_step=(
+                        f"`invoke plan --env {env}` shows the whole platform offline; "
+                        f"deploy {', '.join(missing)} to preview against the cloud"
+                    ),
+                )
+            self.reporter.started(layer, "previewing")
+            changes = self.engine.preview(layer, env, on_event=self._sink(layer))
+            return Outcome(layer, "previewed", changes, _elapsed(start))
+
+        # Previews change nothing, so none waits for another (the engine reads deployed upstreams).
+        done = self._schedule(order, {n: [] for n in order}, _DEPLOY_OK, work, _never_blocked)
+        return self._report("preview", env, order, self._with_failure_hints(done, "preview", env))
+
+    # Teardown ----------------------------------------------------------------------------
+
+    def destroy(self, env: str, layers: Iterable[str] | None = None, *, remove_stacks: bool = False) -> RunReport:
+        """Destroy `layers` (default: all), dependents first; a layer still depended on is never destroyed.
+
+        `remove_stacks` also deletes the stacks (history and config) - for ephemeral environments.
+        """
+        order = teardown_order(layers)
+        chosen = set(order)
+
+        def work(layer: str) -> Outcome:
+            start = time.monotonic()
+            if (nb := self._not_built(layer)) is not None:
+                return nb
+            # Dependents outside this run must be gone too (those inside it settled before we started).
+            alive = [
+                d for d in downstream(layer)
+                if d not in chosen and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
+            ]
+            if alive:
+                return Outcome(
+                    layer,
+                    "skipped",
+                    reason=f"still used by {', '.join(alive)}, which is deployed in {env}",
+                    next_step=f"destroy {', '.join(alive)} first, or run `invoke destroy-all --env {env}`",
+                )
+            state = self.engine.state(layer, env)
+            if not state.exists:
+                return Outcome(layer, "not deployed", duration=_elapsed(start), reason=f"no {env} stack")
+            self.reporter.started(layer, "destroying")
+            if not state.deployed:
+                # Already empty: no protection to lift (an `up` here would recreate everything).
+                if not remove_stacks:
+                    return Outcome(layer, "not deployed", duration=_elapsed(start), reason="stack holds no resources")
+                changes = self.engine.destroy(layer, env, on_event=self._sink(layer), remove=True)
+            else:
+                changes = self._lift_protection_and_destroy(layer, env, remove_stacks)
+            return Outcome(layer, "destroyed", changes, _elapsed(start))
+
+        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
+            return Outcome(
+                layer,
+                "skipped",
+                reason="; ".join(f"still used by {d} ({o.result})" for d, o in bad),
+                next_step=f"destroy {', '.join(d for d, _ in bad)} first, then `invoke destroy-all --env {env}` again",
+            )
+
+        waits = {n: [d for d in downstream(n) if d in chosen] for n in order}
+        done = self._schedule(order, waits, _TEARDOWN_OK, work, blocked)
+        return self._report("destroy", env, order, self._with_failure_hints(done, "destroy", env))
+
+    def _lift_protection_and_destroy(self, layer: str, env: str, remove: bool) -> Changes:
+        flips = teardown_flips(layer, env)
+        before = {key: self.engine.get_config(layer, env, key) for key, _ in flips}
+        removed = False
+        try:
+            if flips:
+                for key, value in flips:
+                    self.engine.set_config(layer, env, key, value)
+                self.reporter.event(layer, "lifting deletion protection: " + ", ".join(k for k, _ in flips))
+                self.engine.up(layer, env, on_event=self._sink(layer))
+            changes = self.engine.destroy(layer, env, on_event=self._sink(layer), remove=remove)
+            removed = remove
+            return changes
+        finally:
+            # The stack file in git keeps its protected values (a later deploy re-protects);
+            # a removed stack took its file with it.
+            if not removed:
+                for key, old in before.items():
+                    if old is None:
+                        self.engine.remove_config(layer, env, key)
+                    else:
+                        self.engine.set_config(layer, env, key, old)
+
+    # Read-only ---------------------------------------------------------------------------
+
+    def status(self, env: str) -> dict[str, StackState | None]:
+        """Each layer's stack state in `env`; None for a layer not built yet."""
+        return {
+            n: (self.engine.state(n, env) if layer_exists(n, self.projects_dir) else None) for n in LAYER_NAMES
+        }
+
+    def outputs(self, env: str) -> dict[str, StackOutput]:
+        """Every deployed layer's outputs merged into one mapping (output names are unique across contracts)."""
+        merged: dict[str, StackOutput] = {}
+        owner: dict[str, str] = {}
+        for layer in LAYER_NAMES:
+            if not layer_exists(layer, self.projects_dir) or not self.engine.state(layer, env).exists:
+                continue
+            for name, out in self.engine.outputs(layer, env).items():
+                if name in owner:
+                    raise EngineError(
+                        f"output {name!r} is exported by both {owner[name]} and {layer}: rename one contract field"
+                    )
+                owner[name] = layer
+                merged[name] = out
+        return merged
+
+
+def _never_blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:  # pragma: no cover - no waits
+    raise AssertionError(f"{layer} waited on {bad}")
+
+
+def plain_outputs(outputs: Mapping[str, StackOutput], *, show_secrets: bool) -> dict[str, Any]:
+    """Output values for printing: secrets masked unless asked for."""
+    return {k: (o.value if show_secrets or not o.secret else "[secret]") for k, o in sorted(outputs.items())}

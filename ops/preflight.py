@@ -1,0 +1,265 @@
+"""Preflight: everything a deploy needs, checked before anything changes (SPEC §6).
+
+Pulumi CLI on PATH, a usable backend, valid AWS credentials for the configured region, complete
+and valid stack config, the existing DB secret holding `username` and `password`, and the image
+in ECR. Each failure is one line that names the problem and the fix; all are reported together.
+The boto3 calls take an `AwsClients`, so tests point them at moto on loopback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from ops.automation import PULUMI_INSTALL_HINT, BackendError, backend_settings
+from ops.stack_config import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from shared.layers import LAYER_NAMES
+from shared.settings import ConfigError, StackSettings, parse_settings
+
+# Each layer's settings model, imported only when the layer is checked (layers are built separately).
+SETTINGS_MODELS: dict[str, tuple[str, str]] = {
+    "network": ("payments_network.settings", "NetworkSettings"),
+    "data": ("payments_data.settings", "DataSettings"),
+    "edge": ("payments_edge.settings", "EdgeSettings"),
+    "compute": ("payments_compute.settings", "ComputeSettings"),
+}
+DB_SECRET_KEY = "data:dbSecretId"
+IMAGE_KEY = "compute:image"
+REGION_KEY = "aws:region"
+REQUIRED_SECRET_FIELDS: tuple[str, ...] = ("username", "password")
+
+_ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)"
+    r"(?::(?P<tag>[^@]+)|@(?P<digest>sha256:[a-f0-9]{64}))$"
+)
+_BAD_CREDENTIALS = (
+    "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch",
+    "UnrecognizedClientException", "AccessDenied", "InvalidToken",
+)
+
+
+@dataclass(frozen=True)
+class AwsClients:
+    """boto3 clients for one region (and, in tests, one endpoint such as moto on loopback)."""
+
+    region: str
+    session: boto3.Session | None = None
+    endpoint_url: str | None = None
+
+    def client(self, service: str) -> Any:
+        """A client of `service` in this region."""
+        session = self.session or boto3.Session()
+        return session.client(service, region_name=self.region, endpoint_url=self.endpoint_url)
+
+
+# The checks: each returns None when fine, or one line -------------------------------------
+
+
+def check_pulumi_cli(which: Callable[[str], str | None] = shutil.which) -> str | None:
+    """The Pulumi CLI the Automation API drives must be on PATH."""
+    if which("pulumi"):
+        return None
+    installed = Path.home() / ".pulumi" / "bin" / "pulumi"
+    if installed.is_file():
+        return f"Pulumi CLI: found {installed} but it is not on PATH: add ~/.pulumi/bin to PATH"
+    return f"Pulumi CLI: not found on PATH: {PULUMI_INSTALL_HINT}"
+
+
+def check_backend(environ: Mapping[str, str] | None = None) -> str | None:
+    """The backend can encrypt secrets (a passphrase or a secrets provider is set)."""
+    try:
+        backend_settings(environ)
+    except BackendError as e:
+        return f"Pulumi backend: {e}"
+    return None
+
+
+def check_credentials(sts: Any, region: str) -> str | None:
+    """`sts get-caller-identity` succeeds in `region` with the credentials boto3 finds."""
+    fix = "refresh them (`aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN)"
+    try:
+        sts.get_caller_identity()
+    except NoCredentialsError:
+        return f"AWS credentials: none found for {region}: {fix}, or set AWS_PROFILE"
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        if code in _BAD_CREDENTIALS:
+            return f"AWS credentials: rejected by STS in {region} ({code}: expired or invalid): {fix}"
+        return f"AWS credentials: STS in {region} failed ({code}): {e.response.get('Error', {}).get('Message', '')}"
+    except BotoCoreError as e:
+        return f"AWS credentials: cannot reach STS in {region}: {e}"
+    return None
+
+
+def _settings_model(layer: str) -> type[StackSettings] | None:
+    module_name, class_name = SETTINGS_MODELS[layer]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name and module_name.startswith(e.name):
+            return None  # the layer's settings are not written yet
+        raise
+    model = getattr(module, class_name, None)
+    return model if isinstance(model, type) and issubclass(model, StackSettings) else None
+
+
+Models = Mapping[str, type[StackSettings]]
+
+
+def check_config(
+    env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR, models: Models | None = None
+) -> list[str]:
+    """Each built layer's stack config parses into its settings model (one line per bad key).
+
+    `models` replaces the layers' own settings models (tests); a layer without one is only read.
+    """
+    problems: list[str] = []
+    for layer in layers:
+        if not layer_exists(layer, projects_dir):
+            continue
+        try:
+            values = stack_config(layer, env, projects_dir).values
+            model = _settings_model(layer) if models is None else models.get(layer)
+            if model is not None:
+                parse_settings(model, values, namespace=layer, env=env)
+        except (ConfigError, StackConfigError) as e:
+            problems.extend(f"config of {layer}/{env}: {line}" for line in str(e).splitlines())
+    return problems
+
+
+def check_db_secret(secretsmanager: Any, secret_id: str) -> str | None:
+    """The existing DB secret can be read and holds JSON with `username` and `password`.
+
+    The value is read only to check its keys; it is never printed or kept.
+    """
+    where = f"{DB_SECRET_KEY} = {secret_id!r}"
+    try:
+        value = secretsmanager.get_secret_value(SecretId=secret_id)
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        if code == "ResourceNotFoundException":
+            return (
+                f"{where}: no such secret in this account and region: create it first, e.g. "
+                f"`aws secretsmanager create-secret --name {secret_id} "
+                """--secret-string '{"username":"...","password":"..."}'`"""
+            )
+        if code == "AccessDeniedException":
+            return f"{where}: access denied: these credentials need secretsmanager:GetSecretValue on it"
+        return f"{where}: cannot read it ({code})"
+    try:
+        payload = json.loads(value.get("SecretString") or "")
+    except json.JSONDecodeError:
+        payload = None
+    if not isinstance(payload, dict):
+        return f"{where}: the secret must hold a JSON object with {' and '.join(REQUIRED_SECRET_FIELDS)}"
+    missing = [k for k in REQUIRED_SECRET_FIELDS if not isinstance(payload.get(k), str) or not payload.get(k)]
+    if missing:
+        return f"{where}: the secret's JSON lacks {', '.join(missing)}: expected keys username and password"
+    return None
+
+
+def check_image(ecr: Any, image: str) -> str | None:
+    """The image (tag or digest) exists in its ECR repository."""
+    where = f"{IMAGE_KEY} = {image!r}"
+    m = _ECR_IMAGE.match(image)
+    if m is None:
+        return f"{where}: not a private ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)"
+    image_id = {"imageDigest": m["digest"]} if m["digest"] else {"imageTag": m["tag"]}
+    try:
+        ecr.describe_images(registryId=m["account"], repositoryName=m["repository"], imageIds=[image_id])
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        if code == "RepositoryNotFoundException":
+            return f"{where}: ECR repository {m['repository']!r} does not exist in account {m['account']}"
+        if code == "ImageNotFoundException":
+            ref = m["digest"] or m["tag"]
+            return f"{where}: {ref} is not in ECR repository {m['repository']!r}: push the image first"
+        return f"{where}: cannot look it up in ECR ({code})"
+    return None
+
+
+# All together ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    """The problems found (empty when everything is ready)."""
+
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stands in the way."""
+        return not self.problems
+
+
+def region_of(env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR) -> str | None:
+    """The `aws:region` of the first built layer's stack config."""
+    for layer in layers:
+        if layer_exists(layer, projects_dir):
+            try:
+                return stack_config(layer, env, projects_dir).values.get(REGION_KEY)
+            except StackConfigError:
+                return None
+    return None
+
+
+def _config_value(layer: str, key: str, env: str, projects_dir: Path) -> str | None:
+    if not layer_exists(layer, projects_dir):
+        return None
+    try:
+        value = stack_config(layer, env, projects_dir).values.get(key)
+    except StackConfigError:
+        return None
+    return value if value and value != "[secret]" else None
+
+
+def run_preflight(
+    env: str,
+    layers: Iterable[str],
+    *,
+    changes_config: bool,
+    aws: AwsClients | None = None,
+    which: Callable[[str], str | None] = shutil.which,
+    environ: Mapping[str, str] | None = None,
+    projects_dir: Path = PROJECTS_DIR,
+    models: Models | None = None,
+) -> PreflightReport:
+    """Run every check that applies to `layers`.
+
+    `changes_config`: a deploy or preview, which runs the programs - so their config, the DB secret
+    (data, compute) and the image (compute) must be ready too. Teardown needs only the CLI, the
+    backend and credentials (it must work even when the config has gone stale).
+    """
+    layers = [n for n in LAYER_NAMES if n in set(layers)]
+    environ = os.environ if environ is None else environ
+    problems = [p for p in (check_pulumi_cli(which), check_backend(environ)) if p]
+    if changes_config:
+        problems += check_config(env, layers, projects_dir, models)
+    region = region_of(env, layers or LAYER_NAMES, projects_dir)
+    if region is None:
+        problems.append(f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml")
+        return PreflightReport(tuple(problems))
+    aws = aws or AwsClients(region)
+    credential_problem = check_credentials(aws.client("sts"), region)
+    if credential_problem:
+        # Without credentials the remaining checks would only repeat the same failure.
+        return PreflightReport((*problems, credential_problem))
+    if changes_config:
+        secret_id = _config_value("data", DB_SECRET_KEY, env, projects_dir)
+        if secret_id and {"data", "compute"} & set(layers):
+            problems += [p for p in [check_db_secret(aws.client("secretsmanager"), secret_id)] if p]
+        image = _config_value("compute", IMAGE_KEY, env, projects_dir)
+        if image and "compute" in layers:
+            problems += [p for p in [check_image(aws.client("ecr"), image)] if p]
+    return PreflightReport(tuple(problems))

@@ -1,0 +1,120 @@
+"""A recording fake `StackEngine` for the orchestration tests.
+
+The fake keeps stacks in memory, records every call with its start and end time, and notes any
+destroy that happens while a layer depending on the destroyed one still holds resources.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ops.automation import Changes, EngineError, StackOutput, StackState
+from shared.layers import LAYER_NAMES, downstream
+
+STEP_SECONDS = 0.15  # long enough that two runs in parallel clearly overlap
+
+
+@dataclass
+class Call:
+    op: str
+    layer: str
+    env: str
+    start: float
+    end: float = 0.0
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+class FakeEngine:
+    """In-memory stacks; `fail={(op, layer)}` makes that call raise an explained `EngineError`."""
+
+    def __init__(self, *, deployed: dict[tuple[str, str], int] | None = None, fail: set[tuple[str, str]] = frozenset()):
+        self.stacks: dict[tuple[str, str], int] = dict(deployed or {})  # (layer, env) -> resource count
+        self.config: dict[tuple[str, str], dict[str, str]] = {}
+        self.fail = set(fail)
+        self.calls: list[Call] = []
+        self.violations: list[str] = []
+        self._lock = threading.Lock()
+
+    # recording
+    def _call(self, op: str, layer: str, env: str, work: Callable[[], object] | None = None, **detail: object):
+        call = Call(op, layer, env, time.monotonic(), detail=dict(detail))
+        with self._lock:
+            self.calls.append(call)
+        try:
+            if work is not None:
+                time.sleep(STEP_SECONDS)
+            if (op, layer) in self.fail:
+                raise EngineError(f"pulumi {op} failed on the {layer} stack {env!r}: boom")
+            return work() if work is not None else None
+        finally:
+            call.end = time.monotonic()
+
+    def of(self, op: str, layer: str | None = None) -> list[Call]:
+        return [c for c in self.calls if c.op == op and (layer is None or c.layer == layer)]
+
+    def one(self, op: str, layer: str) -> Call:
+        found = self.of(op, layer)
+        assert len(found) == 1, f"expected one {op} of {layer}, got {found}"
+        return found[0]
+
+    # StackEngine
+    def state(self, layer: str, env: str) -> StackState:
+        with self._lock:
+            count = self.stacks.get((layer, env))
+        return StackState(exists=count is not None, resource_count=count)
+
+    def up(self, layer: str, env: str, *, on_event, refresh: bool = False) -> Changes:
+        def work() -> Changes:
+            on_event(f"create aws:thing {layer}")
+            with self._lock:
+                new = (layer, env) not in self.stacks or self.stacks[(layer, env)] == 0
+                self.stacks[(layer, env)] = 3
+            return Changes(created=3) if new else Changes(updated=1, same=2)
+
+        return self._call("up", layer, env, work, refresh=refresh, config=dict(self.config.get((layer, env), {})))
+
+    def preview(self, layer: str, env: str, *, on_event) -> Changes:
+        return self._call("preview", layer, env, lambda: Changes(created=2))
+
+    def refresh(self, layer: str, env: str, *, on_event) -> Changes:
+        return self._call("refresh", layer, env, lambda: Changes())
+
+    def destroy(self, layer: str, env: str, *, on_event, remove: bool = False) -> Changes:
+        def work() -> Changes:
+            with self._lock:
+                alive = [d for d in downstream(layer) if self.stacks.get((d, env), 0) > 0]
+                if alive:
+                    self.violations.append(f"{layer} destroyed while {alive} exist")
+                count = self.stacks.get((layer, env), 0)
+                if remove:
+                    self.stacks.pop((layer, env), None)
+                else:
+                    self.stacks[(layer, env)] = 0
+            return Changes(deleted=count)
+
+        return self._call("destroy", layer, env, work, remove=remove)
+
+    def cancel(self, layer: str, env: str) -> None:
+        self._call("cancel", layer, env)
+
+    def get_config(self, layer: str, env: str, key: str) -> str | None:
+        return self.config.get((layer, env), {}).get(key)
+
+    def set_config(self, layer: str, env: str, key: str, value: str) -> None:
+        self._call("set_config", layer, env, key=key, value=value)
+        self.config.setdefault((layer, env), {})[key] = value
+
+    def remove_config(self, layer: str, env: str, key: str) -> None:
+        self._call("remove_config", layer, env, key=key)
+        self.config.get((layer, env), {}).pop(key, None)
+
+    def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
+        return {f"{layer}_id": StackOutput(f"{layer}-{env}-id"), f"{layer}_token": StackOutput("s3cr3t", secret=True)}
+
+
+def all_deployed(env: str, count: int = 3) -> dict[tuple[str, str], int]:
+    """Every layer deployed in `env`."""
+    return {(n, env): count for n in LAYER_NAMES}
