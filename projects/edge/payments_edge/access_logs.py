@@ -1,0 +1,140 @@
+"""`AccessLogBucket`: the private, TLS-only, expiring S3 bucket the ALB writes access logs to.
+
+Encryption is SSE-S3 (AES-256), not a customer KMS key: ALB access-log delivery supports only
+Amazon S3-managed keys; with SSE-KMS as the bucket default the load balancer's log delivery
+fails (AWS "Enable access logs for your Application Load Balancer", bucket requirements). This
+is the one place of the platform without a customer-managed key, by AWS's constraint.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.naming import Namer
+
+
+@dataclass(frozen=True)
+class AccessLogBucketArgs:
+    namer: Namer
+    prefix: str  # key prefix the ALB writes under (without AWSLogs/, which ELB appends)
+    expiration_days: int
+    elb_account_arn: pulumi.Input[str]  # the regional ELB log-delivery account (get_service_account)
+    account_id: pulumi.Input[str]
+    tags: dict[str, str]
+
+
+def access_log_bucket_policy(*, bucket_arn: str, prefix: str, elb_account_arn: str, account_id: str) -> str:
+    """TLS-only access; the regional ELB account may put objects under this account's log prefix only.
+
+    In regions opened before August 2022 (ap-northeast-2 among them) ALB log delivery writes as
+    the region's ELB account, so that account is the principal, not a service principal. The
+    deny lists every S3 action (`s3:*`) because it removes access; it grants nothing.
+    """
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyInsecureTransport",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+                {
+                    "Sid": "RegionalElbAccountWritesAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": elb_account_arn},
+                    "Action": "s3:PutObject",
+                    "Resource": f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*",
+                },
+            ],
+        },
+        sort_keys=True,
+    )
+
+
+class AccessLogBucket(pulumi.ComponentResource):
+    """Bucket, ownership, public access block, SSE-S3 default encryption, lifecycle, policy.
+
+    `policy` is what the load balancer must wait for: AWS checks write access when access
+    logging is switched on.
+    """
+
+    bucket: aws.s3.Bucket
+    policy: aws.s3.BucketPolicy
+
+    def __init__(self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:edge:AccessLogBucket", name, None, opts)
+        n = args.namer
+        child = pulumi.ResourceOptions(parent=self)
+        # Auto-named (`s3-<service>-alblogs-<env>-<random>`): bucket names are global, and a
+        # random suffix means a re-created environment never collides with a deleted one.
+        self.bucket = aws.s3.Bucket(
+            n("s3", "alblogs", autonamed=True),
+            force_destroy=True,  # environments must be fully destroyable, logs included
+            tags=args.tags,
+            opts=child,
+        )
+        aws.s3.BucketOwnershipControls(
+            n("s3ownership", "alblogs"),
+            bucket=self.bucket.id,
+            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+            opts=child,
+        )
+        public_access = aws.s3.BucketPublicAccessBlock(
+            n("s3publicaccess", "alblogs"),
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            n("s3encryption", "alblogs"),
+            bucket=self.bucket.id,
+            rules=[
+                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                        sse_algorithm="AES256"
+                    )
+                )
+            ],
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            n("s3lifecycle", "alblogs"),
+            bucket=self.bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-access-logs",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{args.prefix}/"),
+                    expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.expiration_days),
+                    abort_incomplete_multipart_upload=(
+                        aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                            days_after_initiation=1
+                        )
+                    ),
+                )
+            ],
+            opts=child,
+        )
+        self.policy = aws.s3.BucketPolicy(
+            n("s3policy", "alblogs"),
+            bucket=self.bucket.id,
+            policy=pulumi.Output.all(self.bucket.arn, args.elb_account_arn, args.account_id).apply(
+                lambda v: access_log_bucket_policy(
+                    bucket_arn=v[0], prefix=args.prefix, elb_account_arn=v[1], account_id=v[2]
+                )
+            ),
+            # S3 rejects policy writes while the public access block is being applied.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+        )
+        self.register_outputs({"bucket": self.bucket.bucket})

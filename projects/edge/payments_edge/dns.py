@@ -1,0 +1,90 @@
+"""`HostedZone` (the service domain's public zone) and `AliasRecords` (the domain -> the ALB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from shared.naming import Namer
+
+
+def domain_key(domain: str) -> str:
+    """A domain as a name part (`api.payments.example.com` -> `api-payments-example-com`)."""
+    return domain.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class HostedZoneArgs:
+    namer: Namer
+    domain_name: str
+    tags: dict[str, str]
+
+
+class HostedZone(pulumi.ComponentResource):
+    """A public hosted zone for the service domain, whose name servers the parent must delegate to.
+
+    ACM's DNS validation (and the alias record) only resolve once the parent domain has NS
+    records pointing here, so the name servers are printed as soon as AWS assigns them.
+    """
+
+    zone: aws.route53.Zone
+
+    def __init__(self, name: str, args: HostedZoneArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:edge:HostedZone", name, None, opts)
+        self.zone = aws.route53.Zone(
+            args.namer("zone"),
+            name=args.domain_name,
+            comment=f"Public zone of the payment API ({args.domain_name}); managed by Pulumi",
+            # Teardown must not stop at leftover records (validation CNAMEs, aliases).
+            force_destroy=True,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.zone.name_servers.apply(
+            lambda servers: pulumi.log.info(
+                f"delegate {args.domain_name} to these name servers in the parent domain "
+                f"(NS record), or certificate validation cannot finish: {', '.join(servers)}",
+                resource=self,
+            )
+        )
+        self.register_outputs({"zone_id": self.zone.zone_id, "name_servers": self.zone.name_servers})
+
+
+@dataclass(frozen=True)
+class AliasRecordsArgs:
+    namer: Namer
+    zone_id: pulumi.Input[str]
+    domain_name: str
+    target_dns_name: pulumi.Input[str]
+    target_zone_id: pulumi.Input[str]
+    dual_stack: bool
+
+
+class AliasRecords(pulumi.ComponentResource):
+    """Alias A (and AAAA when the load balancer is dual-stack) records for the domain."""
+
+    records: dict[str, aws.route53.Record]
+
+    def __init__(self, name: str, args: AliasRecordsArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:edge:AliasRecords", name, None, opts)
+        self.records = {}
+        for record_type in ("A", "AAAA") if args.dual_stack else ("A",):
+            key = f"{domain_key(args.domain_name)}-{record_type.lower()}"
+            self.records[record_type] = aws.route53.Record(
+                args.namer("dns", key),
+                zone_id=args.zone_id,
+                name=args.domain_name,
+                type=record_type,
+                aliases=[
+                    aws.route53.RecordAliasArgs(
+                        name=args.target_dns_name,
+                        zone_id=args.target_zone_id,
+                        # Route53 stops answering with the ALB if no target behind it is healthy.
+                        evaluate_target_health=True,
+                    )
+                ],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        self.register_outputs({t: r.fqdn for t, r in self.records.items()})

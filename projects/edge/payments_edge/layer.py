@@ -1,0 +1,114 @@
+"""The edge layer assembled: what `__main__.py` runs."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from payments_edge.access_logs import AccessLogBucket, AccessLogBucketArgs
+from payments_edge.certificate import DnsValidatedCertificate, DnsValidatedCertificateArgs
+from payments_edge.dns import AliasRecords, AliasRecordsArgs, HostedZone, HostedZoneArgs
+from payments_edge.load_balancer import LoadBalancer, LoadBalancerArgs
+from payments_edge.settings import EdgeSettings
+from shared.contracts.edge import EdgeContract
+from shared.contracts.network import NetworkContract
+from shared.naming import Namer
+from shared.provider import aws_context
+from shared.tags import standard_tags
+
+LAYER = "edge"
+ACCESS_LOG_PREFIX = "alb"
+
+
+def build(settings: EdgeSettings) -> EdgeContract:
+    """Create the edge layer and return its contract (not yet exported)."""
+    ctx = aws_context(settings, LAYER)
+    n = Namer(settings.service, settings.env)
+    tags = standard_tags(env=settings.env, project=settings.service, layer=LAYER)
+    opts = ctx.resource_opts
+    network = NetworkContract.from_stack()
+
+    zone_id: pulumi.Input[str]
+    name_servers: pulumi.Input[list[str]]
+    if settings.creates_zone:
+        zone = HostedZone(n("hostedzone"), HostedZoneArgs(namer=n, domain_name=settings.domain_name, tags=tags), opts)
+        zone_id, name_servers = zone.zone.zone_id, zone.zone.name_servers.apply(list)
+    else:  # the zone belongs to someone else: its delegation is already theirs to manage
+        zone_id, name_servers = settings.hosted_zone_id, []
+
+    certificate_arn: pulumi.Input[str]
+    if settings.creates_certificate:
+        certificate_arn = DnsValidatedCertificate(
+            n("certificate"),
+            DnsValidatedCertificateArgs(
+                namer=n,
+                domain_name=settings.domain_name,
+                zone_id=zone_id,
+                validation_timeout_minutes=settings.certificate_validation_timeout_minutes,
+                tags=tags,
+            ),
+            opts,
+        ).certificate_arn
+    else:
+        certificate_arn = settings.certificate_arn
+
+    elb_account = aws.elb.get_service_account_output(region=settings.region, opts=ctx.invoke_opts)
+    logs = AccessLogBucket(
+        n("accesslogs"),
+        AccessLogBucketArgs(
+            namer=n,
+            prefix=ACCESS_LOG_PREFIX,
+            expiration_days=settings.access_log_expiration_days,
+            elb_account_arn=elb_account.arn,
+            account_id=ctx.account_id,
+            tags=tags,
+        ),
+        opts,
+    )
+    lb = LoadBalancer(
+        n("loadbalancer"),
+        LoadBalancerArgs(
+            namer=n,
+            alb_name=settings.alb_name(n),
+            target_group_name=settings.target_group_name(n),
+            vpc_id=network.vpc_id,
+            subnet_ids=network.public_subnet_ids,
+            security_group_id=network.alb_security_group_id,
+            certificate_arn=certificate_arn,
+            tls_policy=settings.tls_policy,
+            idle_timeout_seconds=settings.idle_timeout_seconds,
+            deletion_protection=settings.alb_deletion_protection,
+            access_log_bucket=logs.bucket.bucket,
+            access_log_prefix=ACCESS_LOG_PREFIX,
+            access_logs_ready=logs.policy,
+            health_check_path=settings.health_check_path,
+            health_check_matcher=settings.health_check_matcher,
+            deregistration_delay_seconds=settings.deregistration_delay_seconds,
+            tags=tags,
+        ),
+        opts,
+    )
+    AliasRecords(
+        n("alias"),
+        AliasRecordsArgs(
+            namer=n,
+            zone_id=zone_id,
+            domain_name=settings.domain_name,
+            target_dns_name=lb.alb.dns_name,
+            target_zone_id=lb.alb.zone_id,
+            dual_stack=False,  # the ALB is IPv4-only (see LoadBalancer)
+        ),
+        opts,
+    )
+
+    return EdgeContract(
+        alb_arn=lb.alb.arn,
+        alb_dns_name=lb.alb.dns_name,
+        alb_zone_id=lb.alb.zone_id,
+        target_group_arn=lb.target_group.arn,
+        https_listener_arn=lb.https_listener.arn,
+        hosted_zone_id=zone_id,
+        name_servers=name_servers,
+        certificate_arn=certificate_arn,
+        service_url=f"https://{settings.domain_name}",
+    )

@@ -1,0 +1,175 @@
+"""The edge layer's settings: every key declared in `projects/edge/Pulumi.yaml`."""
+
+from __future__ import annotations
+
+import re
+from typing import Self
+
+from pydantic import field_validator, model_validator
+
+from shared.naming import Namer, NameTooLongError
+from shared.settings import InvalidSetting, StackSettings
+
+# Current ELB security policies that negotiate TLS 1.2 or 1.3 only, with forward-secret AEAD
+# ciphers preferred (AWS "Security policies for your Application Load Balancer"). The Ext1/Ext2
+# variants are left out on purpose: they re-admit CBC/SHA-1 ciphers for legacy clients.
+ALLOWED_TLS_POLICIES: tuple[str, ...] = (
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+)
+
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_HOSTED_ZONE_ID = re.compile(r"^Z[0-9A-Z]{4,32}$")
+_ACM_ARN = re.compile(
+    r"^arn:aws:acm:(?P<region>[a-z]{2}(-[a-z]+)+-\d):\d{12}:certificate/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"
+)
+_MATCHER_PART = re.compile(r"^(\d{3})(?:-(\d{3}))?$")
+
+
+def fqdn(value: str) -> str:
+    """A lowercase fully qualified domain name a public zone, ACM and an A record accept."""
+    expected = "expected a lowercase fully qualified domain name such as api.payments.example.com"
+    labels = value.split(".")
+    if (
+        len(value) > 253
+        or len(labels) < 2
+        or not all(_LABEL.match(label) for label in labels)
+        or not labels[-1].isalpha()
+    ):
+        raise ValueError(expected)
+    return value
+
+
+class EdgeSettings(StackSettings):
+    domain_name: str
+    hosted_zone_id: str
+    certificate_arn: str
+    certificate_validation_timeout_minutes: int
+    tls_policy: str
+    health_check_path: str
+    health_check_matcher: str
+    deregistration_delay_seconds: int
+    idle_timeout_seconds: int
+    access_log_expiration_days: int
+    alb_deletion_protection: bool
+
+    @field_validator("domain_name")
+    @classmethod
+    def _domain(cls, v: str) -> str:
+        return fqdn(v)
+
+    @field_validator("hosted_zone_id")
+    @classmethod
+    def _zone_id(cls, v: str) -> str:
+        if v and not _HOSTED_ZONE_ID.match(v):
+            raise ValueError("expected empty (create a zone) or a Route53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+        return v
+
+    @field_validator("certificate_arn")
+    @classmethod
+    def _certificate_arn(cls, v: str) -> str:
+        if v and not _ACM_ARN.match(v):
+            raise ValueError(
+                "expected empty (request a certificate) or an ACM certificate ARN such as "
+                "arn:aws:acm:ap-northeast-2:123456789012:certificate/<uuid>"
+            )
+        return v
+
+    @field_validator("certificate_validation_timeout_minutes")
+    @classmethod
+    def _validation_timeout(cls, v: int) -> int:
+        if not 5 <= v <= 180:
+            raise ValueError("expected 5-180 minutes")
+        return v
+
+    @field_validator("tls_policy")
+    @classmethod
+    def _tls_policy(cls, v: str) -> str:
+        if v not in ALLOWED_TLS_POLICIES:
+            raise ValueError(f"expected a current TLS 1.2+ ELB policy: one of {', '.join(ALLOWED_TLS_POLICIES)}")
+        return v
+
+    @field_validator("health_check_path")
+    @classmethod
+    def _health_path(cls, v: str) -> str:
+        if not v.startswith("/") or len(v) > 1024 or any(c.isspace() for c in v):
+            raise ValueError("expected an HTTP path starting with / (no spaces, at most 1024 characters), e.g. /health")
+        return v
+
+    @field_validator("health_check_matcher")
+    @classmethod
+    def _matcher(cls, v: str) -> str:
+        expected = "expected HTTP codes 200-499 as 200, 200,204 or 200-299"
+        for part in v.split(","):
+            m = _MATCHER_PART.match(part)
+            if not m:
+                raise ValueError(expected)
+            low, high = int(m[1]), int(m[2] or m[1])
+            if not 200 <= low <= high <= 499:
+                raise ValueError(expected)
+        return v
+
+    @field_validator("deregistration_delay_seconds")
+    @classmethod
+    def _deregistration(cls, v: int) -> int:
+        if not 0 <= v <= 300:
+            raise ValueError("expected 0-300 seconds (a short drain keeps deployments fast)")
+        return v
+
+    @field_validator("idle_timeout_seconds")
+    @classmethod
+    def _idle(cls, v: int) -> int:
+        if not 1 <= v <= 4000:
+            raise ValueError("expected 1-4000 seconds")
+        return v
+
+    @field_validator("access_log_expiration_days")
+    @classmethod
+    def _log_expiry(cls, v: int) -> int:
+        if not 1 <= v <= 3650:
+            raise ValueError("expected 1-3650 days")
+        return v
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Self:
+        m = _ACM_ARN.match(self.certificate_arn)
+        if m and m["region"] != self.region:
+            raise InvalidSetting(
+                "certificateArn",
+                self.certificate_arn,
+                f"expected a certificate in {self.region}: an ALB can only use ACM certificates of its own region",
+            )
+        # The auto-named ALB and target group must fit AWS's 32 characters with Pulumi's suffix.
+        try:
+            self.alb_name(Namer(self.service, self.env))
+            self.target_group_name(Namer(self.service, self.env))
+        except NameTooLongError as e:
+            raise InvalidSetting("service", self.service, f"expected a shorter service name: {e}") from None
+        return self
+
+    @property
+    def creates_zone(self) -> bool:
+        """Whether this stack owns the hosted zone (no existing zone id configured)."""
+        return not self.hosted_zone_id
+
+    @property
+    def creates_certificate(self) -> bool:
+        """Whether this stack requests the certificate (no existing certificate ARN configured)."""
+        return not self.certificate_arn
+
+    @staticmethod
+    def alb_name(n: Namer) -> str:
+        """Logical name of the load balancer; Pulumi derives the physical name from it."""
+        return n("alb", autonamed=True)
+
+    @staticmethod
+    def target_group_name(n: Namer) -> str:
+        """Logical name of the target group; Pulumi derives the physical name from it."""
+        return n("tg", "app", autonamed=True)

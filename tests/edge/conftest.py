@@ -1,0 +1,48 @@
+"""Edge-layer fixtures: the prod/dev plans, and what the engine saw beyond inputs (timeouts, dependencies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pulumi.runtime.mocks import MockMonitor
+
+from ops import mock_engine
+
+
+@pytest.fixture
+def prod_plan(run_layer):
+    return run_layer("edge", "prod")
+
+
+@pytest.fixture
+def dev_plan(run_layer):
+    return run_layer("edge", "dev")
+
+
+@pytest.fixture
+def registrations(monkeypatch) -> dict[str, Any]:
+    """Logical name -> the raw RegisterResource request (custom timeouts, dependencies, parent)."""
+    seen: dict[str, Any] = {}
+    original = MockMonitor.RegisterResource
+
+    def record(self, request):
+        seen[request.name] = request
+        return original(self, request)
+
+    monkeypatch.setattr(MockMonitor, "RegisterResource", record)
+    return seen
+
+
+@pytest.fixture
+def engines(monkeypatch) -> list[mock_engine.PlanMocks]:
+    """Every mock engine a test creates, to inspect its registrations and data-source calls."""
+    made: list[mock_engine.PlanMocks] = []
+    original_init = mock_engine.PlanMocks.__init__
+
+    def recording_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(mock_engine.PlanMocks, "__init__", recording_init)
+    return made

@@ -1,0 +1,91 @@
+"""The ALB access-log bucket: private, SSE-S3 encrypted, TLS-only, expiring, ELB-writable only."""
+
+import json
+
+import pytest
+from payments_edge.access_logs import access_log_bucket_policy
+
+from ops.mock_engine import computed
+
+BUCKET = "s3-payments-alblogs-prod"
+BUCKET_ARN = computed(BUCKET, "arn")
+ELB_AP_NORTHEAST_2 = "arn:aws:iam::600734575887:root"
+
+
+@pytest.fixture
+def statements(prod_plan) -> dict[str, dict]:
+    policy = prod_plan.one("aws:s3/bucketPolicy:BucketPolicy")
+    assert policy.inputs["bucket"] == computed(BUCKET, "id")
+    doc = json.loads(policy.inputs["policy"])
+    assert doc["Version"] == "2012-10-17"
+    return {s["Sid"]: s for s in doc["Statement"]}
+
+
+def test_bucket_policy_has_exactly_the_tls_deny_and_the_elb_write(statements):
+    assert list(statements) == ["DenyInsecureTransport", "RegionalElbAccountWritesAccessLogs"]
+
+
+def test_bucket_refuses_every_request_without_tls(statements):
+    deny = statements["DenyInsecureTransport"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Principal"] == "*"
+    assert deny["Action"] == "s3:*"
+    assert deny["Resource"] == [BUCKET_ARN, f"{BUCKET_ARN}/*"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_only_the_regional_elb_account_may_write_and_only_this_accounts_log_prefix(statements):
+    allow = statements["RegionalElbAccountWritesAccessLogs"]
+    assert allow["Effect"] == "Allow"
+    assert allow["Principal"] == {"AWS": ELB_AP_NORTHEAST_2}
+    assert allow["Action"] == "s3:PutObject"
+    assert allow["Resource"] == f"{BUCKET_ARN}/alb/AWSLogs/123456789012/*"
+    grants = [s for s in statements.values() if s["Effect"] == "Allow"]
+    assert grants == [allow]
+
+
+def test_the_elb_principal_is_looked_up_for_the_stack_region(engines, run_layer):
+    run_layer("edge", "prod")
+    calls = [args for token, args in engines[0].calls if token == "aws:elb/getServiceAccount:getServiceAccount"]
+    assert calls == [{"region": "ap-northeast-2"}]
+
+
+def test_bucket_blocks_all_public_access(prod_plan):
+    pab = prod_plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    assert pab["bucket"] == computed(BUCKET, "id")
+    for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"):
+        assert pab[flag] is True, flag
+
+
+def test_bucket_disables_acls(prod_plan):
+    ownership = prod_plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    assert ownership["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
+
+
+def test_bucket_encrypts_with_sse_s3_the_only_encryption_alb_log_delivery_supports(prod_plan):
+    sse = prod_plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs
+    assert sse["bucket"] == computed(BUCKET, "id")
+    assert sse["rules"] == [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
+
+
+@pytest.mark.parametrize(("env", "days"), [("prod", 365), ("dev", 14)])
+def test_old_access_logs_expire_per_environment(run_layer, env, days):
+    lifecycle = run_layer("edge", env).one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    (rule,) = lifecycle.inputs["rules"]
+    assert rule["status"] == "Enabled"
+    assert rule["filter"] == {"prefix": "alb/"}
+    assert rule["expiration"] == {"days": days}
+    assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
+
+
+def test_bucket_is_force_destroyable_and_auto_named(prod_plan):
+    bucket = prod_plan.one("aws:s3/bucket:Bucket")
+    assert bucket.name == BUCKET
+    assert bucket.inputs["forceDestroy"] is True
+    assert "bucket" not in bucket.inputs  # globally unique physical name from Pulumi's suffix
+
+
+def test_policy_document_is_deterministic_json():
+    args = {"bucket_arn": "arn:aws:s3:::b", "prefix": "alb", "elb_account_arn": ELB_AP_NORTHEAST_2, "account_id": "1"}
+    assert access_log_bucket_policy(**args) == access_log_bucket_policy(**args)
+    assert access_log_bucket_policy(**args) == json.dumps(json.loads(access_log_bucket_policy(**args)), sort_keys=True)

@@ -1,0 +1,121 @@
+"""Each bad edge setting fails before any resource exists, with one line naming the key (SPEC §5)."""
+
+import pytest
+from payments_edge.settings import ALLOWED_TLS_POLICIES, EdgeSettings
+
+from shared.settings import ConfigError, parse_settings
+
+OTHER_REGION_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+
+CASES = [
+    ({"domainName": ""}, "edge:domainName = '' is invalid: expected a lowercase fully qualified domain name"),
+    ({"domainName": "localhost"}, "edge:domainName = 'localhost' is invalid: expected a lowercase fully qualified"),
+    ({"domainName": "API.payments.example.com"}, "edge:domainName = 'API.payments.example.com' is invalid"),
+    ({"domainName": "api..example.com"}, "edge:domainName = 'api..example.com' is invalid"),
+    ({"domainName": "-api.example.com"}, "edge:domainName = '-api.example.com' is invalid"),
+    ({"domainName": "*.example.com"}, "edge:domainName = '*.example.com' is invalid"),
+    ({"domainName": "https://api.example.com"}, "edge:domainName = 'https://api.example.com' is invalid"),
+    ({"domainName": "api.example.123"}, "edge:domainName = 'api.example.123' is invalid"),
+    ({"hostedZoneId": "zone-1"}, "edge:hostedZoneId = 'zone-1' is invalid: expected empty (create a zone) or"),
+    ({"certificateArn": "arn:aws:iam::123456789012:server-certificate/x"}, "edge:certificateArn = 'arn:aws:iam"),
+    (
+        {"certificateArn": OTHER_REGION_CERT},
+        f"edge:certificateArn = '{OTHER_REGION_CERT}' is invalid: expected a certificate in ap-northeast-2",
+    ),
+    (
+        {"healthCheckPath": "health"},
+        "edge:healthCheckPath = 'health' is invalid: expected an HTTP path starting with /",
+    ),
+    ({"healthCheckPath": "/he alth"}, "edge:healthCheckPath = '/he alth' is invalid"),
+    ({"healthCheckMatcher": "ok"}, "edge:healthCheckMatcher = 'ok' is invalid: expected HTTP codes 200-499"),
+    ({"healthCheckMatcher": "199"}, "edge:healthCheckMatcher = '199' is invalid"),
+    ({"healthCheckMatcher": "299-200"}, "edge:healthCheckMatcher = '299-200' is invalid"),
+    (
+        {"tlsPolicy": "ELBSecurityPolicy-2016-08"},
+        "edge:tlsPolicy = 'ELBSecurityPolicy-2016-08' is invalid: expected a current TLS 1.2+",
+    ),
+    (
+        {"tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06"},
+        "edge:tlsPolicy = 'ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06' is invalid",
+    ),
+    ({"deregistrationDelaySeconds": 900}, "edge:deregistrationDelaySeconds = '900' is invalid: expected 0-300 seconds"),
+    ({"deregistrationDelaySeconds": -1}, "edge:deregistrationDelaySeconds = '-1' is invalid"),
+    ({"idleTimeoutSeconds": 0}, "edge:idleTimeoutSeconds = '0' is invalid: expected 1-4000 seconds"),
+    ({"accessLogExpirationDays": 0}, "edge:accessLogExpirationDays = '0' is invalid: expected 1-3650 days"),
+    (
+        {"certificateValidationTimeoutMinutes": 1440},
+        "edge:certificateValidationTimeoutMinutes = '1440' is invalid: expected 5-180 minutes",
+    ),
+    ({"albDeletionProtection": "maybe"}, "edge:albDeletionProtection = 'maybe' is invalid"),
+    (
+        {"service": "paymentsgatew"},
+        "edge:service = 'paymentsgatew' is invalid",
+    ),
+    (
+        {"domainNmae": "api.payments.example.com"},
+        "edge:domainNmae is not a setting of this project (did you mean edge:domainName?)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"), CASES, ids=[f"{next(iter(c[0]))}={next(iter(c[0].values()))}" for c in CASES]
+)
+def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, engines, overrides, message):
+    with pytest.raises(ConfigError) as err:
+        run_layer("edge", "prod", overrides=overrides)
+    assert [e.resources for e in engines] == [[]]  # not even the provider was registered
+    text = str(err.value)
+    assert text.startswith(message), text
+    assert "\n" not in text
+
+
+def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
+    config = {
+        "aws:region": "ap-northeast-2",
+        "edge:service": "payments",
+        "edge:domainName": "api.payments.example.com",
+        "edge:hostedZoneId": "",
+        "edge:certificateArn": "",
+        "edge:certificateValidationTimeoutMinutes": "45",
+        "edge:tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "edge:healthCheckPath": "/health",
+        "edge:healthCheckMatcher": "200",
+        "edge:deregistrationDelaySeconds": "30",
+        "edge:idleTimeoutSeconds": "60",
+        "edge:accessLogExpirationDays": "90",
+        "edge:albDeletionProtection": "true",
+        **{f"edge:{k}": v for k, v in overrides.items()},
+    }
+    return parse_settings(EdgeSettings, config, namespace="edge", env=env)
+
+
+@pytest.mark.parametrize("matcher", ["200", "200,204", "200-299", "200-204,301,404"])
+def test_valid_health_check_matchers_are_accepted(matcher):
+    assert _settings(healthCheckMatcher=matcher).health_check_matcher == matcher
+
+
+@pytest.mark.parametrize("policy", ALLOWED_TLS_POLICIES)
+def test_every_allowed_tls_policy_is_tls12_or_13_only(policy):
+    assert policy.startswith(("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-"))
+    assert "Ext" not in policy
+    assert _settings(tlsPolicy=policy).tls_policy == policy
+
+
+def test_existing_zone_and_certificate_switch_off_creation():
+    s = _settings(
+        hostedZoneId="Z0123456789ABCDEFGHIJ",
+        certificateArn="arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9",
+    )
+    assert (s.creates_zone, s.creates_certificate) == (False, False)
+    assert (_settings().creates_zone, _settings().creates_certificate) == (True, True)
+
+
+def test_a_service_name_that_pushes_the_alb_name_over_32_characters_is_refused():
+    assert _settings("preview1", service="payments").env == "preview1"  # tg-payments-app-preview1: 24 + 8
+    with pytest.raises(ConfigError) as err:
+        _settings("preview1", service="paymentsgate")
+    assert str(err.value) == (
+        "edge:service = 'paymentsgate' is invalid: expected a shorter service name: name "
+        "'alb-paymentsgate-preview1' is 25 characters plus 8 for Pulumi's random suffix; AWS allows 32 for alb"
+    )
