@@ -225,7 +225,7 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
             "desiredCount": 4,
             "minCapacity": 2,
             "maxCapacity": 12,
-            "cpuTargetPercent": 45.5,
+            "cpuTargetPercent": 45,
             "scaleInCooldownSeconds": 600,
             "scaleOutCooldownSeconds": 30,
             "healthCheckGracePeriodSeconds": 120,
@@ -240,7 +240,7 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
     target = plan.one(TARGET).inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 12)
     tracking = plan.one(POLICY).inputs["targetTrackingScalingPolicyConfiguration"]
-    assert (tracking["targetValue"], tracking["scaleInCooldown"], tracking["scaleOutCooldown"]) == (45.5, 600, 30)
+    assert (tracking["targetValue"], tracking["scaleInCooldown"], tracking["scaleOutCooldown"]) == (45, 600, 30)
     assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30
 
 

@@ -28,8 +28,9 @@ def test_pulumi_yaml_declares_exactly_the_settings_keys_each_with_type_and_descr
     assert set(declared) == set(ComputeSettings.config_keys())
     for key, decl in declared.items():
         assert decl["type"] and decl["description"], key
-    # The image is the one key every stack must set itself.
-    assert [k for k, d in declared.items() if "default" not in d] == ["image"]
+        assert "default" in decl, key
+    # The image is the one key every stack must set itself: its default is rejected.
+    assert declared["image"]["default"] == ""
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])
@@ -127,6 +128,7 @@ def test_cpu_memory_pairs_fargate_accepts(cpu: int, memory: int) -> None:
         ("dbSslMode", "disable", "compute:dbSslMode = 'disable' is invalid"),
         ("logRetentionDays", 8, "compute:logRetentionDays = '8' is invalid: expected a CloudWatch retention period"),
         ("cpuTargetPercent", 95, "compute:cpuTargetPercent = '95' is invalid: expected an average CPU target"),
+        ("cpuTargetPercent", 45.5, "compute:cpuTargetPercent = '45.5' is invalid"),
         ("scaleInCooldownSeconds", -1, "compute:scaleInCooldownSeconds = '-1' is invalid: expected seconds"),
         ("cpuArchitecture", "arm64", "compute:cpuArchitecture = 'arm64' is invalid"),
         ("maxCapacity", 0, "compute:maxCapacity = '0' is invalid: expected a task count between 1 and 1000"),
@@ -137,6 +139,11 @@ def test_other_bad_values_name_their_key_and_value(run_layer, key: str, value: o
     with pytest.raises(ConfigError) as e:
         run_layer("compute", "prod", overrides={key: value}, upstream_exports=upstream())
     assert str(e.value).startswith(label)
+
+
+def test_a_stack_that_does_not_set_the_image_is_told_to(run_layer) -> None:
+    with pytest.raises(ConfigError, match=r"^compute:image = '' is invalid: expected a private ECR image URI"):
+        run_layer("compute", "prod", overrides={"image": ""}, upstream_exports=upstream())
 
 
 def test_missing_image_is_reported_as_required() -> None:

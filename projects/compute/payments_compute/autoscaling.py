@@ -17,7 +17,7 @@ class ServiceAutoscalingArgs:
     service_name: pulumi.Input[str]
     min_capacity: int
     max_capacity: int
-    cpu_target_percent: float
+    cpu_target_percent: int
     scale_in_cooldown_seconds: int
     scale_out_cooldown_seconds: int
     tags: dict[str, str]

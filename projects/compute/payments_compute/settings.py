@@ -65,7 +65,7 @@ class ComputeSettings(StackSettings):
     desired_count: int
     min_capacity: int
     max_capacity: int
-    cpu_target_percent: float
+    cpu_target_percent: int
     scale_in_cooldown_seconds: int
     scale_out_cooldown_seconds: int
     health_check_grace_period_seconds: int
@@ -95,7 +95,7 @@ class ComputeSettings(StackSettings):
 
     @field_validator("cpu_target_percent")
     @classmethod
-    def _cpu_target(cls, v: float) -> float:
+    def _cpu_target(cls, v: int) -> int:
         if not 10 <= v <= 90:
             raise ValueError("expected an average CPU target between 10 and 90 (percent)")
         return v
