@@ -87,6 +87,9 @@ def data_key_policy(
 class DataKeyArgs:
     namer: Namer
     log_groups: Mapping[str, str]  # label -> log group name the key may encrypt
+    # Keep the key in AWS when the stack is destroyed: the final snapshot is encrypted with it
+    # and would become unreadable once a deleted key's waiting period ends.
+    retain_on_delete: bool
     tags: dict[str, str]
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
@@ -113,7 +116,7 @@ class DataKey(pulumi.ComponentResource):
                 )
             ),
             tags=args.tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_on_delete),
         )
         aws.kms.Alias(f"alias-{key_name}", name=f"alias/{key_name}", target_key_id=self.key.key_id, opts=child)
         self.register_outputs({"key_arn": self.key.arn})

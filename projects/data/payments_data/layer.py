@@ -29,6 +29,7 @@ def build(settings: DataSettings) -> DataContract:
         DataKeyArgs(
             namer=n,
             log_groups=log_groups(identifier),
+            retain_on_delete=not settings.skip_final_snapshot,
             tags=tags,
             account_id=ctx.account_id,
             partition=ctx.partition,
