@@ -2,7 +2,6 @@
 
 from payments_compute.layer import build
 from payments_compute.settings import ComputeSettings
-
 from shared.settings import load_settings
 
 build(load_settings(ComputeSettings)).export()

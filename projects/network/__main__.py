@@ -2,7 +2,6 @@
 
 from payments_network.layer import build
 from payments_network.settings import NetworkSettings
-
 from shared.settings import load_settings
 
 build(load_settings(NetworkSettings)).export()

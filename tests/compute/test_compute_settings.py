@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 import yaml
 from compute_helpers import ACCOUNT, REGION, upstream
+
+from ops.stack_config import stack_config
 from payments_compute.ecr_image import EcrImage
 from payments_compute.fargate_sizes import allowed_memory
 from payments_compute.settings import ComputeSettings
-
-from ops.stack_config import stack_config
 from shared.settings import ConfigError, parse_settings
 
 PROJECT = Path(__file__).resolve().parents[2] / "projects" / "compute"

@@ -1,9 +1,9 @@
 """Config -> validated settings (SPEC §5): one message per bad key, naming key, value and expectation."""
 
 import pytest
-from payments_network.settings import NetworkSettings
 
 from ops.stack_config import stack_config
+from payments_network.settings import NetworkSettings
 from shared.settings import ConfigError, parse_settings
 
 
