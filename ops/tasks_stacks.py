@@ -226,7 +226,7 @@ def status(c: Context, env: str = "prod") -> None:
         table.add_row(
             layer,
             ("update running" if st.update_in_progress else "exists") if st.exists else "absent",
-            "?" if st.resource_count is None else str(st.resource_count),
+            "-" if not st.exists else "?" if st.resource_count is None else str(st.resource_count),
             st.last_update.strftime("%Y-%m-%d %H:%M:%S") if st.last_update else "-",
             f"{st.last_kind} {st.last_result}" if st.last_kind else "-",
         )

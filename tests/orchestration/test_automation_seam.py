@@ -1,0 +1,186 @@
+"""The Automation API seam: what it builds and how it explains failures (no Pulumi CLI here)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from pulumi import automation as auto
+
+from ops.automation import (
+    DEFAULT_BACKEND_URL,
+    Backend,
+    BackendError,
+    Changes,
+    EngineError,
+    PulumiEngine,
+    StackState,
+    backend_settings,
+    describe_event,
+    explain,
+    first_error_line,
+    workspace_options,
+)
+from ops.stack_config import PROJECTS_DIR
+
+
+def _command_error(cls: type[auto.CommandError], stdout: str = "", stderr: str = "") -> auto.CommandError:
+    return cls(auto.CommandResult(stdout=stdout, stderr=stderr, code=255))
+
+
+# Backend and workspace ---------------------------------------------------------------------
+
+
+def test_default_backend_is_a_file_folder_of_its_own_in_home() -> None:
+    backend = backend_settings({"PULUMI_CONFIG_PASSPHRASE": "x"})
+    assert DEFAULT_BACKEND_URL == "file://~/.pulumi-payments"
+    assert backend.url == "file://" + os.path.expanduser("~/.pulumi-payments")
+    assert backend.secrets_provider is None
+
+
+def test_pulumi_backend_url_is_honoured() -> None:
+    backend = backend_settings({"PULUMI_BACKEND_URL": "s3://state-bucket/payments", "PULUMI_CONFIG_PASSPHRASE": ""})
+    assert backend.url == "s3://state-bucket/payments"
+
+
+def test_file_backend_without_passphrase_says_what_to_export() -> None:
+    with pytest.raises(BackendError) as e:
+        backend_settings({"PULUMI_BACKEND_URL": "file:///tmp/state"})
+    assert "export PULUMI_CONFIG_PASSPHRASE" in str(e.value)
+    assert "PAYMENTS_SECRETS_PROVIDER=awskms://" in str(e.value)
+
+
+def test_passphrase_file_or_a_secrets_provider_or_pulumi_cloud_need_no_passphrase() -> None:
+    assert backend_settings({"PULUMI_CONFIG_PASSPHRASE_FILE": "/run/secrets/p"}).url.startswith("file://")
+    kms = "awskms://alias/pulumi-payments?region=ap-northeast-2"
+    assert backend_settings({"PAYMENTS_SECRETS_PROVIDER": kms}).secrets_provider == kms
+    assert backend_settings({"PULUMI_BACKEND_URL": "https://api.pulumi.com"}).url == "https://api.pulumi.com"
+
+
+def test_workspace_options_point_at_the_layer_folder_and_the_chosen_backend() -> None:
+    backend = Backend("s3://state-bucket", secrets_provider="awskms://alias/k?region=ap-northeast-2")
+    opts = workspace_options("data", backend)
+    assert opts.work_dir == str(PROJECTS_DIR / "data")
+    assert opts.env_vars == {"PULUMI_BACKEND_URL": "s3://state-bucket", "PULUMI_SKIP_UPDATE_CHECK": "true"}
+    assert opts.secrets_provider == "awskms://alias/k?region=ap-northeast-2"
+    assert opts.program is None  # the project folder's own __main__.py, as `pulumi up` runs it
+
+
+@pytest.mark.skipif(shutil.which("pulumi") is not None, reason="needs a machine without the Pulumi CLI")
+def test_engine_without_the_cli_fails_with_the_install_hint(tmp_path: Path) -> None:
+    engine = PulumiEngine(Backend(f"file://{tmp_path}/state"))
+    with pytest.raises(EngineError, match=r"Pulumi CLI is not installed: install it with `curl -fsSL https://get.pulumi.com \| sh`"):
+        engine.state("network", "dev")
+    assert not (tmp_path / "state").exists()  # nothing was created before the CLI was found
+
+
+# Error mapping -----------------------------------------------------------------------------
+
+
+def test_concurrent_update_says_wait_or_cancel() -> None:
+    err = _command_error(auto.ConcurrentUpdateError, stderr="error: the stack is currently locked by 1 lock(s)")
+    msg = explain(err, layer="data", env="dev", op="up")
+    assert msg.startswith("another update is running on the data stack 'dev': wait for it to finish")
+    assert "`invoke cancel --layer data --env dev`" in msg
+    assert "`pulumi cancel -s dev` in projects/data" in msg
+
+
+def test_lock_text_in_a_plain_command_error_is_also_a_concurrent_update() -> None:
+    err = _command_error(auto.CommandError, stderr="[409] Conflict: Another update is currently in progress.")
+    assert explain(err, layer="edge", env="prod", op="up").startswith("another update is running")
+
+
+@pytest.mark.parametrize(
+    "stdout",
+    [
+        "error: ExpiredToken: The security token included in the request is expired",
+        "error: configuring Terraform AWS Provider: no valid credential sources for Terraform AWS Provider found.",
+        "error: InvalidClientTokenId: The security token included in the request is invalid.",
+    ],
+)
+def test_bad_aws_credentials_say_how_to_refresh_them(stdout: str) -> None:
+    msg = explain(_command_error(auto.CommandError, stdout=stdout), layer="network", env="dev", op="up")
+    assert msg.startswith("AWS rejected the credentials during up of the network stack 'dev'")
+    assert "`aws sts get-caller-identity`" in msg
+
+
+def test_interrupted_run_points_to_refresh_and_state_export() -> None:
+    stdout = (
+        "warning: Attempting to deploy or update resources with 1 pending operations from previous deployment.\n"
+        "error: update failed"
+    )
+    msg = explain(_command_error(auto.CommandError, stdout=stdout), layer="data", env="dev", op="up")
+    assert "interrupted and left pending operations" in msg
+    assert "`invoke deploy --layer data --env dev --refresh`" in msg
+    assert "`pulumi stack export -s dev > state.json`" in msg
+
+
+def test_missing_passphrase_at_run_time_is_explained() -> None:
+    stderr = "error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE"
+    msg = explain(_command_error(auto.CommandError, stderr=stderr), layer="data", env="dev", op="up")
+    assert msg.startswith("Pulumi cannot decrypt the data stack 'dev': export the PULUMI_CONFIG_PASSPHRASE")
+
+
+def test_other_command_errors_show_the_first_real_error_line() -> None:
+    stdout = (
+        "Updating (dev):\n"
+        "    aws:rds:Instance db-payments-dev creating (3s)\n"
+        "    error: creating RDS DB Instance: InvalidParameterCombination: Cannot find version 12.1\n"
+        "error: update failed\n"
+    )
+    msg = explain(_command_error(auto.CommandError, stdout=stdout), layer="data", env="dev", op="up")
+    assert msg == (
+        "pulumi up failed on the data stack 'dev': creating RDS DB Instance: InvalidParameterCombination: "
+        "Cannot find version 12.1 (full output: `pulumi up -s dev` in projects/data)"
+    )
+
+
+def test_stack_not_found_and_unexpected_errors_are_one_line() -> None:
+    missing = _command_error(auto.StackNotFoundError, stderr="error: no stack named 'dev' found")
+    assert explain(missing, layer="edge", env="dev", op="destroy") == (
+        "the edge stack 'dev' does not exist on this backend: deploy it first (`invoke deploy-all --env dev`)"
+    )
+    assert explain(OSError("disk full"), layer="edge", env="dev", op="up") == (
+        "up of the edge stack 'dev' failed: OSError: disk full"
+    )
+
+
+def test_first_error_line_falls_back_to_the_last_line() -> None:
+    assert first_error_line("something odd\n\n") == "something odd"
+    assert first_error_line("") == "no output"
+
+
+# Results and events ------------------------------------------------------------------------
+
+
+def test_changes_read_pulumis_op_map() -> None:
+    ops = {auto.OpType.CREATE: 4, auto.OpType.UPDATE: 2, auto.OpType.REPLACE: 1, "delete": 3, "same": 9}
+    assert Changes.from_op_map(ops) == Changes(created=4, updated=2, replaced=1, deleted=3, same=9)
+    assert Changes.from_op_map(None) == Changes()
+
+
+def test_stack_state_deployed_means_it_holds_resources() -> None:
+    assert StackState(exists=True, resource_count=12).deployed
+    assert not StackState(exists=True, resource_count=0).deployed
+    assert StackState(exists=True, resource_count=None).deployed  # unknown: assume it exists
+    assert not StackState(exists=False).deployed
+
+
+def _pre_event(op: auto.OpType, type_: str, name: str) -> auto.EngineEvent:
+    meta = auto.StepEventMetadata(
+        op=op, urn=f"urn:pulumi:dev::data::{type_}::{name}", type=type_, provider=""
+    )
+    return auto.EngineEvent(sequence=1, timestamp=0, resource_pre_event=auto.ResourcePreEvent(metadata=meta))
+
+
+def test_engine_events_become_short_status_lines() -> None:
+    assert describe_event(_pre_event(auto.OpType.CREATE, "aws:rds/instance:Instance", "db-payments-dev")) == (
+        "create aws:rds/instance:Instance db-payments-dev"
+    )
+    assert describe_event(_pre_event(auto.OpType.SAME, "aws:kms/key:Key", "key")) is None
+    summary = auto.SummaryEvent(
+        maybe_corrupt=False, duration_seconds=5, resource_changes={"create": 2, "delete": 1}, policy_packs={}
+    )
+    assert describe_event(auto.EngineEvent(sequence=2, timestamp=0, summary_event=summary)) == "done: +2 ~0 -1"

@@ -1,0 +1,227 @@
+"""Preflight against moto in server mode on loopback: each missing piece is one clear line."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto.server import ThreadedMotoServer
+
+from ops.preflight import (
+    AwsClients,
+    check_config,
+    check_credentials,
+    check_db_secret,
+    check_image,
+    check_pulumi_cli,
+    run_preflight,
+)
+from ops.stack_config import PROJECTS_DIR
+from shared.layers import LAYER_NAMES
+
+REGION = "ap-northeast-2"
+ACCOUNT = "123456789012"  # moto's default account
+IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.0.0"
+GOOD_ENV = {"PULUMI_CONFIG_PASSPHRASE": "test"}
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsClients]:
+    """Clients on moto with fake credentials; moto's state is reset after each test."""
+    for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(var, raising=False)
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    yield AwsClients(REGION, session=session, endpoint_url=moto_endpoint)
+    reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=10).read()
+
+
+def _secret(aws: AwsClients, name: str, payload: str) -> None:
+    aws.client("secretsmanager").create_secret(Name=name, SecretString=payload)
+
+
+def _image(aws: AwsClients, repository: str = "payments-api", tag: str = "1.0.0") -> None:
+    ecr = aws.client("ecr")
+    ecr.create_repository(repositoryName=repository)
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json"}
+    ecr.put_image(repositoryName=repository, imageManifest=json.dumps(manifest), imageTag=tag)
+
+
+@pytest.fixture
+def stack_files(projects: Path) -> Path:
+    """The throwaway projects tree with the data secret id and the compute image in dev."""
+    (projects / "data" / "Pulumi.dev.yaml").write_text(
+        f"config:\n  aws:region: {REGION}\n  data:dbSecretId: payments/dev/db-master\n"
+    )
+    (projects / "compute" / "Pulumi.dev.yaml").write_text(f"config:\n  aws:region: {REGION}\n  compute:image: {IMAGE}\n")
+    return projects
+
+
+def _preflight(aws: AwsClients, projects: Path, **kw: object) -> tuple[str, ...]:
+    args = {"changes_config": True, "aws": aws, "which": lambda _: "/usr/local/bin/pulumi", "environ": GOOD_ENV}
+    args.update(kw)
+    return run_preflight("dev", LAYER_NAMES, projects_dir=projects, models={}, **args).problems  # type: ignore[arg-type]
+
+
+# The DB secret -----------------------------------------------------------------------------
+
+
+def test_missing_secret_is_one_line_naming_the_key_and_the_fix(aws: AwsClients) -> None:
+    problem = check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master")
+    assert problem is not None and "\n" not in problem
+    assert problem.startswith("data:dbSecretId = 'payments/dev/db-master': no such secret in this account and region")
+    assert "aws secretsmanager create-secret --name payments/dev/db-master" in problem
+
+
+def test_secret_without_password_is_rejected(aws: AwsClients) -> None:
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments"}))
+    assert check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master") == (
+        "data:dbSecretId = 'payments/dev/db-master': the secret's JSON lacks password: "
+        "expected keys username and password"
+    )
+
+
+def test_secret_that_is_not_json_is_rejected_without_echoing_it(aws: AwsClients) -> None:
+    _secret(aws, "payments/dev/db-master", "hunter2")
+    problem = check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master")
+    assert problem == (
+        "data:dbSecretId = 'payments/dev/db-master': the secret must hold a JSON object with username and password"
+    )
+    assert "hunter2" not in problem
+
+
+def test_secret_with_username_and_password_passes(aws: AwsClients) -> None:
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
+    assert check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master") is None
+
+
+# The image ---------------------------------------------------------------------------------
+
+
+def test_missing_repository_is_reported(aws: AwsClients) -> None:
+    assert check_image(aws.client("ecr"), IMAGE) == (
+        f"compute:image = '{IMAGE}': ECR repository 'payments-api' does not exist in account {ACCOUNT}"
+    )
+
+
+def test_missing_image_tag_is_reported(aws: AwsClients) -> None:
+    _image(aws, tag="0.9.0")
+    assert check_image(aws.client("ecr"), IMAGE) == (
+        f"compute:image = '{IMAGE}': 1.0.0 is not in ECR repository 'payments-api': push the image first"
+    )
+
+
+def test_pushed_image_passes(aws: AwsClients) -> None:
+    _image(aws)
+    assert check_image(aws.client("ecr"), IMAGE) is None
+
+
+def test_non_ecr_image_is_reported_without_calling_aws() -> None:
+    problem = check_image(object(), "nginx:latest")
+    assert problem is not None and problem.startswith("compute:image = 'nginx:latest': not a private ECR image URI")
+
+
+# Credentials and the CLI -------------------------------------------------------------------
+
+
+def test_valid_credentials_pass(aws: AwsClients) -> None:
+    assert check_credentials(aws.client("sts"), REGION) is None
+
+
+def test_expired_credentials_say_how_to_refresh() -> None:
+    sts = boto3.client("sts", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(sts) as stub:
+        stub.add_client_error(
+            "get_caller_identity", service_error_code="ExpiredToken", service_message="The security token is expired"
+        )
+        problem = check_credentials(sts, REGION)
+    assert problem == (
+        f"AWS credentials: rejected by STS in {REGION} (ExpiredToken: expired or invalid): refresh them "
+        "(`aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN)"
+    )
+
+
+def test_no_credentials_at_all_are_reported(moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    problem = check_credentials(AwsClients(REGION, endpoint_url=moto_endpoint).client("sts"), REGION)
+    assert problem is not None and problem.startswith(f"AWS credentials: none found for {REGION}: refresh them")
+
+
+def test_missing_cli_gives_the_install_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert check_pulumi_cli(lambda _: None) == (
+        "Pulumi CLI: not found on PATH: install it with `curl -fsSL https://get.pulumi.com | sh` "
+        "(or see https://www.pulumi.com/docs/install/), then open a new shell so ~/.pulumi/bin is on PATH"
+    )
+    (tmp_path / ".pulumi" / "bin").mkdir(parents=True)
+    (tmp_path / ".pulumi" / "bin" / "pulumi").write_text("")
+    assert check_pulumi_cli(lambda _: None) == (
+        f"Pulumi CLI: found {tmp_path}/.pulumi/bin/pulumi but it is not on PATH: add ~/.pulumi/bin to PATH"
+    )
+    assert check_pulumi_cli(lambda _: "/usr/bin/pulumi") is None
+
+
+# Config ------------------------------------------------------------------------------------
+
+
+def test_real_network_config_of_dev_and_prod_is_valid() -> None:
+    assert check_config("dev", ["network"]) == []
+    assert check_config("prod", ["network"]) == []
+
+
+def test_bad_network_config_names_the_key(tmp_path: Path) -> None:
+    layer = tmp_path / "network"
+    layer.mkdir()
+    (layer / "__main__.py").write_text("")
+    (layer / "Pulumi.yaml").write_text((PROJECTS_DIR / "network" / "Pulumi.yaml").read_text())
+    (layer / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-northeast-2\n  network:vpcCidr: 10.0.0.0/8\n")
+    problems = check_config("dev", ["network"], tmp_path)
+    assert problems == [
+        "config of network/dev: network:vpcCidr = '10.0.0.0/8' is invalid: expected a prefix length between /16 and /24"
+    ]
+
+
+# All together ------------------------------------------------------------------------------
+
+
+def test_everything_in_place_passes(aws: AwsClients, stack_files: Path) -> None:
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
+    _image(aws)
+    assert _preflight(aws, stack_files) == ()
+
+
+def test_every_missing_piece_is_reported_together(aws: AwsClients, stack_files: Path) -> None:
+    problems = _preflight(aws, stack_files, which=lambda _: None, environ={"PULUMI_BACKEND_URL": "file:///tmp/s"})
+    assert [p.split(":")[0] for p in problems] == ["Pulumi CLI", "Pulumi backend", "data", "compute"]
+    assert all("\n" not in p for p in problems)
+
+
+def test_teardown_preflight_skips_secret_and_image(aws: AwsClients, stack_files: Path) -> None:
+    assert _preflight(aws, stack_files, changes_config=False) == ()
+
+
+def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClients, stack_files: Path) -> None:
+    problems = run_preflight(
+        "dev", ["network"], changes_config=True, aws=aws, which=lambda _: "pulumi", environ=GOOD_ENV,
+        projects_dir=stack_files, models={},
+    ).problems
+    assert problems == ()
