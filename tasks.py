@@ -5,6 +5,6 @@ Each group of tasks lives in an `ops.tasks_*` module; this file only assembles t
 
 from invoke.collection import Collection
 
-from ops.tasks_offline import plan
+from ops.tasks_offline import diagram, plan
 
-namespace = Collection(plan)
+namespace = Collection(plan, diagram)

@@ -1,4 +1,4 @@
-"""Invoke tasks that need neither the Pulumi CLI nor AWS: the offline plan."""
+"""Invoke tasks that need neither the Pulumi CLI nor AWS: the offline plan and the diagram."""
 
 from __future__ import annotations
 
@@ -7,11 +7,32 @@ from pathlib import Path
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
+from payments_policy.verdicts import Verdict, plan_verdicts
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from ops.cli import check_env, check_layer, console
+from ops.diagram import diagram_paths, write_diagram
 from ops.plan import plan_platform
 from ops.plan_report import print_plan, write_json
 from shared.layers import LAYER_NAMES
+
+
+def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
+    """One row per rule: PASSED or FAILED, how many resources it checked, each offender and why."""
+    table = Table(
+        title="policy verdicts (payments_policy: the rules of the CrossGuard pack)", title_justify="left"
+    )
+    table.add_column("rule", style="bold", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("checked", justify="right")
+    table.add_column("offending resources", overflow="fold")
+    for v in verdicts:
+        verdict = Text("PASSED", style="green") if v.passed else Text("FAILED", style="bold red")
+        offenders = "\n".join(f"{x.resource} ({x.type}): {x.message}" for x in v.violations)
+        table.add_row(v.rule.id, verdict, str(v.checked), Text(offenders, style="red"))
+    out.print(table)
 
 
 @task(
@@ -22,7 +43,10 @@ from shared.layers import LAYER_NAMES
     }
 )
 def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None:
-    """Plan the whole platform offline: every layer's program under Pulumi's mock engine, in order."""
+    """Plan the whole platform offline: every layer's program under Pulumi's mock engine, in order.
+
+    Ends with the policy verdicts; exits non-zero when a layer fails or a mandatory rule is broken.
+    """
     check_env(env)
     layers = [check_layer(layer)] if layer else None
     with console.status(f"planning {env} offline…"):
@@ -33,3 +57,22 @@ def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None
         console.print(f"plan written to {json}")
     if not result.ok:
         raise Exit("the plan failed: fix the settings named above and run it again", code=1)
+    verdicts = plan_verdicts(result)
+    print_verdicts(verdicts, console)
+    failed = [v.rule.id for v in verdicts if not v.passed]
+    if failed:
+        raise Exit(f"mandatory policy violated: {', '.join(failed)} (offending resources listed above)", code=1)
+
+
+@task(help={"env": "Environment (stack) whose plan to draw, e.g. prod or dev."})
+def diagram(c: Context, env: str = "prod") -> None:
+    """Regenerate the architecture diagram (Mermaid in docs, and an SVG) from the offline plan."""
+    check_env(env)
+    with console.status(f"planning {env} offline…"):
+        result = plan_platform(env)
+    if not result.ok:
+        print_plan(result, console)
+        raise Exit("the plan failed, so there is nothing to draw: fix the settings named above", code=1)
+    markdown, svg = diagram_paths(env)
+    write_diagram(result, markdown, svg)
+    console.print(f"diagram of {env} written to {markdown} and {svg}")

@@ -1,0 +1,163 @@
+"""The CrossGuard pack: the same rule functions, fed what pulumi_policy really passes."""
+
+from __future__ import annotations
+
+import runpy
+from pathlib import Path
+
+import pytest
+from payments_policy.engine_props import camel, normalize_props, stack_of
+from payments_policy.pack import PACK_NAME, policies
+from payments_policy.rules import RULES
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
+
+POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
+OPTS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def urn(token: str, name: str, stack: str = "prod") -> str:
+    return f"urn:pulumi:{stack}::network::{token}::{name}"
+
+
+def by_name(name: str):
+    return next(p for p in policies() if p.name == name)
+
+
+def run_resource_policy(name: str, token: str, resource: str, props: dict, stack: str = "prod") -> list[str]:
+    policy = by_name(name)
+    assert isinstance(policy, ResourceValidationPolicy)
+    reported: list[str] = []
+    args = ResourceValidationArgs(token, unknown_checking_proxy(props), urn(token, resource, stack), resource, OPTS, None)
+    policy.validate(args, lambda message, _urn=None: reported.append(message))
+    return reported
+
+
+def policy_resource(token: str, name: str, props: dict, deps: dict | None = None) -> PolicyResource:
+    return PolicyResource(token, unknown_checking_proxy(props), urn(token, name), name, OPTS, None, None, [], deps or {})
+
+
+def run_stack_policy(name: str, resources: list[PolicyResource]) -> list[tuple[str, str | None]]:
+    policy = by_name(name)
+    assert isinstance(policy, StackValidationPolicy)
+    reported: list[tuple[str, str | None]] = []
+    policy.validate(StackValidationArgs(resources, {}), lambda message, u=None: reported.append((message, u)))
+    return reported
+
+
+def test_pack_declares_one_mandatory_policy_per_rule_in_rule_order():
+    made = policies()
+    assert [p.name for p in made] == [r.id for r in RULES]
+    assert {p.name for p in made if isinstance(p, StackValidationPolicy)} == {"s3-encrypted", "no-public-ingress"}
+    assert all(p.enforcement_level.value == "mandatory" for p in made)
+
+
+def test_policy_folder_is_a_python_pack_that_uses_the_repository_virtualenv():
+    text = (POLICY_DIR / "PulumiPolicy.yaml").read_text()
+    assert "name: python" in text and "virtualenv: ../.venv" in text
+    assert (POLICY_DIR / "requirements.txt").read_text().splitlines()[-1] == "-e .."
+    main = (POLICY_DIR / "__main__.py").read_text()
+    assert "PolicyPack(" in main and "policies()" in main and PACK_NAME == "payments-platform"
+
+
+def test_pack_main_builds_the_pack_with_every_policy(monkeypatch):
+    built = {}
+
+    class FakePack:  # the real PolicyPack starts a gRPC server and blocks
+        def __init__(self, **kwargs):
+            built.update(kwargs)
+
+    monkeypatch.setattr("pulumi_policy.PolicyPack", FakePack)
+    runpy.run_path(str(POLICY_DIR), run_name="__main__")
+    assert built["name"] == "payments-platform"
+    assert [p.name for p in built["policies"]] == [r.id for r in RULES]
+
+
+def test_resource_policy_reports_a_key_without_rotation():
+    reported = run_resource_policy("kms-rotation", "aws:kms/key:Key", "kms-payments-data-prod", {"enableKeyRotation": False})
+    assert reported == ["enableKeyRotation must be true, got False"]
+
+
+def test_resource_policy_does_not_fail_on_a_value_unknown_during_preview():
+    # Reading an unknown through the pulumi_policy proxy raises; the pack normalises it instead.
+    props = {"kmsKeyId": UNKNOWN_STRING_VALUE, "retentionInDays": 7}
+    assert run_resource_policy("log-groups-encrypted-with-cmk", "aws:cloudwatch/logGroup:LogGroup", "log-x-prod", props) == []
+
+
+def test_resource_policy_reads_the_stack_from_the_urn():
+    reported = run_resource_policy("environment-suffix", "aws:ec2/vpc:Vpc", "vpc-payments-prod", {}, stack="dev")
+    assert reported == ["logical name 'vpc-payments-prod' does not end with '-dev'"]
+
+
+def test_resource_policy_skips_types_the_rule_does_not_cover():
+    assert run_resource_policy("kms-rotation", "aws:ec2/vpc:Vpc", "vpc-payments-prod", {"enableKeyRotation": False}) == []
+
+
+def test_stack_policy_resolves_the_opened_group_through_property_dependencies():
+    alb = policy_resource("aws:ec2/securityGroup:SecurityGroup", "sg-payments-alb-prod", {"name": "sg-payments-alb-prod"})
+    app = policy_resource("aws:ec2/securityGroup:SecurityGroup", "sg-payments-app-prod", {"name": "sg-payments-app-prod"})
+    token = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+
+    def rule(name: str, group: PolicyResource, port: int) -> PolicyResource:
+        props = {"securityGroupId": UNKNOWN_STRING_VALUE, "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": port, "toPort": port}
+        return policy_resource(token, name, props, {"securityGroupId": [group]})
+
+    reported = run_stack_policy(
+        "no-public-ingress", [alb, app, rule("sgr-alb-in-https-prod", alb, 443), rule("sgr-app-in-https-prod", app, 443)]
+    )
+    assert reported == [
+        (
+            "ingress from 0.0.0.0/0 on tcp/443 to group sg-payments-app-prod; only the ALB's 80/443 may be public",
+            urn(token, "sgr-app-in-https-prod"),
+        )
+    ]
+
+
+def test_stack_policy_accepts_sse_s3_only_on_the_bucket_the_load_balancer_logs_to():
+    bucket_t, sse_t = "aws:s3/bucket:Bucket", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    logs = policy_resource(bucket_t, "s3-payments-alblogs-prod", {"bucket": "s3-payments-alblogs-prod-1a2b3c4"})
+    data = policy_resource(bucket_t, "s3-payments-data-prod", {"bucket": "s3-payments-data-prod-9z8y7x6"})
+    aes = {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}
+    resources = [
+        logs,
+        data,
+        policy_resource(sse_t, "s3encryption-logs-prod", {"bucket": "s3-payments-alblogs-prod-1a2b3c4", **aes}),
+        policy_resource(sse_t, "s3encryption-data-prod", {"bucket": "s3-payments-data-prod-9z8y7x6", **aes}),
+        policy_resource(
+            "aws:lb/loadBalancer:LoadBalancer", "alb-payments-prod", {"accessLogs": {"bucket": "s3-payments-alblogs-prod-1a2b3c4"}}
+        ),
+    ]
+    assert run_stack_policy("s3-encrypted", resources) == [
+        ("sseAlgorithm 'AES256'; expected aws:kms with a customer key", urn(bucket_t, "s3-payments-data-prod"))
+    ]
+
+
+def test_props_are_normalised_to_camel_case_with_tag_keys_and_unknowns_preserved():
+    raw = {
+        "kms_key_id": UNKNOWN_STRING_VALUE,
+        "tags": {"Cost_Center": "x", "Environment": "production"},
+        "network_configuration": {"assign_public_ip": False},
+        "__defaults": [],
+    }
+    assert normalize_props(unknown_checking_proxy(raw), "log-x-prod") == {
+        "kmsKeyId": "(known after apply: log-x-prod.kmsKeyId)",
+        "tags": {"Cost_Center": "x", "Environment": "production"},
+        "networkConfiguration": {"assignPublicIp": False},
+    }
+
+
+@pytest.mark.parametrize(("key", "expected"), [("kms_key_id", "kmsKeyId"), ("kmsKeyId", "kmsKeyId"), ("__defaults", "__defaults")])
+def test_camel_converts_only_snake_case(key, expected):
+    assert camel(key) == expected
+
+
+def test_stack_of_reads_the_stack_segment_of_a_urn():
+    assert stack_of("urn:pulumi:prod::edge::aws:lb/listener:Listener::listener-payments-https-prod") == "prod"
