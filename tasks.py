@@ -6,5 +6,6 @@ Each group of tasks lives in an `ops.tasks_*` module; this file only assembles t
 from invoke.collection import Collection
 
 from ops.tasks_offline import diagram, plan
+from ops.tasks_stacks import cancel, deploy, deploy_all, destroy, destroy_all, outputs, preview, status
 
-namespace = Collection(plan, diagram)
+namespace = Collection(plan, diagram, deploy, deploy_all, preview, destroy, destroy_all, outputs, status, cancel)
