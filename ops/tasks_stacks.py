@@ -18,6 +18,7 @@ from rich.table import Table
 from ops.automation import BackendError, EngineError, PulumiEngine, backend_settings
 from ops.cli import check_env, check_layer, console
 from ops.orchestrator import (
+    PROTECTED_ENVS,
     EphemeralEnvError,
     Orchestrator,
     RunReport,
@@ -72,6 +73,9 @@ def _orchestrate(
 
 
 def _finish(report: RunReport) -> None:
+    # A preview held back by an undeployed upstream is the expected state of a new environment.
+    if report.action == "preview" and not report.failed:
+        return
     if not report.ok:
         parts = [f"failed: {', '.join(report.failed)}"] if report.failed else []
         parts += [f"not done: {', '.join(report.skipped)}"] if report.skipped else []
@@ -85,6 +89,11 @@ def _confirm(env: str, yes: bool, confirm: str) -> None:
         raise Exit(str(e), code=1) from None
     except (EOFError, KeyboardInterrupt):
         raise Exit(f"teardown of {env} not confirmed", code=1) from None
+
+
+def _note_final_snapshot(env: str, layers: list[str]) -> None:
+    if env in PROTECTED_ENVS and "data" in layers:
+        console.print(f"{env}: the database keeps a final snapshot (teardown never sets skipFinalSnapshot here)")
 
 
 @task(
@@ -156,6 +165,7 @@ def destroy(c: Context, layer: str, env: str, yes: bool = False, confirm: str = 
     check_env(env)
     _confirm(env, yes, confirm)
     _preflight(env, [layer], changes_config=False)
+    _note_final_snapshot(env, [layer])
     _finish(_orchestrate("destroy", env, [layer], 1))
 
 
@@ -174,6 +184,7 @@ def destroy_all(c: Context, env: str, yes: bool = False, confirm: str = "", para
     _confirm(env, yes, confirm)
     layers = teardown_order()
     _preflight(env, layers, changes_config=False)
+    _note_final_snapshot(env, layers)
     ephemeral = is_ephemeral(env)
     report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral)
     _finish(report)

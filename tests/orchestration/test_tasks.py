@@ -98,3 +98,18 @@ def test_status_lists_each_layers_stack(engine: FakeEngine, monkeypatch: pytest.
         "edge": ["absent", "-"],
         "compute": ["absent", "-"],
     }
+
+
+def test_preview_of_a_new_environment_reports_upstream_not_deployed_and_exits_zero(
+    engine: FakeEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tasks_stacks.preview(Context(), env="dev")
+    out = capsys.readouterr().out
+    assert out.count("upstream not deployed") >= 3 and "invoke plan --env dev" in out
+    assert [c.layer for c in engine.of("preview")] == ["network"]
+
+
+def test_preview_with_a_failed_layer_exits_non_zero(engine: FakeEngine) -> None:
+    engine.fail = {("preview", "network")}
+    with pytest.raises(Exit, match=r"preview of dev incomplete \(failed: network; not done: data, edge, compute\)"):
+        tasks_stacks.preview(Context(), env="dev")
