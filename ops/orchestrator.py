@@ -44,7 +44,8 @@ PROTECTED_ENVS: tuple[str, ...] = ("prod",)
 # Settings teardown must never flip in a protected environment: prod keeps its final snapshot.
 _KEEP_IN_PROTECTED = re.compile(r"finalsnapshot", re.IGNORECASE)
 
-EPHEMERAL_MARKER = "# ephemeral environment"
+EPHEMERAL_MARKER = "# Ephemeral environment:"
+EPHEMERAL_DIR = ".ephemeral"  # under projects/: one marker file per ephemeral environment
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,18 @@ def _stack_file(layer: str, env: str, projects_dir: Path) -> Path:
     return project_dir(layer, projects_dir) / f"Pulumi.{env}.yaml"
 
 
+def _marker(env: str, projects_dir: Path) -> Path:
+    # Kept outside the stack files: Pulumi rewrites those (encryption salt, config set) and may drop comments.
+    return projects_dir / EPHEMERAL_DIR / f"{env}.yaml"
+
+
+def _config_of(path: Path) -> dict[str, Any]:
+    return dict((yaml.safe_load(path.read_text()) or {}).get("config") or {})
+
+
 def is_ephemeral(env: str, projects_dir: Path = PROJECTS_DIR) -> bool:
-    """Whether `env`'s stack files were written by `create_ephemeral` (and so may be deleted)."""
-    files = [_stack_file(n, env, projects_dir) for n in LAYER_NAMES if layer_exists(n, projects_dir)]
-    return bool(files) and all(f.is_file() and f.read_text().startswith(EPHEMERAL_MARKER) for f in files)
+    """Whether `env` was created by `create_ephemeral` (so teardown may remove its stacks and files)."""
+    return _marker(env, projects_dir).is_file()
 
 
 def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -> list[Path]:
@@ -192,7 +201,7 @@ def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -
 
     Only the `config` map is copied: encryption salts and keys belong to the source stack, and
     secret values cannot move with them, so a source with secret config is refused. Running it
-    again for the same source is a no-op, so a CI job can retry.
+    again for the same source keeps the files (and what Pulumi added to them), so a CI job can retry.
     """
     if not ENV_PATTERN.match(env):
         raise EphemeralEnvError(
@@ -200,42 +209,51 @@ def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -
         )
     if env in PROTECTED_ENVS:
         raise EphemeralEnvError(f"{env!r} cannot be an ephemeral environment: choose another name, e.g. pr42")
-    written: list[Path] = []
+    ours = is_ephemeral(env, projects_dir)
+    plans: list[tuple[Path, dict[str, Any]]] = []
     for layer in (n for n in LAYER_NAMES if layer_exists(n, projects_dir)):
         src = _stack_file(layer, source, projects_dir)
         if not src.is_file():
             raise EphemeralEnvError(f"cannot copy {source!r}: projects/{layer} has no Pulumi.{source}.yaml")
-        config = (yaml.safe_load(src.read_text()) or {}).get("config") or {}
+        config = _config_of(src)
         secret = sorted(k for k, v in config.items() if isinstance(v, dict) and "secure" in v)
         if secret:
             raise EphemeralEnvError(
                 f"cannot copy {source!r}: projects/{layer} holds secret config ({', '.join(secret)}) "
                 f"that only {source}'s stack can decrypt; set it on the new stack with `pulumi config set --secret`"
             )
-        text = (
-            f"{EPHEMERAL_MARKER} {env}, copied from {source} by `invoke deploy-all --from {source}`;\n"
-            f"# `invoke destroy-all --env {env}` destroys its stacks and deletes this file.\n"
-            + yaml.safe_dump({"config": config}, sort_keys=True, default_flow_style=None)
-        )
         dst = _stack_file(layer, env, projects_dir)
-        if dst.is_file() and dst.read_text() != text:
+        if dst.is_file() and not (ours and _config_of(dst) == config):
             raise EphemeralEnvError(
-                f"environment {env!r} already exists (projects/{layer}/Pulumi.{env}.yaml) with other settings: "
-                "choose a new name, or deploy it without --from"
+                f"environment {env!r} already exists (projects/{layer}/Pulumi.{env}.yaml)"
+                + (" with other settings" if ours else "")
+                + ": choose a new name, or deploy it without --from"
             )
-        dst.write_text(text)
-        written.append(dst)
-    return written
+        plans.append((dst, config))
+    for dst, config in plans:
+        if not dst.is_file():
+            dst.write_text(
+                f"{EPHEMERAL_MARKER} copied from {source} by `invoke deploy-all --env {env} --from {source}`;\n"
+                f"# `invoke destroy-all --env {env}` destroys its stacks and deletes this file.\n"
+                + yaml.safe_dump({"config": config}, sort_keys=True, default_flow_style=None)
+            )
+    marker = _marker(env, projects_dir)
+    marker.parent.mkdir(exist_ok=True)
+    marker.write_text(yaml.safe_dump({"environment": env, "source": source}, sort_keys=True))
+    return [dst for dst, _ in plans]
 
 
 def remove_ephemeral(env: str, projects_dir: Path = PROJECTS_DIR) -> list[Path]:
-    """Delete the stack files `create_ephemeral` wrote for `env` (never any other file)."""
+    """Delete an ephemeral environment's stack files and marker (nothing for any other environment)."""
+    if not is_ephemeral(env, projects_dir):
+        return []
     removed = []
     for layer in LAYER_NAMES:
         path = _stack_file(layer, env, projects_dir)
-        if path.is_file() and path.read_text().startswith(EPHEMERAL_MARKER):
+        if path.is_file():
             path.unlink()
             removed.append(path)
+    _marker(env, projects_dir).unlink()
     return removed
 
 

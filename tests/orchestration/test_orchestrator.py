@@ -287,9 +287,26 @@ def test_from_dev_copies_every_layers_settings(projects: Path) -> None:
     assert create_ephemeral("pr42", "dev", projects) == written  # a retry is a no-op
 
 
+def test_from_retry_after_pulumi_rewrote_the_files_keeps_them_and_teardown_still_removes_them(
+    projects: Path,
+) -> None:
+    create_ephemeral("pr42", "dev", projects)
+    # `pulumi stack init` adds an encryption salt and may drop the comment.
+    rewritten = projects / "data" / "Pulumi.pr42.yaml"
+    rewritten.write_text("encryptionsalt: v1:abc\n" + rewritten.read_text().split("\n", 2)[2])
+    create_ephemeral("pr42", "dev", projects)
+    assert rewritten.read_text().startswith("encryptionsalt: v1:abc")
+    assert is_ephemeral("pr42", projects)
+    assert len(remove_ephemeral("pr42", projects)) == 4
+    assert not is_ephemeral("pr42", projects) and not list(projects.glob("*/Pulumi.pr42.yaml"))
+
+
 def test_from_refuses_to_overwrite_another_environment(projects: Path) -> None:
-    with pytest.raises(EphemeralEnvError, match="already exists"):
+    with pytest.raises(EphemeralEnvError, match=r"environment 'dev' already exists \(projects/network/Pulumi.dev.yaml\): "):
         create_ephemeral("dev", "prod", projects)
+    create_ephemeral("pr42", "dev", projects)
+    with pytest.raises(EphemeralEnvError, match=r"already exists .* with other settings"):
+        create_ephemeral("pr42", "prod", projects)
     with pytest.raises(EphemeralEnvError, match="cannot be an ephemeral environment"):
         create_ephemeral("prod", "dev", projects)
     with pytest.raises(EphemeralEnvError, match="expected 2-10 lowercase"):
@@ -307,6 +324,7 @@ def test_removing_an_ephemeral_env_deletes_only_its_own_files(projects: Path) ->
     (projects / "network" / "Pulumi.pr42.yaml").unlink()  # `pulumi stack rm` already took this one
     removed = remove_ephemeral("pr42", projects)
     assert sorted(p.parent.name for p in removed) == ["compute", "data", "edge"]
+    assert not is_ephemeral("pr42", projects)
     assert remove_ephemeral("dev", projects) == []
     assert (projects / "data" / "Pulumi.dev.yaml").is_file()
 
