@@ -2,7 +2,6 @@
 
 from payments_data.layer import build
 from payments_data.settings import DataSettings
-
 from shared.settings import load_settings
 
 build(load_settings(DataSettings)).export()

@@ -23,6 +23,7 @@ class DataContract(Contract):
         "ARN of the existing Secrets Manager secret holding `username` and `password`."
     )
     db_secret_kms_key_arn: pulumi.Input[str] = output(
-        "ARN of the customer KMS key encrypting that secret; empty when it uses aws/secretsmanager."
+        "ARN of the customer KMS key encrypting that secret (the secret's key id or alias resolved "
+        "through DescribeKey); empty when it uses aws/secretsmanager."
     )
     db_kms_key_arn: pulumi.Input[str] = output("ARN of the data layer's KMS key (storage, PI, logs).")

@@ -1,9 +1,9 @@
 """Each bad data setting fails before any resource exists, with one line naming the key (SPEC §5)."""
 
 import pytest
-from payments_data.settings import DataSettings
 
 from ops import mock_engine
+from payments_data.settings import DataSettings
 from shared.settings import ConfigError, parse_settings
 
 CASES = [

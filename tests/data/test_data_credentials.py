@@ -4,11 +4,11 @@ import json
 
 import pytest
 from data_helpers import INSTANCE, PROD_SECRET
-from payments_data.credentials import customer_key_arn, parse_credentials
 
 from ops import mock_engine
 from ops.mock_engine import SECRET_MASK, OfflineCloud
 from ops.plan import LayerPlan, PlatformPlan
+from payments_data.credentials import customer_key_arn, parse_credentials
 from shared.settings import ConfigError
 
 PASSWORD = "Xq7-unique-test-password-91"

@@ -44,6 +44,8 @@ def _weekly_minutes(window: str) -> tuple[int, int]:
 
 
 class DataSettings(StackSettings):
+    """The database's shape, protection and credentials source; prod rules checked across fields."""
+
     db_secret_id: str
     db_name: str
     engine_version: str
