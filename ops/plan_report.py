@@ -15,7 +15,7 @@ from ops.mock_engine import COMPUTED_PREFIX, PlannedResource, is_computed
 from ops.plan import LayerPlan, PlatformPlan
 
 HIDDEN_INPUTS = frozenset({"tags", "tagsAll", "name"})
-CELL_LIMIT = 400
+VALUE_LIMIT = 160  # one long value (a script, a document) must not bury the others
 
 
 def short_type(token: str) -> str:
@@ -44,11 +44,13 @@ def _value(v: Any) -> str:
 
 def key_inputs(resource: PlannedResource) -> Text:
     """A one-cell summary of a resource's inputs; cloud-only values dimmed."""
-    parts = [f"{k}={_value(v)}" for k, v in sorted(resource.inputs.items()) if k not in HIDDEN_INPUTS]
-    text = ", ".join(parts)
-    if len(text) > CELL_LIMIT:
-        text = text[: CELL_LIMIT - 1] + "…"
-    out = Text(text)
+    parts = []
+    for key, value in sorted(resource.inputs.items()):
+        if key in HIDDEN_INPUTS:
+            continue
+        shown = _value(value)
+        parts.append(f"{key}={shown if len(shown) <= VALUE_LIMIT else shown[: VALUE_LIMIT - 1] + '…'}")
+    out = Text(", ".join(parts))
     out.highlight_regex(r"\(known after apply: [^)]*\)", "dim italic")
     return out
 
