@@ -192,3 +192,19 @@ def test_connect_to_must_be_host_and_port(value):
 
 def test_connect_to_accepts_ipv6_in_brackets():
     assert parse_connect_to("[::1]:8443") == ("::1", 8443)
+
+
+# The task's surface ------------------------------------------------------------------------------
+
+
+def test_verify_is_listed_and_every_option_has_help():
+    from ops import tasks_verify
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "invoke", "--list"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert "  verify " in listed.stdout
+    arguments = tasks_verify.verify.get_arguments()
+    assert tasks_verify.verify.__doc__ and "non-zero exit" in tasks_verify.verify.__doc__
+    assert {a.name for a in arguments} >= {"env", "outputs_json", "ca_bundle", "min_tasks", "connect_to"}
+    assert [a.name for a in arguments if not (a.help or "").strip()] == []

@@ -1,0 +1,222 @@
+"""The users' GitHub Actions workflows: which layers a change deploys, and the safety rails around them.
+
+actionlint itself runs in `.ci/actionlint.sh`; these tests pin what the workflows must keep doing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+SCRIPT = REPO / ".github" / "scripts" / "changed_layers.py"
+
+_spec = importlib.util.spec_from_file_location("changed_layers", SCRIPT)
+assert _spec and _spec.loader
+changed_layers_module = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(changed_layers_module)
+changed_layers = changed_layers_module.changed_layers
+
+
+def workflow(name: str) -> dict[str, Any]:
+    return yaml.safe_load((WORKFLOWS / name).read_text())
+
+
+def steps(wf: dict[str, Any], job: str) -> list[dict[str, Any]]:
+    return wf["jobs"][job]["steps"]
+
+
+def step(wf: dict[str, Any], job: str, name_part: str) -> dict[str, Any]:
+    return next(s for s in steps(wf, job) if name_part in s.get("name", ""))
+
+
+# Which layers a change touches --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("paths", "layers"),
+    [
+        (["projects/edge/payments_edge/load_balancer.py"], ["edge"]),
+        (["projects/compute/Pulumi.prod.yaml", "projects/network/Pulumi.yaml"], ["network", "compute"]),
+        (["projects/data/__main__.py", "projects/edge/Pulumi.yaml", "tests/edge/test_x.py"], ["data", "edge"]),
+        (["shared/naming.py"], ["network", "data", "edge", "compute"]),
+        (["pyproject.toml", "projects/edge/Pulumi.yaml"], ["network", "data", "edge", "compute"]),
+        (["docs/operations.md", "ops/verify.py", "tests/verify/test_verify_cli.py", "README.md"], []),
+        (["projects/README.md", "projects/billing/__main__.py"], []),
+    ],
+)
+def test_changed_paths_select_their_layers_in_graph_order(paths, layers):
+    assert changed_layers(paths) == layers
+
+
+def run_changes_step(tmp_path: Path, files_changed: list[str], *, before: str | None = None) -> dict[str, str]:
+    """Run deploy.yml's `changes` step script in a scratch git repository; return its step outputs."""
+    repo = tmp_path / "repo"
+    (repo / ".github" / "scripts").mkdir(parents=True)
+    shutil.copy(SCRIPT, repo / ".github" / "scripts" / "changed_layers.py")
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "base")
+    base = git("rev-parse", "HEAD")
+    for path in files_changed:
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text("changed\n")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "change")
+    output = tmp_path / "github_output"
+    output.write_text("")
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "GITHUB_WORKSPACE": str(REPO),  # where `shared/` is importable from
+        "GITHUB_SHA": git("rev-parse", "HEAD"),
+        "GITHUB_OUTPUT": str(output),
+        "BEFORE": base if before is None else before,
+        "EVENT": "push",
+    }
+    script = step(workflow("deploy.yml"), "changes", "Layers under")["run"]
+    python_dir = Path(sys.executable).parent  # `python3` in the step: any 3.11 works, as on a runner
+    env["PATH"] = f"{python_dir}:{env['PATH']}"
+    subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, check=True, capture_output=True, text=True)
+    return dict(line.split("=", 1) for line in output.read_text().splitlines())
+
+
+def test_deploy_changes_step_deploys_only_the_touched_layers(tmp_path):
+    outputs = run_changes_step(tmp_path, ["projects/compute/Pulumi.prod.yaml", "projects/edge/x.py", "docs/a.md"])
+
+    assert outputs == {"layers": "edge compute", "every": "false"}
+
+
+def test_deploy_changes_step_deploys_everything_when_shared_changed(tmp_path):
+    outputs = run_changes_step(tmp_path, ["shared/tags.py"])
+
+    assert outputs == {"layers": "network data edge compute", "every": "true"}
+
+
+def test_deploy_changes_step_deploys_nothing_for_docs_only(tmp_path):
+    assert run_changes_step(tmp_path, ["docs/operations.md"]) == {"layers": "", "every": "false"}
+
+
+def test_deploy_changes_step_deploys_everything_after_a_force_push(tmp_path):
+    # `before` is not in the history (force push) or all zeros (new branch): diffing is impossible.
+    outputs = run_changes_step(tmp_path, ["docs/a.md"], before="0" * 40)
+
+    assert outputs == {"layers": "network data edge compute", "every": "true"}
+
+
+# Safety rails in every workflow -------------------------------------------------------------------
+
+
+ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+
+
+def test_the_three_user_workflows_exist():
+    assert ALL == ["deploy.yml", "ephemeral.yml", "pull-request.yml"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_actions_are_pinned_to_a_major_version(name):
+    uses = re.findall(r"uses:\s*(\S+)", (WORKFLOWS / name).read_text())
+    assert uses
+    assert [u for u in uses if not re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u)] == []
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_aws_access_is_oidc_only_and_granted_per_job(name):
+    wf = workflow(name)
+    # Nothing by default; a job that talks to AWS asks for the OIDC token itself.
+    assert wf["permissions"] == {"contents": "read"}
+    for job_name, job in wf["jobs"].items():
+        aws_steps = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+        for s in aws_steps:
+            assert s["with"]["role-to-assume"].startswith("${{ vars.AWS_"), job_name
+            assert not {"aws-access-key-id", "aws-secret-access-key"} & set(s["with"]), job_name
+            assert s["with"]["aws-region"] == "${{ env.AWS_REGION }}"
+        if aws_steps:
+            assert job["permissions"] == {"contents": "read", "id-token": "write"}, job_name
+        else:
+            assert "id-token" not in job.get("permissions", {}), job_name
+    assert wf["env"]["AWS_REGION"] == "ap-northeast-2"
+
+
+def test_pull_request_runs_the_offline_plan_and_tests_then_previews_changed_layers():
+    wf = workflow("pull-request.yml")
+    offline = " ".join(s.get("run", "") for s in steps(wf, "offline"))
+    assert ".venv/bin/invoke plan --env prod" in offline
+    assert ".venv/bin/pytest" in offline
+    assert "bash .ci/actionlint.sh" in offline
+    preview = wf["jobs"]["preview"]
+    assert preview["needs"] == ["offline", "changes"]
+    assert "needs.changes.outputs.layers != ''" in preview["if"]
+    assert 'invoke preview --layer "$layer" --env prod' in step(wf, "preview", "Preview each")["run"]
+    assert wf["concurrency"]["cancel-in-progress"] is True  # a new push supersedes the old checks
+
+
+def test_deploy_is_serialized_never_cancelled_and_gated_by_the_production_environment():
+    wf = workflow("deploy.yml")
+    assert wf[True] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}  # YAML reads `on` as True
+    assert wf["concurrency"] == {"group": "deploy-prod", "cancel-in-progress": False}
+    job = wf["jobs"]["deploy"]
+    assert job["environment"] == "production"
+    run = step(wf, "deploy", "Deploy the changed layers")["run"]
+    assert ".venv/bin/invoke deploy-all --env prod" in run
+    assert 'for layer in $LAYERS; do\n    .venv/bin/invoke deploy --layer "$layer" --env prod' in run
+    assert steps(wf, "deploy")[-1]["run"] == ".venv/bin/invoke verify --env prod"
+
+
+def test_ephemeral_environment_is_created_from_dev_verified_and_always_destroyed():
+    wf = workflow("ephemeral.yml")
+    job_steps = steps(wf, "ephemeral")
+    deploy = next(s for s in job_steps if s.get("id") == "deploy")
+    assert deploy["run"] == '.venv/bin/invoke deploy-all --env "$ENV_NAME" --from dev'
+    verify = step(wf, "ephemeral", "Verify it")["run"]
+    assert '.venv/bin/invoke verify --env "$ENV_NAME" --outputs-json outputs.json --min-tasks 2' in verify
+
+    destroy = job_steps[-1]
+    assert destroy["run"] == '.venv/bin/invoke destroy-all --env "$ENV_NAME" --yes'
+    # Runs after a failed or cancelled deploy too; skipped only if the deploy never started.
+    assert destroy["if"] == "always() && steps.deploy.outcome != 'skipped'"
+    refresh = job_steps[-2]
+    assert refresh["uses"].startswith("aws-actions/configure-aws-credentials@")
+    assert refresh["if"] == destroy["if"]
+    assert job_steps.index(deploy) < job_steps.index(step(wf, "ephemeral", "Verify it")) < job_steps.index(destroy)
+    assert wf["jobs"]["ephemeral"]["concurrency"]["cancel-in-progress"] is False
+
+
+def test_ephemeral_environment_name_follows_the_env_name_rule(tmp_path):
+    script = step(workflow("ephemeral.yml"), "ephemeral", "Choose the environment name")["run"]
+
+    def name_for(**env: str) -> tuple[str, subprocess.CompletedProcess[str]]:
+        """(the step's outputs, the finished process) for these environment variables."""
+        output = tmp_path / "out"
+        output.write_text("")
+        base = {
+            "PATH": os.environ["PATH"],
+            "GITHUB_OUTPUT": str(output),
+            "REQUESTED": "",
+            "PR_NUMBER": "",
+            "RUN_NUMBER": "7",
+        }
+        result = subprocess.run(["bash", "-e", "-c", script], env=base | env, capture_output=True, text=True)
+        return output.read_text(), result
+
+    assert name_for(PR_NUMBER="42")[0] == "env=pr42\n"
+    assert name_for()[0] == "env=ci7\n"
+    assert name_for(REQUESTED="smoke1")[0] == "env=smoke1\n"
+    for bad in ("prod", "dev", "Pr42", "a", "toolongname1", "x;rm"):
+        outputs, result = name_for(REQUESTED=bad)
+        assert (outputs, result.returncode) == ("", 1), bad
+        assert "is invalid: expected 2-10 lowercase letters or digits" in result.stdout
