@@ -2,7 +2,6 @@
 
 from payments_edge.layer import build
 from payments_edge.settings import EdgeSettings
-
 from shared.settings import load_settings
 
 build(load_settings(EdgeSettings)).export()

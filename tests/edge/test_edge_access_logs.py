@@ -3,9 +3,9 @@
 import json
 
 import pytest
-from payments_edge.access_logs import access_log_bucket_policy
 
 from ops.mock_engine import computed
+from payments_edge.access_logs import access_log_bucket_policy
 
 BUCKET = "s3-payments-alblogs-prod"
 BUCKET_ARN = computed(BUCKET, "arn")

@@ -1,8 +1,9 @@
 """Each bad edge setting fails before any resource exists, with one line naming the key (SPEC §5)."""
 
 import pytest
-from payments_edge.settings import ALLOWED_TLS_POLICIES, EdgeSettings
+from payments_policy.rules import TLS12_POLICIES
 
+from payments_edge.settings import ALLOWED_TLS_POLICIES, EdgeSettings
 from shared.settings import ConfigError, parse_settings
 
 OTHER_REGION_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
@@ -96,9 +97,10 @@ def test_valid_health_check_matchers_are_accepted(matcher):
 
 
 @pytest.mark.parametrize("policy", ALLOWED_TLS_POLICIES)
-def test_every_allowed_tls_policy_is_tls12_or_13_only(policy):
+def test_every_allowed_tls_policy_is_tls12_or_13_only_and_passes_the_policy_pack(policy):
     assert policy.startswith(("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-"))
     assert "Ext" not in policy
+    assert policy in TLS12_POLICIES
     assert _settings(tlsPolicy=policy).tls_policy == policy
 
 

@@ -12,17 +12,14 @@ from shared.settings import InvalidSetting, StackSettings
 
 # Current ELB security policies that negotiate TLS 1.2 or 1.3 only, with forward-secret AEAD
 # ciphers preferred (AWS "Security policies for your Application Load Balancer"). The Ext1/Ext2
-# variants are left out on purpose: they re-admit CBC/SHA-1 ciphers for legacy clients.
+# variants are left out on purpose: they re-admit CBC/SHA-1 ciphers for legacy clients. Kept a
+# subset of the policy pack's TLS12_POLICIES (a test checks it), so config and policy agree.
 ALLOWED_TLS_POLICIES: tuple[str, ...] = (
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
     "ELBSecurityPolicy-TLS13-1-3-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
     "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
-    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
 )
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
