@@ -208,3 +208,25 @@ def test_verify_is_listed_and_every_option_has_help():
     assert tasks_verify.verify.__doc__ and "non-zero exit" in tasks_verify.verify.__doc__
     assert {a.name for a in arguments} >= {"env", "outputs_json", "ca_bundle", "min_tasks", "connect_to"}
     assert [a.name for a in arguments if not (a.help or "").strip()] == []
+
+
+def test_without_outputs_json_the_exports_come_from_the_stacks_through_the_automation_api(tmp_path):
+    # No Pulumi CLI on this PATH: the seam explains it in one line instead of a traceback.
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "HOME": str(tmp_path),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path}/state",
+        "PULUMI_CONFIG_PASSPHRASE": "test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "verify", "--env", "dev"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("cannot read the stacks' exports: the Pulumi CLI is not installed")
+    assert "Traceback" not in result.stderr
