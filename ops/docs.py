@@ -37,7 +37,7 @@ def config_table(layer: str) -> str:
     rows = ["| key | type | default | description |", "|---|---|---|---|"]
     for key, decl in project_file(layer)["config"].items():
         default = decl.get("default")
-        shown = "`" + _cell(default if isinstance(default, str) else json.dumps(default)) + "`"
+        shown = "`" + _cell(default if isinstance(default, str) and default else json.dumps(default)) + "`"
         rows.append(f"| `{layer}:{key}` | {decl['type']} | {shown} | {_cell(decl.get('description', ''))} |")
     return "\n".join(rows)
 

@@ -76,3 +76,15 @@ def diagram(c: Context, env: str = "prod") -> None:
     markdown, svg = diagram_paths(env)
     write_diagram(result, markdown, svg)
     console.print(f"diagram of {env} written to {markdown} and {svg}")
+
+
+@task
+def docs(c: Context) -> None:
+    """Regenerate the config, exports and contracts tables in the READMEs and docs from the code."""
+    from ops.docs import write_all
+
+    changed = write_all()
+    for path in changed:
+        console.print(f"updated {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    if not changed:
+        console.print("docs already match the code")
