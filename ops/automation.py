@@ -338,9 +338,7 @@ class PulumiEngine:
 
     def state(self, layer: str, env: str) -> StackState:
         with self._explained(layer, env, "stack ls"):
-            summary = next(
-                (s for s in self._workspace(layer).list_stacks() if s.name.rsplit("/", 1)[-1] == env), None
-            )
+            summary = next((s for s in self._workspace(layer).list_stacks() if s.name.rsplit("/", 1)[-1] == env), None)
             if summary is None:
                 return StackState(exists=False)
             history = self._stack(layer, env).history(page_size=1, show_secrets=False)
@@ -400,6 +398,4 @@ class PulumiEngine:
 
     def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
         with self._explained(layer, env, "stack output"):
-            return {
-                name: StackOutput(out.value, out.secret) for name, out in self._stack(layer, env).outputs().items()
-            }
+            return {name: StackOutput(out.value, out.secret) for name, out in self._stack(layer, env).outputs().items()}

@@ -190,14 +190,26 @@ def architecture(plan: PlatformPlan) -> Architecture:
 
     for layer, lb in of_type("aws:lb/loadBalancer:LoadBalancer"):
         scheme = "internal" if lb.inputs.get("internal") else "internet-facing"
-        place("Application Load Balancer", layer, lb, refs(lb.inputs.get("securityGroups")),
-              refs(lb.inputs.get("subnets")), scheme)
+        place(
+            "Application Load Balancer",
+            layer,
+            lb,
+            refs(lb.inputs.get("securityGroups")),
+            refs(lb.inputs.get("subnets")),
+            scheme,
+        )
     for layer, svc in of_type("aws:ecs/service:Service"):
         net = svc.inputs.get("networkConfiguration") or {}
         task = by_name.get(_ref(svc.inputs.get("taskDefinition")) or "", ("", None))[1]
         size = f"{task.inputs.get('cpu')} CPU / {task.inputs.get('memory')} MiB" if task else ""
-        place("ECS Fargate service", layer, svc, refs(net.get("securityGroups")), refs(net.get("subnets")),
-              f"{svc.inputs.get('desiredCount')} tasks, {size}".strip(", "))
+        place(
+            "ECS Fargate service",
+            layer,
+            svc,
+            refs(net.get("securityGroups")),
+            refs(net.get("subnets")),
+            f"{svc.inputs.get('desiredCount')} tasks, {size}".strip(", "),
+        )
     subnet_groups = {r.inputs.get("name") or r.name: r for _, r in of_type("aws:rds/subnetGroup:SubnetGroup")}
     for layer, db in of_type("aws:rds/instance:Instance"):
         group = subnet_groups.get(db.inputs.get("dbSubnetGroupName"))
@@ -332,9 +344,7 @@ def to_svg(arch: Architecture) -> str:
         boxes[w.group] = Box(left + 30, priv_top + 54 + 80 * i, right - left - 60, 40)
         order.append(w.group)
     y = vpc_bottom + 30
-    for key in [w.group for w in outside] + sorted(
-        {k for e in arch.edges for k in (e.source, e.target)} - set(boxes)
-    ):
+    for key in [w.group for w in outside] + sorted({k for e in arch.edges for k in (e.source, e.target)} - set(boxes)):
         boxes[key] = Box(left + 30, y, right - left - 60, 40)
         order.append(key)
         y += 56
@@ -410,9 +420,7 @@ def to_svg(arch: Architecture) -> str:
     # internet gateway boxes (the left part of each AZ column); the rest run in the right margin.
     blocked = [(col_x[az] - 10, col_x[az] + 290) for az in arch.azs] + [(n.x - 14, n.x + n.w + 14) for n in nat_boxes]
     straight = [e for e in arch.edges if abs(order.index(e.source) - order.index(e.target)) == 1]
-    allowed = [
-        float(x) for x in range(int(left + 40), int(right - 40), 5) if not any(a <= x <= b for a, b in blocked)
-    ]
+    allowed = [float(x) for x in range(int(left + 40), int(right - 40), 5) if not any(a <= x <= b for a, b in blocked)]
     lanes = [allowed[(i + 1) * len(allowed) // (len(straight) + 1)] for i in range(len(straight))] if allowed else []
     margin = right + 20
     for e in arch.edges:

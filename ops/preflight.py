@@ -43,8 +43,13 @@ _ECR_IMAGE = re.compile(
     r"(?::(?P<tag>[^@]+)|@(?P<digest>sha256:[a-f0-9]{64}))$"
 )
 _BAD_CREDENTIALS = (
-    "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch",
-    "UnrecognizedClientException", "AccessDenied", "InvalidToken",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "AccessDenied",
+    "InvalidToken",
 )
 
 

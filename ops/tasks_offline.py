@@ -21,9 +21,7 @@ from shared.layers import LAYER_NAMES
 
 def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
     """One row per rule: PASSED or FAILED, how many resources it checked, each offender and why."""
-    table = Table(
-        title="policy verdicts (payments_policy: the rules of the CrossGuard pack)", title_justify="left"
-    )
+    table = Table(title="policy verdicts (payments_policy: the rules of the CrossGuard pack)", title_justify="left")
     table.add_column("rule", style="bold", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("checked", justify="right")

@@ -53,8 +53,9 @@ def _plain(value: Any, owner: str, path: str, *, user_keys: bool = False) -> Any
             if key.startswith("__"):
                 continue
             name = key if user_keys else camel(key)
-            out[name] = _plain(value[key], owner, f"{path}.{name}" if path else name,
-                               user_keys=not user_keys and name in USER_KEYED)
+            out[name] = _plain(
+                value[key], owner, f"{path}.{name}" if path else name, user_keys=not user_keys and name in USER_KEYED
+            )
         return out
     if isinstance(value, (list, tuple)):
         return [_plain(v, owner, f"{path}[{i}]") for i, v in enumerate(value)]

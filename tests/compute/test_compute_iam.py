@@ -120,7 +120,10 @@ def test_only_ecs_tasks_of_this_account_may_assume_the_roles(prod: LayerPlan, ro
 
 def test_task_role_is_separate_and_has_no_permissions_by_default(prod: LayerPlan) -> None:
     roles = {r.name: r.inputs["name"] for r in prod.by_type(ROLE)}
-    assert roles == {"role-payments-exec-prod": "role-payments-exec-prod", "role-payments-task-prod": "role-payments-task-prod"}
+    assert roles == {
+        "role-payments-exec-prod": "role-payments-exec-prod",
+        "role-payments-task-prod": "role-payments-task-prod",
+    }
     assert [r.name for r in prod.by_type(ROLE_POLICY)] == ["policy-payments-exec-prod"]
     assert not prod.by_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert not prod.by_type("aws:iam/policy:Policy")
@@ -139,7 +142,12 @@ def test_task_role_gets_exactly_the_configured_statements(run_layer) -> None:
     policy = plan.named("policy-payments-task-prod").inputs
     assert policy["role"] == "(known after apply: role-payments-task-prod.id)"
     assert statements(policy["policy"]) == [
-        {"Sid": "ReadReceipts", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::payments-receipts/*"]},
+        {
+            "Sid": "ReadReceipts",
+            "Effect": "Allow",
+            "Action": ["s3:GetObject"],
+            "Resource": ["arn:aws:s3:::payments-receipts/*"],
+        },
         {
             "Sid": "PublishEvents",
             "Effect": "Allow",
@@ -159,7 +167,12 @@ def test_task_role_gets_exactly_the_configured_statements(run_layer) -> None:
         ({"sid": "AnyBucket", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::*"]}, "never '*'"),
         ({"sid": "NoActions", "actions": [], "resources": ["arn:aws:s3:::b/*"]}, "at least one action"),
         (
-            {"sid": "Negated", "notActions": ["iam:PassRole"], "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b"]},
+            {
+                "sid": "Negated",
+                "notActions": ["iam:PassRole"],
+                "actions": ["s3:GetObject"],
+                "resources": ["arn:aws:s3:::b"],
+            },
             "taskRoleStatements[0].notActions",
         ),
     ],

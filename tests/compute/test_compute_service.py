@@ -59,9 +59,7 @@ def test_log_key_lets_cloudwatch_logs_use_it_for_this_log_group_only(prod: Layer
     assert logs["Condition"] == {
         "ArnEquals": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{LOG_GROUP}"}
     }
-    assert by_sid["AccountAdministersAndDelegatesThroughIam"]["Principal"] == {
-        "AWS": f"arn:aws:iam::{ACCOUNT}:root"
-    }
+    assert by_sid["AccountAdministersAndDelegatesThroughIam"]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert set(by_sid) == {"CloudWatchLogsUsesKeyForOneLogGroup", "AccountAdministersAndDelegatesThroughIam"}
 
 

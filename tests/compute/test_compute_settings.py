@@ -66,7 +66,10 @@ def test_prod_defaults_are_the_spec_numbers() -> None:
         (f"12345.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.0.0", "expected a private ECR image URI"),
         (f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/Payments-API:1.0.0", "expected a private ECR image URI"),
         (f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api@sha256:abc", "expected a private ECR image URI"),
-        (f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/payments-api:1.0.0", "in aws:region ap-northeast-2, not us-east-1"),
+        (
+            f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/payments-api:1.0.0",
+            "in aws:region ap-northeast-2, not us-east-1",
+        ),
         (f"{ACCOUNT}.dkr.ecr.ap-northeast-1.amazonaws.com/payments-api:1.0.0", "not ap-northeast-1"),
     ],
 )
@@ -114,7 +117,8 @@ def test_cpu_that_is_no_fargate_size_names_the_cpu_key(run_layer) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cpu", "memory"), [(256, 512), (512, 1024), (512, 4096), (1024, 8192), (4096, 30720), (8192, 20480), (16384, 122880)]
+    ("cpu", "memory"),
+    [(256, 512), (512, 1024), (512, 4096), (1024, 8192), (4096, 30720), (8192, 20480), (16384, 122880)],
 )
 def test_cpu_memory_pairs_fargate_accepts(cpu: int, memory: int) -> None:
     assert memory in allowed_memory(cpu)

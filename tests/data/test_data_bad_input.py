@@ -7,7 +7,11 @@ from payments_data.settings import DataSettings
 from shared.settings import ConfigError, parse_settings
 
 CASES = [
-    ({"dbSecretId": ""}, "prod", "data:dbSecretId = '' is invalid: expected the name or ARN of an existing Secrets Manager"),
+    (
+        {"dbSecretId": ""},
+        "prod",
+        "data:dbSecretId = '' is invalid: expected the name or ARN of an existing Secrets Manager",
+    ),
     ({"dbSecretId": "has spaces"}, "dev", "data:dbSecretId = 'has spaces' is invalid: expected the name or ARN"),
     (
         {"dbSecretId": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"},
@@ -20,8 +24,16 @@ CASES = [
     ({"skipFinalSnapshot": "true"}, "prod", "data:skipFinalSnapshot = True is invalid: expected false in prod"),
     ({"engineVersion": "9.6"}, "prod", "data:engineVersion = '9.6' is invalid: expected a PostgreSQL major version"),
     ({"engineVersion": "17.2"}, "dev", "data:engineVersion = '17.2' is invalid: expected a PostgreSQL major version"),
-    ({"engineVersion": "8"}, "dev", "data:engineVersion = '8' is invalid: expected a PostgreSQL major version (15, 16, 17)"),
-    ({"instanceClass": "t3.micro"}, "prod", "data:instanceClass = 't3.micro' is invalid: expected an RDS instance class"),
+    (
+        {"engineVersion": "8"},
+        "dev",
+        "data:engineVersion = '8' is invalid: expected a PostgreSQL major version (15, 16, 17)",
+    ),
+    (
+        {"instanceClass": "t3.micro"},
+        "prod",
+        "data:instanceClass = 't3.micro' is invalid: expected an RDS instance class",
+    ),
     ({"dbName": "postgres"}, "prod", "data:dbName = 'postgres' is invalid: expected 1-63 lowercase letters"),
     ({"dbName": "Payments-DB"}, "prod", "data:dbName = 'Payments-DB' is invalid: expected 1-63 lowercase letters"),
     ({"allocatedStorage": "10"}, "prod", "data:allocatedStorage = '10' is invalid: expected 20-65536 GiB"),
@@ -47,13 +59,19 @@ CASES = [
     ),
     ({"performanceInsightsRetentionDays": "30"}, "prod", "data:performanceInsightsRetentionDays = '30' is invalid"),
     ({"logRetentionDays": "8"}, "prod", "data:logRetentionDays = '8' is invalid: expected a CloudWatch retention"),
-    ({"caCertIdentifier": "rds-ca-2019"}, "prod", "data:caCertIdentifier = 'rds-ca-2019' is invalid: expected a current"),
+    (
+        {"caCertIdentifier": "rds-ca-2019"},
+        "prod",
+        "data:caCertIdentifier = 'rds-ca-2019' is invalid: expected a current",
+    ),
     ({"deletionProtection": "maybe"}, "prod", "data:deletionProtection = 'maybe' is invalid"),
     ({"dbSecretIdd": "x"}, "prod", "data:dbSecretIdd is not a setting of this project (did you mean data:dbSecretId?)"),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "env", "message"), CASES, ids=[f"{next(iter(c[0]))}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("overrides", "env", "message"), CASES, ids=[f"{next(iter(c[0]))}-{i}" for i, c in enumerate(CASES)]
+)
 def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, monkeypatch, overrides, env, message):
     engines: list[mock_engine.PlanMocks] = []
     original_init = mock_engine.PlanMocks.__init__

@@ -66,13 +66,19 @@ def test_secret_arn_is_exported_and_aws_managed_key_exports_empty(run_layer):
 @pytest.mark.parametrize(
     ("kms_key_id", "expected"),
     [
-        ("1234abcd-12ab-34cd-56ef-1234567890ab",
-         "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
-        ("arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-         "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"),
+        (
+            "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        (
+            "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:ap-northeast-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
         ("alias/payments-secrets", "arn:aws:kms:ap-northeast-2:123456789012:key/offline-payments-secrets"),
-        ("arn:aws:kms:ap-northeast-2:123456789012:alias/payments-secrets",
-         "arn:aws:kms:ap-northeast-2:123456789012:key/offline-payments-secrets"),
+        (
+            "arn:aws:kms:ap-northeast-2:123456789012:alias/payments-secrets",
+            "arn:aws:kms:ap-northeast-2:123456789012:key/offline-payments-secrets",
+        ),
         ("alias/aws/secretsmanager", ""),
     ],
     ids=["key-id", "key-arn", "alias", "alias-arn", "aws-managed-alias"],

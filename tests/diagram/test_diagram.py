@@ -60,7 +60,10 @@ def test_architecture_shows_two_azs_their_subnets_gateways_and_workload_tiers(pl
         ("ap-northeast-2a", "private", "10.10.16.0/20", "nat-payments-ap-northeast-2a-prod"),
         ("ap-northeast-2c", "private", "10.10.32.0/20", "nat-payments-ap-northeast-2c-prod"),
     }
-    assert arch.nats == {"ap-northeast-2a": "nat-payments-ap-northeast-2a-prod", "ap-northeast-2c": "nat-payments-ap-northeast-2c-prod"}
+    assert arch.nats == {
+        "ap-northeast-2a": "nat-payments-ap-northeast-2a-prod",
+        "ap-northeast-2c": "nat-payments-ap-northeast-2c-prod",
+    }
     assert {g: (w.name, w.layer, w.tier) for g, w in arch.workloads.items()} == {
         "sg-payments-alb-prod": ("alb-payments-prod", "edge", "public"),
         "sg-payments-app-prod": ("ecs-payments-api-prod", "compute", "private"),

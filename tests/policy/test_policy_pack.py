@@ -36,13 +36,17 @@ def run_resource_policy(name: str, token: str, resource: str, props: dict, stack
     policy = by_name(name)
     assert isinstance(policy, ResourceValidationPolicy)
     reported: list[str] = []
-    args = ResourceValidationArgs(token, unknown_checking_proxy(props), urn(token, resource, stack), resource, OPTS, None)
+    args = ResourceValidationArgs(
+        token, unknown_checking_proxy(props), urn(token, resource, stack), resource, OPTS, None
+    )
     policy.validate(args, lambda message, _urn=None: reported.append(message))
     return reported
 
 
 def policy_resource(token: str, name: str, props: dict, deps: dict | None = None) -> PolicyResource:
-    return PolicyResource(token, unknown_checking_proxy(props), urn(token, name), name, OPTS, None, None, [], deps or {})
+    return PolicyResource(
+        token, unknown_checking_proxy(props), urn(token, name), name, OPTS, None, None, [], deps or {}
+    )
 
 
 def run_stack_policy(name: str, resources: list[PolicyResource]) -> list[tuple[str, str | None]]:
@@ -82,14 +86,19 @@ def test_pack_main_builds_the_pack_with_every_policy(monkeypatch):
 
 
 def test_resource_policy_reports_a_key_without_rotation():
-    reported = run_resource_policy("kms-rotation", "aws:kms/key:Key", "kms-payments-data-prod", {"enableKeyRotation": False})
+    reported = run_resource_policy(
+        "kms-rotation", "aws:kms/key:Key", "kms-payments-data-prod", {"enableKeyRotation": False}
+    )
     assert reported == ["enableKeyRotation must be true, got False"]
 
 
 def test_resource_policy_does_not_fail_on_a_value_unknown_during_preview():
     # Reading an unknown through the pulumi_policy proxy raises; the pack normalises it instead.
     props = {"kmsKeyId": UNKNOWN_STRING_VALUE, "retentionInDays": 7}
-    assert run_resource_policy("log-groups-encrypted-with-cmk", "aws:cloudwatch/logGroup:LogGroup", "log-x-prod", props) == []
+    assert (
+        run_resource_policy("log-groups-encrypted-with-cmk", "aws:cloudwatch/logGroup:LogGroup", "log-x-prod", props)
+        == []
+    )
 
 
 def test_resource_policy_reads_the_stack_from_the_urn():
@@ -98,20 +107,33 @@ def test_resource_policy_reads_the_stack_from_the_urn():
 
 
 def test_resource_policy_skips_types_the_rule_does_not_cover():
-    assert run_resource_policy("kms-rotation", "aws:ec2/vpc:Vpc", "vpc-payments-prod", {"enableKeyRotation": False}) == []
+    assert (
+        run_resource_policy("kms-rotation", "aws:ec2/vpc:Vpc", "vpc-payments-prod", {"enableKeyRotation": False}) == []
+    )
 
 
 def test_stack_policy_resolves_the_opened_group_through_property_dependencies():
-    alb = policy_resource("aws:ec2/securityGroup:SecurityGroup", "sg-payments-alb-prod", {"name": "sg-payments-alb-prod"})
-    app = policy_resource("aws:ec2/securityGroup:SecurityGroup", "sg-payments-app-prod", {"name": "sg-payments-app-prod"})
+    alb = policy_resource(
+        "aws:ec2/securityGroup:SecurityGroup", "sg-payments-alb-prod", {"name": "sg-payments-alb-prod"}
+    )
+    app = policy_resource(
+        "aws:ec2/securityGroup:SecurityGroup", "sg-payments-app-prod", {"name": "sg-payments-app-prod"}
+    )
     token = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 
     def rule(name: str, group: PolicyResource, port: int) -> PolicyResource:
-        props = {"securityGroupId": UNKNOWN_STRING_VALUE, "cidrIpv4": "0.0.0.0/0", "ipProtocol": "tcp", "fromPort": port, "toPort": port}
+        props = {
+            "securityGroupId": UNKNOWN_STRING_VALUE,
+            "cidrIpv4": "0.0.0.0/0",
+            "ipProtocol": "tcp",
+            "fromPort": port,
+            "toPort": port,
+        }
         return policy_resource(token, name, props, {"securityGroupId": [group]})
 
     reported = run_stack_policy(
-        "no-public-ingress", [alb, app, rule("sgr-alb-in-https-prod", alb, 443), rule("sgr-app-in-https-prod", app, 443)]
+        "no-public-ingress",
+        [alb, app, rule("sgr-alb-in-https-prod", alb, 443), rule("sgr-app-in-https-prod", app, 443)],
     )
     assert reported == [
         (
@@ -122,7 +144,10 @@ def test_stack_policy_resolves_the_opened_group_through_property_dependencies():
 
 
 def test_stack_policy_accepts_sse_s3_only_on_the_bucket_the_load_balancer_logs_to():
-    bucket_t, sse_t = "aws:s3/bucket:Bucket", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    bucket_t, sse_t = (
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    )
     logs = policy_resource(bucket_t, "s3-payments-alblogs-prod", {"bucket": "s3-payments-alblogs-prod-1a2b3c4"})
     data = policy_resource(bucket_t, "s3-payments-data-prod", {"bucket": "s3-payments-data-prod-9z8y7x6"})
     aes = {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}
@@ -132,7 +157,9 @@ def test_stack_policy_accepts_sse_s3_only_on_the_bucket_the_load_balancer_logs_t
         policy_resource(sse_t, "s3encryption-logs-prod", {"bucket": "s3-payments-alblogs-prod-1a2b3c4", **aes}),
         policy_resource(sse_t, "s3encryption-data-prod", {"bucket": "s3-payments-data-prod-9z8y7x6", **aes}),
         policy_resource(
-            "aws:lb/loadBalancer:LoadBalancer", "alb-payments-prod", {"accessLogs": {"bucket": "s3-payments-alblogs-prod-1a2b3c4"}}
+            "aws:lb/loadBalancer:LoadBalancer",
+            "alb-payments-prod",
+            {"accessLogs": {"bucket": "s3-payments-alblogs-prod-1a2b3c4"}},
         ),
     ]
     assert run_stack_policy("s3-encrypted", resources) == [
@@ -154,7 +181,9 @@ def test_props_are_normalised_to_camel_case_with_tag_keys_and_unknowns_preserved
     }
 
 
-@pytest.mark.parametrize(("key", "expected"), [("kms_key_id", "kmsKeyId"), ("kmsKeyId", "kmsKeyId"), ("__defaults", "__defaults")])
+@pytest.mark.parametrize(
+    ("key", "expected"), [("kms_key_id", "kmsKeyId"), ("kmsKeyId", "kmsKeyId"), ("__defaults", "__defaults")]
+)
 def test_camel_converts_only_snake_case(key, expected):
     assert camel(key) == expected
 

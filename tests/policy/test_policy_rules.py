@@ -20,7 +20,9 @@ def doc(*statements: dict) -> str:
 
 # --- tags and names -------------------------------------------------------------------------------
 def test_tags_rule_fails_a_taggable_resource_missing_layer_and_managedby():
-    found = violations("required-tags", "aws:ec2/vpc:Vpc", {"tags": {"Environment": "production", "Project": "payments"}})
+    found = violations(
+        "required-tags", "aws:ec2/vpc:Vpc", {"tags": {"Environment": "production", "Project": "payments"}}
+    )
     assert found == ["missing tag ManagedBy", "missing tag Layer"]
 
 
@@ -88,12 +90,18 @@ SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryption
 
 def sse(bucket: str, algorithm: str, key: str | None = None) -> PolicyInput:
     default = {"sseAlgorithm": algorithm, **({"kmsMasterKeyId": key} if key else {})}
-    return PolicyInput(SSE, f"s3encryption-{bucket}", {"bucket": unknown(bucket, "id"), "rules": [{"applyServerSideEncryptionByDefault": default}]})
+    return PolicyInput(
+        SSE,
+        f"s3encryption-{bucket}",
+        {"bucket": unknown(bucket, "id"), "rules": [{"applyServerSideEncryptionByDefault": default}]},
+    )
 
 
 def alb_logging_to(bucket: str) -> PolicyInput:
     return PolicyInput(
-        "aws:lb/loadBalancer:LoadBalancer", "alb-payments-prod", {"accessLogs": {"bucket": unknown(bucket, "bucket"), "enabled": True}}
+        "aws:lb/loadBalancer:LoadBalancer",
+        "alb-payments-prod",
+        {"accessLogs": {"bucket": unknown(bucket, "bucket"), "enabled": True}},
     )
 
 
@@ -104,12 +112,16 @@ def test_s3_rule_fails_a_bucket_without_encryption_configuration():
 
 
 def test_s3_rule_fails_sse_s3_on_a_bucket_no_load_balancer_logs_to():
-    found = violations("s3-encrypted", BUCKET, {}, name="s3-payments-data-prod", others=[sse("s3-payments-data-prod", "AES256")])
+    found = violations(
+        "s3-encrypted", BUCKET, {}, name="s3-payments-data-prod", others=[sse("s3-payments-data-prod", "AES256")]
+    )
     assert found == ["sseAlgorithm 'AES256'; expected aws:kms with a customer key"]
 
 
 def test_s3_rule_fails_kms_without_a_customer_key():
-    found = violations("s3-encrypted", BUCKET, {}, name="s3-payments-data-prod", others=[sse("s3-payments-data-prod", "aws:kms")])
+    found = violations(
+        "s3-encrypted", BUCKET, {}, name="s3-payments-data-prod", others=[sse("s3-payments-data-prod", "aws:kms")]
+    )
     assert found == ["sseAlgorithm aws:kms without kmsMasterKeyId uses the AWS-managed key"]
 
 
@@ -126,7 +138,11 @@ CERT = unknown("cert-payments-prod", "arn")
 
 
 def test_https_listener_fails_a_policy_that_still_accepts_tls_1_0():
-    found = violations("tls-listeners", LISTENER, {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08", "certificateArn": CERT})
+    found = violations(
+        "tls-listeners",
+        LISTENER,
+        {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08", "certificateArn": CERT},
+    )
     assert len(found) == 1 and "sslPolicy 'ELBSecurityPolicy-2016-08' is not a TLS 1.2+ policy" in found[0]
 
 
@@ -137,16 +153,26 @@ def test_https_listener_passes_tls13_policy_with_certificate():
 
 def test_http_listener_fails_when_it_forwards_instead_of_redirecting():
     props = {"protocol": "HTTP", "defaultActions": [{"type": "forward", "targetGroupArn": unknown("tg", "arn")}]}
-    assert violations("tls-listeners", LISTENER, props) == ["an HTTP listener may only redirect; default actions are ['forward']"]
+    assert violations("tls-listeners", LISTENER, props) == [
+        "an HTTP listener may only redirect; default actions are ['forward']"
+    ]
 
 
 def test_http_listener_fails_a_redirect_to_plain_http_and_passes_a_redirect_to_https_443():
-    to_http = {"protocol": "HTTP", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTP", "port": "80"}}]}
+    to_http = {
+        "protocol": "HTTP",
+        "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTP", "port": "80"}}],
+    }
     assert violations("tls-listeners", LISTENER, to_http) == [
         "HTTP listener redirects to protocol 'HTTP', expected HTTPS",
         "HTTP listener redirects to port '80', expected 443",
     ]
-    to_https = {"protocol": "HTTP", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]}
+    to_https = {
+        "protocol": "HTTP",
+        "defaultActions": [
+            {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+        ],
+    }
     assert violations("tls-listeners", LISTENER, to_https) == []
 
 
@@ -157,7 +183,9 @@ def ingress(group: str, port: int, **source: str) -> dict:
 
 def test_public_ingress_fails_ssh_from_anywhere_even_on_the_alb_group():
     found = violations("no-public-ingress", SG_RULE, ingress(ALB_GROUP, 22, cidrIpv4="0.0.0.0/0"))
-    assert found == ["ingress from 0.0.0.0/0 on tcp/22 to group sg-payments-alb-prod; only the ALB's 80/443 may be public"]
+    assert found == [
+        "ingress from 0.0.0.0/0 on tcp/22 to group sg-payments-alb-prod; only the ALB's 80/443 may be public"
+    ]
 
 
 def test_public_ingress_fails_443_from_ipv6_anywhere_to_the_app_group():
@@ -168,7 +196,9 @@ def test_public_ingress_fails_443_from_ipv6_anywhere_to_the_app_group():
 def test_public_ingress_fails_inline_ingress_of_a_security_group():
     props = {"ingress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}]}
     found = violations("no-public-ingress", SG, props, name="sg-payments-app-prod")
-    assert found == ["ingress from 0.0.0.0/0 on -1/0 to group sg-payments-app-prod; only the ALB's 80/443 may be public"]
+    assert found == [
+        "ingress from 0.0.0.0/0 on -1/0 to group sg-payments-app-prod; only the ALB's 80/443 may be public"
+    ]
 
 
 def test_public_ingress_passes_the_albs_443_and_80_and_group_to_group_rules():
@@ -255,7 +285,9 @@ def test_iam_rule_fails_a_star_action_and_a_service_wildcard():
 
 
 def test_iam_rule_fails_star_resource_for_actions_that_support_resource_arns():
-    policy = doc({"Sid": "ReadAnySecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"})
+    policy = doc(
+        {"Sid": "ReadAnySecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": "*"}
+    )
     assert violations("iam-least-privilege", ROLE_POLICY, {"policy": policy}) == [
         "policy: statement ReadAnySecret grants secretsmanager:GetSecretValue on resource '*' "
         "(only actions without resource-level permissions may use '*')"
@@ -275,7 +307,15 @@ def test_iam_rule_passes_ecr_token_on_star_key_policy_star_and_deny_statements()
         {"Sid": "Pull", "Effect": "Allow", "Action": ["ecr:BatchGetImage"], "Resource": unknown("ecr-repo", "arn")},
     )
     assert violations("iam-least-privilege", ROLE_POLICY, {"policy": policy}) == []
-    key_policy = doc({"Sid": "Admin", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": ["kms:Decrypt"], "Resource": "*"})
+    key_policy = doc(
+        {
+            "Sid": "Admin",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::1:root"},
+            "Action": ["kms:Decrypt"],
+            "Resource": "*",
+        }
+    )
     assert violations("iam-least-privilege", "aws:kms/key:Key", {"policy": key_policy}) == []
     deny = doc({"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"})
     assert violations("iam-least-privilege", "aws:s3/bucketPolicy:BucketPolicy", {"policy": deny}) == []

@@ -168,9 +168,7 @@ class TaskRoles(pulumi.ComponentResource):
             ).apply(
                 lambda v: execution_policy(
                     repository_arn=args.image.repository_arn(v[0]),
-                    log_group_arn=log_group_arn(
-                        partition=v[0], region=region, account_id=v[1], log_group_name=v[4]
-                    ),
+                    log_group_arn=log_group_arn(partition=v[0], region=region, account_id=v[1], log_group_name=v[4]),
                     secret_arn=v[2],
                     secret_kms_key_arn=v[3] or "",
                     region=region,
@@ -194,6 +192,4 @@ class TaskRoles(pulumi.ComponentResource):
                 policy=task_role_policy(args.task_role_statements),
                 opts=child,
             )
-        self.register_outputs(
-            {"execution_role_arn": self.execution_role.arn, "task_role_arn": self.task_role.arn}
-        )
+        self.register_outputs({"execution_role_arn": self.execution_role.arn, "task_role_arn": self.task_role.arn})

@@ -191,6 +191,4 @@ class FargateService(pulumi.ComponentResource):
                 ignore_changes=["desiredCount"],
             ),
         )
-        self.register_outputs(
-            {"service_name": self.service.name, "task_definition_arn": self.task_definition.arn}
-        )
+        self.register_outputs({"service_name": self.service.name, "task_definition_arn": self.task_definition.arn})

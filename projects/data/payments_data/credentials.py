@@ -28,7 +28,7 @@ REQUIRED_KEYS: tuple[str, ...] = ("username", "password")
 # reserved name; password 8-128 printable ASCII characters other than / " @ and space.
 _USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 _RESERVED_USERNAMES = frozenset({"rdsadmin", "rdsrepladmin", "rds_superuser"})
-_PASSWORD = re.compile(r'^[\x21-\x7e]{8,128}$')
+_PASSWORD = re.compile(r"^[\x21-\x7e]{8,128}$")
 _PASSWORD_FORBIDDEN = frozenset('/"@')
 
 
@@ -69,8 +69,9 @@ def parse_credentials(secret_id: str, payload: str | None) -> Credentials:
         )
     if not _PASSWORD.match(password) or _PASSWORD_FORBIDDEN & set(password):
         raise _fail(
-            secret_id, "password", 'is not a valid master password: expected 8-128 printable ASCII characters '
-            'without / " @ or spaces'
+            secret_id,
+            "password",
+            'is not a valid master password: expected 8-128 printable ASCII characters without / " @ or spaces',
         )
     return Credentials(username=username, password=password)
 

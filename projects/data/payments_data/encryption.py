@@ -65,9 +65,7 @@ def rds_statements(*, partition: str, account_id: str, region: str) -> list[dict
     ]
 
 
-def data_key_policy(
-    *, partition: str, account_id: str, region: str, log_groups: Mapping[str, str]
-) -> str:
+def data_key_policy(*, partition: str, account_id: str, region: str, log_groups: Mapping[str, str]) -> str:
     """The whole key policy; `log_groups` maps a label (e.g. `Postgresql`) to a log group name."""
     logs = [
         {

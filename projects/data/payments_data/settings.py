@@ -24,8 +24,10 @@ RESERVED_DB_NAMES = frozenset({"postgres", "rdsadmin", "template0", "template1"}
 _SECRET_NAME = re.compile(r"^[A-Za-z0-9/_+=.@-]{1,512}$")
 _SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:(?P<region>[a-z0-9-]+):\d{12}:secret:[A-Za-z0-9/_+=.@-]+$")
 _DAILY_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
-_WEEKLY_WINDOW = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
-                            r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
+_WEEKLY_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
+    r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$"
+)
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEK = 7 * 24 * 60
 
@@ -67,8 +69,7 @@ class DataSettings(StackSettings):
     def _secret_id(cls, v: str) -> str:
         if not (_SECRET_ARN.match(v) or (_SECRET_NAME.match(v) and not v.startswith("arn:"))):
             raise ValueError(
-                "expected the name or ARN of an existing Secrets Manager secret holding JSON "
-                "with username and password"
+                "expected the name or ARN of an existing Secrets Manager secret holding JSON with username and password"
             )
         return v
 
