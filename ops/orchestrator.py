@@ -16,6 +16,7 @@ policy are tested here, offline.
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -27,9 +28,18 @@ from typing import Any, Literal, Protocol
 import yaml
 
 from ops.automation import Changes, EngineError, StackEngine, StackOutput, StackState
-from ops.stack_config import PROJECTS_DIR, layer_exists, project_dir
+from ops.stack_config import (
+    PROJECTS_DIR,
+    StackConfigError,
+    as_config_string,
+    layer_exists,
+    project_dir,
+    project_file,
+    settings_model,
+)
 from shared.layers import LAYER_NAMES, deploy_order, downstream, get_layer, teardown_order, upstream
 from shared.naming import ENV_PATTERN
+from shared.settings import ConfigError, parse_settings
 
 Action = Literal["deploy", "preview", "destroy"]
 Result = Literal[
@@ -196,12 +206,117 @@ def is_ephemeral(env: str, projects_dir: Path = PROJECTS_DIR) -> bool:
     return _marker(env, projects_dir).is_file()
 
 
-def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -> list[Path]:
+# The only `aws:` key the programs read (as `StackSettings.region`); other provider keys stay out of --set.
+_AWS_KEYS: tuple[str, ...] = ("region",)
+_OVERRIDE = re.compile(r"^(?P<ns>[A-Za-z0-9_-]+):(?P<key>[A-Za-z][A-Za-z0-9_]*)=(?P<value>.*)$", re.DOTALL)
+DOMAIN_KEY = "edge:domainName"
+
+
+def parse_overrides(items: Iterable[str]) -> dict[str, Any]:
+    """`["edge:domainName=pr42.ci.example.com", ...]` -> `{"edge:domainName": "pr42.ci.example.com"}`.
+
+    Values are YAML as in a stack file (`true` is a boolean, `[a, b]` or `["a","b"]` a list, `5`
+    an integer); an empty value is the empty string. The same key given twice must agree.
+    """
+    parsed: dict[str, Any] = {}
+    for item in items:
+        m = _OVERRIDE.match(item)
+        if not m:
+            raise EphemeralEnvError(
+                f"--set {item!r} is malformed: expected LAYER:KEY=VALUE, e.g. edge:domainName=pr42.ci.example.com"
+            )
+        try:
+            value = yaml.safe_load(m["value"]) if m["value"].strip() else ""
+        except yaml.YAMLError:
+            raise EphemeralEnvError(f"--set {item!r}: the value is not valid YAML") from None
+        full = f"{m['ns']}:{m['key']}"
+        if full in parsed and parsed[full] != value:
+            raise EphemeralEnvError(f"--set {full} is given twice with different values: give it once")
+        parsed[full] = value
+    return parsed
+
+
+def _declared(layer: str, projects_dir: Path) -> dict[str, Any]:
+    """The `config` declarations of the layer's `Pulumi.yaml`."""
+    try:
+        return dict(project_file(layer, projects_dir).get("config") or {})
+    except StackConfigError as e:
+        raise EphemeralEnvError(str(e)) from None
+
+
+def _check_override_keys(overrides: Mapping[str, Any], built: list[str], projects_dir: Path) -> None:
+    """Every override names a built layer (or `aws`) and a key that layer's `Pulumi.yaml` declares."""
+    for full in overrides:
+        ns, _, key = full.partition(":")
+        if ns == "aws":
+            known: tuple[str, ...] = _AWS_KEYS
+        elif ns in built:
+            known = tuple(_declared(ns, projects_dir))
+        else:
+            raise EphemeralEnvError(
+                f"--set {full}: {ns!r} is not a built layer: expected one of {', '.join([*built, 'aws'])}"
+            )
+        if key not in known:
+            hint = difflib.get_close_matches(key, known, n=1)
+            raise EphemeralEnvError(
+                f"--set {full}: {ns} has no setting {key!r}"
+                + (f" (did you mean {ns}:{hint[0]}?)" if hint else f"; known: {', '.join(known) or 'none'}")
+            )
+
+
+def _layer_overrides(layer: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in overrides.items() if k.partition(":")[0] in (layer, "aws")}
+
+
+def _merged_values(layer: str, config: Mapping[str, Any], projects_dir: Path) -> dict[str, str]:
+    """What the CLI would hand the program: project defaults, then the stack's config, as strings."""
+    values = {
+        f"{layer}:{key}": as_config_string(decl["default"])
+        for key, decl in _declared(layer, projects_dir).items()
+        if isinstance(decl, dict) and "default" in decl
+    }
+    values.update({(k if ":" in k else f"{layer}:{k}"): as_config_string(v) for k, v in config.items()})
+    return values
+
+
+def _check_domain(
+    env: str, source: str, source_edge: Mapping[str, Any], overrides: Mapping[str, Any], projects_dir: Path
+) -> None:
+    """An ephemeral edge stack must not create a second zone and certificate for the source's domain."""
+    source_domain = _merged_values("edge", source_edge, projects_dir).get(DOMAIN_KEY, "")
+    if not source_domain:
+        return
+    example = f"--set edge:domainName={env}.ci.payments.example.com --set edge:hostedZoneId=Z0123456789ABCDEFGHIJ"
+    if DOMAIN_KEY not in overrides:
+        raise EphemeralEnvError(
+            f"an ephemeral environment needs its own domain ({source} uses {source_domain}, whose zone and "
+            f"certificate it would duplicate): pass e.g. {example}"
+        )
+    if as_config_string(overrides[DOMAIN_KEY]) == source_domain:
+        raise EphemeralEnvError(f"--set {DOMAIN_KEY} must differ from {source}'s {source_domain}: pass e.g. {example}")
+
+
+def _validate(layer: str, env: str, config: Mapping[str, Any], projects_dir: Path) -> None:
+    """The layer's settings model accepts the new stack's config, or one line per bad key."""
+    try:
+        parse_settings(settings_model(layer), _merged_values(layer, config, projects_dir), namespace=layer, env=env)
+    except ConfigError as e:
+        raise EphemeralEnvError(f"cannot create {env!r}: " + "; ".join(str(e).splitlines())) from None
+
+
+def create_ephemeral(
+    env: str, source: str, projects_dir: Path = PROJECTS_DIR, *, overrides: Mapping[str, Any] | None = None
+) -> list[Path]:
     """Write `Pulumi.<env>.yaml` in every built layer with `source`'s settings; return the files.
 
     Only the `config` map is copied: encryption salts and keys belong to the source stack, and
-    secret values cannot move with them, so a source with secret config is refused. Running it
-    again for the same source keeps the files (and what Pulumi added to them), so a CI job can retry.
+    secret values cannot move with them, so a source with secret config is refused. `overrides`
+    (`{"<layer|aws>:<key>": value}`, see `parse_overrides`) are applied on top; each must be a
+    key the layer declares, and every layer they touch must pass its settings model, all before
+    any file is written. Unless the source has no domain, `edge:domainName` must be overridden:
+    a copy of it would make a second zone and certificate for the source's domain. Running it
+    again with the same source and overrides keeps the files (and what Pulumi added to them), so
+    a CI job can retry.
     """
     if not ENV_PATTERN.match(env):
         raise EphemeralEnvError(
@@ -209,9 +324,12 @@ def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -
         )
     if env in PROTECTED_ENVS:
         raise EphemeralEnvError(f"{env!r} cannot be an ephemeral environment: choose another name, e.g. pr42")
+    overrides = dict(overrides or {})
+    built = [n for n in LAYER_NAMES if layer_exists(n, projects_dir)]
+    _check_override_keys(overrides, built, projects_dir)
     ours = is_ephemeral(env, projects_dir)
     plans: list[tuple[Path, dict[str, Any]]] = []
-    for layer in (n for n in LAYER_NAMES if layer_exists(n, projects_dir)):
+    for layer in built:
         src = _stack_file(layer, source, projects_dir)
         if not src.is_file():
             raise EphemeralEnvError(f"cannot copy {source!r}: projects/{layer} has no Pulumi.{source}.yaml")
@@ -222,6 +340,14 @@ def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -
                 f"cannot copy {source!r}: projects/{layer} holds secret config ({', '.join(secret)}) "
                 f"that only {source}'s stack can decrypt; set it on the new stack with `pulumi config set --secret`"
             )
+        if layer == "edge":
+            _check_domain(env, source, config, overrides, projects_dir)
+        mine = _layer_overrides(layer, overrides)
+        for full, value in mine.items():
+            config.pop(full.partition(":")[2], None)  # a bare key in the source file is the same setting
+            config[full] = value
+        if mine:
+            _validate(layer, env, config, projects_dir)
         dst = _stack_file(layer, env, projects_dir)
         if dst.is_file() and not (ours and _config_of(dst) == config):
             raise EphemeralEnvError(
@@ -230,10 +356,11 @@ def create_ephemeral(env: str, source: str, projects_dir: Path = PROJECTS_DIR) -
                 + ": choose a new name, or deploy it without --from"
             )
         plans.append((dst, config))
+    sets = "".join(f" --set {k}={as_config_string(v)}" for k, v in sorted(overrides.items()))
     for dst, config in plans:
         if not dst.is_file():
             dst.write_text(
-                f"{EPHEMERAL_MARKER} copied from {source} by `invoke deploy-all --env {env} --from {source}`;\n"
+                f"{EPHEMERAL_MARKER} copied from {source} by `invoke deploy-all --env {env} --from {source}{sets}`;\n"
                 f"# `invoke destroy-all --env {env}` destroys its stacks and deletes this file.\n"
                 + yaml.safe_dump({"config": config}, sort_keys=True, default_flow_style=None)
             )

@@ -26,6 +26,7 @@ from ops.orchestrator import (
     confirm_teardown,
     create_ephemeral,
     is_ephemeral,
+    parse_overrides,
     plain_outputs,
     remove_ephemeral,
 )
@@ -117,16 +118,31 @@ def deploy(c: Context, layer: str, env: str, refresh: bool = False) -> None:
         "env": _ENV_HELP,
         "from_": "Create ENV as an ephemeral environment with this environment's settings (e.g. --from dev); "
         "`destroy-all` removes it entirely.",
+        "set_": "LAYER:KEY=VALUE, repeatable, with --from only: config set in the new stacks on top of the "
+        "copied settings (a key the layer's Pulumi.yaml declares, or aws:region; VALUE is YAML, e.g. true or "
+        "[a, b]). The source's edge:domainName must be replaced, e.g. "
+        "--set edge:domainName=pr42.ci.payments.example.com --set edge:hostedZoneId=Z0123456789ABCDEFGHIJ "
+        "(an existing zone that validates the certificate).",
         "parallel": _PARALLEL_HELP,
         "refresh": "Refresh each stack's state from AWS before its update.",
     },
+    iterable=["set_"],
 )
-def deploy_all(c: Context, env: str, from_: str = "", parallel: int = 2, refresh: bool = False) -> None:
+def deploy_all(
+    c: Context,
+    env: str,
+    from_: str = "",
+    set_: list[str] | None = None,
+    parallel: int = 2,
+    refresh: bool = False,
+) -> None:
     """Deploy every layer in dependency order: network, then data and edge together, then compute."""
+    if set_ and not from_:
+        raise Exit("--set only applies with --from: it sets config in a new ephemeral environment's stacks", code=2)
     if from_:
         check_env(from_)
         try:
-            for path in create_ephemeral(env, from_):
+            for path in create_ephemeral(env, from_, overrides=parse_overrides(set_ or [])):
                 console.print(f"ephemeral {env}: {path.relative_to(path.parents[2])} (from {from_})")
         except EphemeralEnvError as e:
             raise Exit(str(e), code=2) from None

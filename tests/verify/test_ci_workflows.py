@@ -181,7 +181,12 @@ def test_ephemeral_environment_is_created_from_dev_verified_and_always_destroyed
     wf = workflow("ephemeral.yml")
     job_steps = steps(wf, "ephemeral")
     deploy = next(s for s in job_steps if s.get("id") == "deploy")
-    assert deploy["run"] == '.venv/bin/invoke deploy-all --env "$ENV_NAME" --from dev'
+    assert deploy["run"] == (
+        '.venv/bin/invoke deploy-all --env "$ENV_NAME" --from dev'
+        ' --set "edge:domainName=$ENV_NAME.$EPHEMERAL_PARENT_DOMAIN" --set "edge:hostedZoneId=$EPHEMERAL_HOSTED_ZONE_ID"'
+    )
+    assert deploy["env"]["EPHEMERAL_PARENT_DOMAIN"] == "${{ vars.EPHEMERAL_PARENT_DOMAIN }}"
+    assert deploy["env"]["EPHEMERAL_HOSTED_ZONE_ID"] == "${{ vars.EPHEMERAL_HOSTED_ZONE_ID }}"
     verify = step(wf, "ephemeral", "Verify it")["run"]
     assert '.venv/bin/invoke verify --env "$ENV_NAME" --outputs-json outputs.json --min-tasks 2' in verify
 
