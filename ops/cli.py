@@ -6,7 +6,7 @@ from invoke.exceptions import Exit
 from rich.console import Console
 
 from ops.stack_config import environments
-from shared.layers import UnknownLayerError, get_layer
+from shared.layers import LAYER_NAMES, UnknownLayerError, get_layer
 
 console = Console()
 
@@ -14,6 +14,8 @@ console = Console()
 def check_env(env: str) -> str:
     """`env` if a stack file exists for it in every project; otherwise exit with the known ones."""
     known = environments()
+    if not env:
+        raise Exit(f"--env is required: expected one of {', '.join(known)}", code=2)
     if env not in known:
         raise Exit(
             f"unknown environment {env!r}: expected one of {', '.join(known)} "
@@ -25,6 +27,8 @@ def check_env(env: str) -> str:
 
 def check_layer(layer: str) -> str:
     """`layer` if it is in the layer graph; otherwise exit with the valid names."""
+    if not layer:
+        raise Exit(f"--layer is required: expected one of {', '.join(LAYER_NAMES)}", code=2)
     try:
         return get_layer(layer).name
     except UnknownLayerError as e:

@@ -513,7 +513,11 @@ class Orchestrator:
         for layer, o in done.items():
             if o.result == "failed" and not o.next_step:
                 done[layer] = Outcome(
-                    o.layer, o.result, o.changes, o.duration, o.reason,
+                    o.layer,
+                    o.result,
+                    o.changes,
+                    o.duration,
+                    o.reason,
                     next_step=f"fix the cause above, then `invoke {action} --layer {layer} --env {env}`",
                 )
         return done
@@ -563,7 +567,8 @@ class Orchestrator:
                 return nb
             # Dependents outside this run must be gone too (those inside it settled before we started).
             alive = [
-                d for d in downstream(layer)
+                d
+                for d in downstream(layer)
                 if d not in chosen and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
             ]
             if alive:
@@ -625,9 +630,7 @@ class Orchestrator:
 
     def status(self, env: str) -> dict[str, StackState | None]:
         """Each layer's stack state in `env`; None for a layer not built yet."""
-        return {
-            n: (self.engine.state(n, env) if layer_exists(n, self.projects_dir) else None) for n in LAYER_NAMES
-        }
+        return {n: (self.engine.state(n, env) if layer_exists(n, self.projects_dir) else None) for n in LAYER_NAMES}
 
     def outputs(self, env: str) -> dict[str, StackOutput]:
         """Every deployed layer's outputs merged into one mapping (output names are unique across contracts)."""

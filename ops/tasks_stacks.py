@@ -104,7 +104,7 @@ def _note_final_snapshot(env: str, layers: list[str]) -> None:
         "refresh": "Refresh the stack's state from AWS first (clears pending operations of an interrupted run).",
     }
 )
-def deploy(c: Context, layer: str, env: str, refresh: bool = False) -> None:
+def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False) -> None:
     """Deploy one layer (`pulumi up` in its project folder), after preflight."""
     check_layer(layer)
     check_env(env)
@@ -130,13 +130,15 @@ def deploy(c: Context, layer: str, env: str, refresh: bool = False) -> None:
 )
 def deploy_all(
     c: Context,
-    env: str,
+    env: str = "",
     from_: str = "",
     set_: list[str] | None = None,
     parallel: int = 2,
     refresh: bool = False,
 ) -> None:
     """Deploy every layer in dependency order: network, then data and edge together, then compute."""
+    if not env:
+        check_env(env)  # exits: --env is required
     if set_ and not from_:
         raise Exit("--set only applies with --from: it sets config in a new ephemeral environment's stacks", code=2)
     if from_:
@@ -175,7 +177,7 @@ def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -
         "confirm": "The environment name again, required to destroy prod (or type it at the prompt).",
     }
 )
-def destroy(c: Context, layer: str, env: str, yes: bool = False, confirm: str = "") -> None:
+def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confirm: str = "") -> None:
     """Destroy one layer, lifting its deletion protection first; prod keeps its final DB snapshot."""
     check_layer(layer)
     check_env(env)
@@ -194,7 +196,7 @@ def destroy(c: Context, layer: str, env: str, yes: bool = False, confirm: str = 
         "parallel": _PARALLEL_HELP,
     },
 )
-def destroy_all(c: Context, env: str, yes: bool = False, confirm: str = "", parallel: int = 2) -> None:
+def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "", parallel: int = 2) -> None:
     """Destroy every layer in reverse order (compute first, network last); removes ephemeral environments."""
     check_env(env)
     _confirm(env, yes, confirm)
@@ -261,7 +263,7 @@ def status(c: Context, env: str = "prod") -> None:
 
 
 @task(help={"layer": f"Layer whose running update to cancel ({_LAYERS}).", "env": _ENV_HELP})
-def cancel(c: Context, layer: str, env: str) -> None:
+def cancel(c: Context, layer: str = "", env: str = "") -> None:
     """Cancel the update running on one stack (`pulumi cancel`); run `deploy --refresh` afterwards."""
     check_layer(layer)
     check_env(env)

@@ -71,7 +71,9 @@ def test_workspace_options_point_at_the_layer_folder_and_the_chosen_backend() ->
 @pytest.mark.skipif(shutil.which("pulumi") is not None, reason="needs a machine without the Pulumi CLI")
 def test_engine_without_the_cli_fails_with_the_install_hint(tmp_path: Path) -> None:
     engine = PulumiEngine(Backend(f"file://{tmp_path}/state"))
-    with pytest.raises(EngineError, match=r"Pulumi CLI is not installed: install it with `curl -fsSL https://get.pulumi.com \| sh`"):
+    with pytest.raises(
+        EngineError, match=r"Pulumi CLI is not installed: install it with `curl -fsSL https://get.pulumi.com \| sh`"
+    ):
         engine.state("network", "dev")
     assert not (tmp_path / "state").exists()  # nothing was created before the CLI was found
 
@@ -169,9 +171,7 @@ def test_stack_state_deployed_means_it_holds_resources() -> None:
 
 
 def _pre_event(op: auto.OpType, type_: str, name: str) -> auto.EngineEvent:
-    meta = auto.StepEventMetadata(
-        op=op, urn=f"urn:pulumi:dev::data::{type_}::{name}", type=type_, provider=""
-    )
+    meta = auto.StepEventMetadata(op=op, urn=f"urn:pulumi:dev::data::{type_}::{name}", type=type_, provider="")
     return auto.EngineEvent(sequence=1, timestamp=0, resource_pre_event=auto.ResourcePreEvent(metadata=meta))
 
 

@@ -44,7 +44,10 @@ def test_help_describes_the_from_option() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("deploy", "--layer", "cache", "--env", "dev"), "unknown layer 'cache': expected one of network, data, edge, compute"),
+        (
+            ("deploy", "--layer", "cache", "--env", "dev"),
+            "unknown layer 'cache': expected one of network, data, edge, compute",
+        ),
         (("deploy", "--layer", "data", "--env", "staging"), "unknown environment 'staging': expected one of"),
         (("preview", "--layer", "dns"), "unknown layer 'dns'"),
         (("destroy", "--layer", "data", "--env", "qa"), "unknown environment 'qa'"),
@@ -66,3 +69,29 @@ def test_from_with_an_invalid_name_is_one_line_and_writes_nothing() -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith("environment name 'PR-1' is invalid")
     assert not list(REPO.glob("projects/*/Pulumi.PR-1.yaml"))
+
+
+@pytest.mark.parametrize("task", ["deploy", "deploy-all", "destroy", "destroy-all", "cancel"])
+def test_task_help_works_after_the_task_name(task):
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", task, "--help"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--env" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["deploy", "--env", "dev"], "--layer is required: expected one of network, data, edge, compute"),
+        (["deploy", "--layer", "data"], "--env is required: expected one of dev, prod"),
+        (["deploy-all"], "--env is required: expected one of dev, prod"),
+        (["destroy-all"], "--env is required: expected one of dev, prod"),
+    ],
+)
+def test_a_missing_required_option_is_one_line(args, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", *args], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == message

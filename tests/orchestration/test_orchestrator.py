@@ -207,9 +207,7 @@ def test_teardown_of_an_empty_stack_never_runs_up(projects: Path) -> None:
 
 
 def test_prod_teardown_never_flips_a_final_snapshot_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = Layer(
-        "data", ("network",), teardown_config=(("deletionProtection", "false"), ("skipFinalSnapshot", "true"))
-    )
+    data = Layer("data", ("network",), teardown_config=(("deletionProtection", "false"), ("skipFinalSnapshot", "true")))
     monkeypatch.setattr(orch_module, "get_layer", lambda name: data)
     assert teardown_flips("data", "prod") == (("data:deletionProtection", "false"),)
     assert teardown_flips("data", "pr42") == (
@@ -302,7 +300,9 @@ def test_from_retry_after_pulumi_rewrote_the_files_keeps_them_and_teardown_still
 
 
 def test_from_refuses_to_overwrite_another_environment(projects: Path) -> None:
-    with pytest.raises(EphemeralEnvError, match=r"environment 'dev' already exists \(projects/network/Pulumi.dev.yaml\): "):
+    with pytest.raises(
+        EphemeralEnvError, match=r"environment 'dev' already exists \(projects/network/Pulumi.dev.yaml\): "
+    ):
         create_ephemeral("dev", "prod", projects)
     create_ephemeral("pr42", "dev", projects)
     with pytest.raises(EphemeralEnvError, match=r"already exists .* with other settings"):
@@ -381,8 +381,14 @@ def test_summary_table_columns() -> None:
     report = RunReport("preview", "prod", (Outcome("network", "previewed", Changes(created=5), 1.25),))
     table = summary_table(report)
     assert [c.header for c in table.columns] == [
-        "Layer", "Result", "Would be created", "Would be updated", "Would be replaced", "Would be deleted",
-        "Duration", "Why",
+        "Layer",
+        "Result",
+        "Would be created",
+        "Would be updated",
+        "Would be replaced",
+        "Would be deleted",
+        "Duration",
+        "Why",
     ]
     assert next_steps(report) == []
 

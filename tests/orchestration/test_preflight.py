@@ -67,7 +67,9 @@ def stack_files(projects: Path) -> Path:
     (projects / "data" / "Pulumi.dev.yaml").write_text(
         f"config:\n  aws:region: {REGION}\n  data:dbSecretId: payments/dev/db-master\n"
     )
-    (projects / "compute" / "Pulumi.dev.yaml").write_text(f"config:\n  aws:region: {REGION}\n  compute:image: {IMAGE}\n")
+    (projects / "compute" / "Pulumi.dev.yaml").write_text(
+        f"config:\n  aws:region: {REGION}\n  compute:image: {IMAGE}\n"
+    )
     return projects
 
 
@@ -155,9 +157,18 @@ def test_expired_credentials_say_how_to_refresh() -> None:
     )
 
 
-def test_no_credentials_at_all_are_reported(moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE"):
+def test_no_credentials_at_all_are_reported(
+    moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for var in (
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_PROFILE",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
@@ -221,7 +232,13 @@ def test_teardown_preflight_skips_secret_and_image(aws: AwsClients, stack_files:
 
 def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClients, stack_files: Path) -> None:
     problems = run_preflight(
-        "dev", ["network"], changes_config=True, aws=aws, which=lambda _: "pulumi", environ=GOOD_ENV,
-        projects_dir=stack_files, models={},
+        "dev",
+        ["network"],
+        changes_config=True,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=GOOD_ENV,
+        projects_dir=stack_files,
+        models={},
     ).problems
     assert problems == ()

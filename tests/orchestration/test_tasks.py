@@ -30,9 +30,7 @@ def test_deploy_all_prints_the_summary_and_fails_when_a_layer_fails(
     with pytest.raises(Exit) as e:
         tasks_stacks.deploy_all(Context(), env="dev")
     assert e.value.code == 1
-    assert e.value.message == (
-        "deploy of dev incomplete (failed: edge; not done: compute): see the table above"
-    )
+    assert e.value.message == ("deploy of dev incomplete (failed: edge; not done: compute): see the table above")
     out = capsys.readouterr().out
     assert "Deploy of dev" in out and "upstream edge failed" in out
     assert sorted(c.layer for c in engine.of("up")) == ["data", "edge", "network"]
@@ -44,8 +42,9 @@ def test_deploy_all_succeeds_quietly_with_exit_zero(engine: FakeEngine, capsys: 
     assert "deployed" in capsys.readouterr().out
 
 
-def test_failed_preflight_changes_nothing(engine: FakeEngine, monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_failed_preflight_changes_nothing(
+    engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     problems = ("Pulumi CLI: not found on PATH: install it", "compute:image = 'x': not in ECR")
     monkeypatch.setattr(tasks_stacks, "run_preflight", lambda *a, **k: PreflightReport(problems))
     with pytest.raises(Exit, match=r"preflight found 2 problem\(s\) above; nothing was changed"):
@@ -83,8 +82,9 @@ def test_outputs_json_prints_merged_outputs_with_secrets_masked(
     }
 
 
-def test_status_lists_each_layers_stack(engine: FakeEngine, monkeypatch: pytest.MonkeyPatch,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_lists_each_layers_stack(
+    engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ops.automation import Backend
 
     engine.backend = Backend("file:///state")  # type: ignore[attr-defined]
