@@ -13,7 +13,7 @@ from typing import Any
 
 KEY_ADMIN_ACTIONS: tuple[str, ...] = (
     "kms:CancelKeyDeletion",
-    "kms:Create*",
+    "kms:CreateAlias",  # not `kms:Create*`: that would include kms:CreateGrant, a way to delegate use
     "kms:Delete*",
     "kms:Describe*",
     "kms:Disable*",

@@ -130,6 +130,12 @@ def test_the_database_group_has_no_egress_at_all(prod_plan):
     assert not [e for e in _edges(prod_plan) if e[0] == "out" and e[1] == "db"]
 
 
+def test_group_names_are_prefixes_aws_accepts_and_carry_the_environment(prod_plan):
+    prefixes = sorted(g.inputs["namePrefix"] for g in prod_plan.by_type(SG))
+    assert prefixes == ["secgroup-payments-alb-prod-", "secgroup-payments-app-prod-", "secgroup-payments-db-prod-"]
+    assert all("name" not in g.inputs for g in prod_plan.by_type(SG))
+
+
 def test_every_group_and_rule_has_a_description(prod_plan):
     for r in [*prod_plan.by_type(SG), *prod_plan.by_type(INGRESS), *prod_plan.by_type(EGRESS)]:
         assert len(r.inputs.get("description", "")) >= 10, r.name

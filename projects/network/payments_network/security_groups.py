@@ -40,7 +40,9 @@ class SecurityGroups(pulumi.ComponentResource):
         def group(role: str, description: str) -> aws.ec2.SecurityGroup:
             return aws.ec2.SecurityGroup(
                 n("sg", role),
-                name=n("sg", role),
+                # AWS refuses group names starting with "sg-", and a fixed name would clash when a
+                # description change replaces the group: a prefix gives `secgroup-...-<env>-<random>`.
+                name_prefix=f"{n('secgroup', role)}-",
                 description=description,
                 vpc_id=args.vpc_id,
                 revoke_rules_on_delete=True,  # the groups reference each other; lets teardown finish
