@@ -161,7 +161,10 @@ def test_pull_request_runs_the_offline_plan_and_tests_then_previews_changed_laye
     preview = wf["jobs"]["preview"]
     assert preview["needs"] == ["offline", "changes"]
     assert "needs.changes.outputs.layers != ''" in preview["if"]
-    assert 'invoke preview --layer "$layer" --env prod' in step(wf, "preview", "Preview each")["run"]
+    assert 'invoke preview --layer "$layer" --env dev' in step(wf, "preview", "Preview each")["run"]
+    # unreviewed code never runs with prod credentials, state or passphrase
+    assert preview["environment"] == "preview"
+    assert "--env prod" not in str(preview)
     assert wf["concurrency"]["cancel-in-progress"] is True  # a new push supersedes the old checks
 
 
