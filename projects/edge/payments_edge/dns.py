@@ -81,7 +81,8 @@ class AliasRecords(pulumi.ComponentResource):
                     aws.route53.RecordAliasArgs(
                         name=args.target_dns_name,
                         zone_id=args.target_zone_id,
-                        # Route53 stops answering with the ALB if no target behind it is healthy.
+                        # With a single record Route53 answers with the ALB even when it is
+                        # unhealthy; evaluating health matters once a failover record is added.
                         evaluate_target_health=True,
                     )
                 ],
