@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,8 +107,21 @@ class StackEngine(Protocol):
         """Whether the stack exists, how many resources it holds, its last operation."""
         ...
 
-    def up(self, layer: str, env: str, *, on_event: OnEvent, refresh: bool = False) -> Changes:
-        """Create the stack if needed and apply the program (`pulumi up`)."""
+    def up(
+        self,
+        layer: str,
+        env: str,
+        *,
+        on_event: OnEvent,
+        refresh: bool = False,
+        targets: tuple[str, ...] | None = None,
+    ) -> Changes:
+        """Create the stack if needed and apply the program (`pulumi up`).
+
+        `targets`: resource TYPES (e.g. `aws:rds/instance:Instance`); only the deployed resources
+        of those types are updated (`pulumi up --target <urn>...`), nothing else - and nothing at
+        all when the stack holds none of them. None updates the whole stack.
+        """
         ...
 
     def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
@@ -293,6 +306,22 @@ def _event_sink(on_event: OnEvent) -> Callable[[auto.EngineEvent], None]:
     return sink
 
 
+# Targeted updates --------------------------------------------------------------------------
+
+
+def target_urns(deployment: Mapping[str, Any], types: Iterable[str]) -> list[str]:
+    """URNs of the live resources of `types` in an exported deployment (`pulumi stack export`).
+
+    Resources pending deletion (the old half of a replacement) are left out: they are on their way out.
+    """
+    wanted = set(types)
+    return [
+        r["urn"]
+        for r in deployment.get("resources") or []
+        if r.get("type") in wanted and not r.get("delete") and r.get("urn")
+    ]
+
+
 # The real engine ---------------------------------------------------------------------------
 
 
@@ -352,10 +381,30 @@ class PulumiEngine:
                 update_in_progress=bool(summary.update_in_progress),
             )
 
-    def up(self, layer: str, env: str, *, on_event: OnEvent, refresh: bool = False) -> Changes:
+    def up(
+        self,
+        layer: str,
+        env: str,
+        *,
+        on_event: OnEvent,
+        refresh: bool = False,
+        targets: tuple[str, ...] | None = None,
+    ) -> Changes:
         with self._explained(layer, env, "up"):
-            result = self._stack(layer, env, create=True).up(
-                on_event=_event_sink(on_event), refresh=refresh or None, color="never"
+            stack = self._stack(layer, env, create=targets is None)
+            urns: list[str] | None = None
+            if targets is not None:
+                urns = target_urns(stack.export_stack().deployment or {}, targets)
+                if not urns:
+                    # An empty target list would mean "everything" to the CLI: never that.
+                    on_event(f"nothing to update: no {', '.join(targets)} in the stack")
+                    return Changes()
+            result = stack.up(
+                on_event=_event_sink(on_event),
+                refresh=refresh or None,
+                target=urns,
+                target_dependents=False,  # exactly the targets, never what depends on them
+                color="never",
             )
             return Changes.from_op_map(result.summary.resource_changes)
 

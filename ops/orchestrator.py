@@ -8,8 +8,10 @@ policy are tested here, offline.
   (data and edge) run at the same time, at most `max_parallel` at once. A failed layer stops
   the layers that depend on it; the others finish.
 - Teardown: the reverse. A layer is destroyed only once nothing that depends on it exists; before
-  `destroy`, the layer's `teardown_config` flips (deletion protection off) are set and applied to
-  that layer alone, and restored afterwards so the stack file in git keeps its values.
+  `destroy`, the layer's `teardown_config` flips (deletion protection off) are set and applied by
+  an `up` targeted at its `teardown_targets` resources alone (no other pending change goes out),
+  and restored afterwards so the stack file in git keeps its values. A failure after the flip
+  says that protection is off on the live resources and how to turn it back on.
 - Prod is torn down only with `--yes` and the environment name confirmed, and keeps its final
   database snapshot (no flip may skip it).
 """
@@ -128,6 +130,14 @@ class SilentReporter:
 
 
 # Policy ------------------------------------------------------------------------------------
+
+
+class LayerFailed(EngineError):
+    """A layer failed in a way the generic "fix it and run again" does not cover; `next_step` says what to do."""
+
+    def __init__(self, reason: str, next_step: str) -> None:
+        super().__init__(reason)
+        self.next_step = next_step
 
 
 class TeardownRefused(Exception):
@@ -451,7 +461,8 @@ class Orchestrator:
         try:
             return work(layer)
         except EngineError as e:
-            return Outcome(layer, "failed", duration=_elapsed(start), reason=str(e))
+            next_step = e.next_step if isinstance(e, LayerFailed) else ""
+            return Outcome(layer, "failed", duration=_elapsed(start), reason=str(e), next_step=next_step)
         except Exception as e:  # a bug must not take the other layers down with a traceback
             return Outcome(layer, "failed", duration=_elapsed(start), reason=f"{type(e).__name__}: {e}")
 
@@ -604,18 +615,48 @@ class Orchestrator:
         return self._report("destroy", env, order, self._with_failure_hints(done, "destroy", env))
 
     def _lift_protection_and_destroy(self, layer: str, env: str, remove: bool) -> Changes:
+        """Apply the layer's flips to its protected resources alone, then destroy the stack.
+
+        The flip is a targeted `up` of the layer's `teardown_targets` types: a full `up` would also
+        apply every committed-but-undeployed change of the layer right before the destroy.
+        """
         flips = teardown_flips(layer, env)
+        targets = get_layer(layer).teardown_targets
+        if flips and not targets:
+            raise EngineError(
+                f"{layer} has teardown_config but no teardown_targets in shared/layers.py: "
+                "name the resource types the flip must update"
+            )
         before = {key: self.engine.get_config(layer, env, key) for key, _ in flips}
         removed = False
+        flipping = applied = False
         try:
             if flips:
                 for key, value in flips:
                     self.engine.set_config(layer, env, key, value)
-                self.reporter.event(layer, "lifting deletion protection: " + ", ".join(k for k, _ in flips))
-                self.engine.up(layer, env, on_event=self._sink(layer))
+                self.reporter.event(
+                    layer,
+                    "lifting deletion protection: "
+                    + ", ".join(k for k, _ in flips)
+                    + f" (update of {', '.join(targets)} only)",
+                )
+                flipping = True
+                self.engine.up(layer, env, on_event=self._sink(layer), targets=targets)
+                applied = True
             changes = self.engine.destroy(layer, env, on_event=self._sink(layer), remove=remove)
             removed = remove
             return changes
+        except Exception as e:
+            if not flipping:
+                raise
+            reason = str(e) if isinstance(e, EngineError) else f"{type(e).__name__}: {e}"
+            state = "is OFF" if applied else "may be OFF"
+            raise LayerFailed(
+                reason,
+                f"deletion protection {state} on the live {', '.join(targets)} of {layer} in {env} "
+                f"(the stack file keeps it on): restore it with `invoke deploy --layer {layer} --env {env}`, "
+                f"or fix the cause above and `invoke destroy --layer {layer} --env {env}` again",
+            ) from e
         finally:
             # The stack file in git keeps its protected values (a later deploy re-protects);
             # a removed stack took its file with it.

@@ -20,6 +20,8 @@ class Layer:
     # Config values teardown sets (then applies) before `destroy`, to lift deletion protection
     # from exactly the resources this layer's stack owns.
     teardown_config: tuple[tuple[str, str], ...] = ()
+    # Resource types the teardown flip updates (a targeted `up`): only these take the new values.
+    teardown_targets: tuple[str, ...] = ()
 
 
 LAYERS: tuple[Layer, ...] = (
@@ -29,12 +31,14 @@ LAYERS: tuple[Layer, ...] = (
         ("network",),
         "RDS PostgreSQL Multi-AZ, its KMS key and parameter group",
         teardown_config=(("deletionProtection", "false"),),
+        teardown_targets=("aws:rds/instance:Instance",),
     ),
     Layer(
         "edge",
         ("network",),
         "Route53 zone, ACM certificate, ALB, listeners, target group",
         teardown_config=(("albDeletionProtection", "false"),),
+        teardown_targets=("aws:lb/loadBalancer:LoadBalancer",),
     ),
     Layer("compute", ("network", "data", "edge"), "ECS Fargate service, autoscaling, IAM, logs"),
 )

@@ -66,7 +66,9 @@ class FakeEngine:
             count = self.stacks.get((layer, env))
         return StackState(exists=count is not None, resource_count=count)
 
-    def up(self, layer: str, env: str, *, on_event, refresh: bool = False) -> Changes:
+    def up(
+        self, layer: str, env: str, *, on_event, refresh: bool = False, targets: tuple[str, ...] | None = None
+    ) -> Changes:
         def work() -> Changes:
             on_event(f"create aws:thing {layer}")
             with self._lock:
@@ -74,7 +76,9 @@ class FakeEngine:
                 self.stacks[(layer, env)] = 3
             return Changes(created=3) if new else Changes(updated=1, same=2)
 
-        return self._call("up", layer, env, work, refresh=refresh, config=dict(self.config.get((layer, env), {})))
+        return self._call(
+            "up", layer, env, work, refresh=refresh, targets=targets, config=dict(self.config.get((layer, env), {}))
+        )
 
     def preview(self, layer: str, env: str, *, on_event) -> Changes:
         return self._call("preview", layer, env, lambda: Changes(created=2))

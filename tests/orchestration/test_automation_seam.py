@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from pulumi import automation as auto
@@ -21,6 +22,7 @@ from ops.automation import (
     describe_event,
     explain,
     first_error_line,
+    target_urns,
     workspace_options,
 )
 from ops.stack_config import PROJECTS_DIR
@@ -184,3 +186,67 @@ def test_engine_events_become_short_status_lines() -> None:
         maybe_corrupt=False, duration_seconds=5, resource_changes={"create": 2, "delete": 1}, policy_packs={}
     )
     assert describe_event(auto.EngineEvent(sequence=2, timestamp=0, summary_event=summary)) == "done: +2 ~0 -1"
+
+
+# Targeted updates --------------------------------------------------------------------------
+
+RDS = "aws:rds/instance:Instance"
+_DB_URN = f"urn:pulumi:prod::data::payments:data:Database${RDS}::rds-payments-prod"
+_DEPLOYMENT = {
+    "manifest": {},
+    "resources": [
+        {"urn": "urn:pulumi:prod::data::pulumi:pulumi:Stack::data-prod", "type": "pulumi:pulumi:Stack"},
+        {"urn": "urn:pulumi:prod::data::aws:kms/key:Key::kms-payments-db-prod", "type": "aws:kms/key:Key"},
+        {"urn": _DB_URN, "type": RDS},
+        {"urn": _DB_URN, "type": RDS, "delete": True},  # the old half of a replacement
+    ],
+}
+
+
+class _RecordingStack:
+    def __init__(self, deployment: dict[str, object]) -> None:
+        self.deployment = deployment
+        self.up_kwargs: dict[str, object] | None = None
+
+    def export_stack(self) -> auto.Deployment:
+        return auto.Deployment(version=3, deployment=self.deployment)
+
+    def up(self, **kwargs: object) -> object:
+        self.up_kwargs = kwargs
+        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"update": 1, "same": 7}))
+
+
+def _engine_over(stack: _RecordingStack, monkeypatch: pytest.MonkeyPatch) -> PulumiEngine:
+    engine = PulumiEngine(Backend("file:///nonexistent"))
+    monkeypatch.setattr(engine, "_stack", lambda layer, env, create=False: stack)
+    return engine
+
+
+def test_target_urns_are_the_live_resources_of_the_given_types() -> None:
+    assert target_urns(_DEPLOYMENT, [RDS]) == [_DB_URN]
+    assert target_urns(_DEPLOYMENT, ["aws:lb/loadBalancer:LoadBalancer"]) == []
+    assert target_urns({}, [RDS]) == []
+
+
+def test_targeted_up_passes_exactly_the_urns_of_those_types(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = _RecordingStack(_DEPLOYMENT)
+    changes = _engine_over(stack, monkeypatch).up("data", "prod", on_event=lambda _: None, targets=(RDS,))
+    assert stack.up_kwargs is not None
+    assert stack.up_kwargs["target"] == [_DB_URN]
+    assert stack.up_kwargs["target_dependents"] is False
+    assert changes == Changes(updated=1, same=7)
+
+
+def test_targeted_up_with_nothing_of_those_types_updates_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = _RecordingStack({"resources": _DEPLOYMENT["resources"][:2]})
+    events: list[str] = []
+    changes = _engine_over(stack, monkeypatch).up("data", "prod", on_event=events.append, targets=(RDS,))
+    assert stack.up_kwargs is None  # an empty --target list would update the whole stack
+    assert changes == Changes()
+    assert events == [f"nothing to update: no {RDS} in the stack"]
+
+
+def test_plain_up_is_not_targeted(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = _RecordingStack(_DEPLOYMENT)
+    _engine_over(stack, monkeypatch).up("data", "prod", on_event=lambda _: None)
+    assert stack.up_kwargs is not None and stack.up_kwargs["target"] is None

@@ -51,6 +51,7 @@ def test_deploy_all_runs_network_then_data_and_edge_together_then_compute(projec
     assert [o.result for o in report.outcomes] == ["deployed"] * 4
     assert report.outcome("network").changes == Changes(created=3)
     assert report.ok
+    assert [c.detail["targets"] for c in engine.of("up")] == [None] * 4  # a deploy updates the whole stack
 
 
 def test_parallel_bound_of_one_runs_data_and_edge_one_after_the_other(projects: Path) -> None:
@@ -197,6 +198,60 @@ def test_teardown_lifts_protection_on_data_and_edge_only_in_the_env_destroyed(pr
     assert engine.config[("data", "dev")] == {"data:deletionProtection": "true"}
     assert engine.config.get(("edge", "dev"), {}) == {}
     assert all(c.env == "dev" for c in engine.calls)
+
+
+def test_teardown_flip_updates_only_the_protected_resource_types(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"))
+    Orchestrator(engine, projects_dir=projects).destroy("prod")
+    assert {c.layer: c.detail["targets"] for c in engine.of("up")} == {
+        "data": ("aws:rds/instance:Instance",),
+        "edge": ("aws:lb/loadBalancer:LoadBalancer",),
+    }
+
+
+def test_destroy_failing_after_the_flip_says_protection_is_off_and_how_to_restore_it(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("dev"), fail={("destroy", "data")})
+    engine.config[("data", "dev")] = {"data:deletionProtection": "true"}
+    report = Orchestrator(engine, projects_dir=projects).destroy("dev")
+    data = report.outcome("data")
+    assert data.result == "failed"
+    assert data.reason == "pulumi destroy failed on the data stack 'dev': boom"
+    assert data.next_step == (
+        "deletion protection is OFF on the live aws:rds/instance:Instance of data in dev (the stack file keeps it on): "
+        "restore it with `invoke deploy --layer data --env dev`, "
+        "or fix the cause above and `invoke destroy --layer data --env dev` again"
+    )
+    assert engine.config[("data", "dev")] == {"data:deletionProtection": "true"}
+    assert "protection is OFF" in next_steps(report)[0]
+
+
+def test_a_failed_flip_says_protection_may_be_off(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("dev"), fail={("up", "edge")})
+    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["compute", "edge"])
+    edge = report.outcome("edge")
+    assert edge.result == "failed" and engine.of("destroy", "edge") == []
+    assert edge.next_step.startswith(
+        "deletion protection may be OFF on the live aws:lb/loadBalancer:LoadBalancer of edge in dev"
+    )
+    assert "`invoke deploy --layer edge --env dev`" in edge.next_step
+
+
+def test_a_failed_destroy_without_flips_keeps_the_plain_retry_hint(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("dev"), fail={("destroy", "compute")})
+    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["compute"])
+    assert report.outcome("compute").next_step == "fix the cause above, then `invoke destroy --layer compute --env dev`"
+
+
+def test_a_layer_with_flips_but_no_targets_is_refused_before_any_change(
+    projects: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = Layer("data", ("network",), teardown_config=(("deletionProtection", "false"),))
+    real = orch_module.get_layer
+    monkeypatch.setattr(orch_module, "get_layer", lambda name: data if name == "data" else real(name))
+    engine = FakeEngine(deployed={("data", "dev"): 3})
+    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["data"])
+    assert report.outcome("data").reason.startswith("data has teardown_config but no teardown_targets")
+    assert engine.of("set_config") == [] and engine.of("up") == [] and engine.of("destroy") == []
 
 
 def test_teardown_of_an_empty_stack_never_runs_up(projects: Path) -> None:
