@@ -1,17 +1,16 @@
 """Preflight: everything a deploy needs, checked before anything changes (SPEC §6).
 
 Pulumi CLI on PATH, a usable backend, valid AWS credentials for the configured region, complete
-and valid stack config, the existing DB secret holding `username` and `password`, and the image
-in ECR. Each failure is one line that names the problem and the fix; all are reported together.
+and valid stack config, the existing DB secret holding credentials RDS accepts, and the image in
+ECR. Each failure is one line that names the problem and the fix; all are reported together.
+The secret and the image are judged by the layers' own parsers (`payments_data.credentials`,
+`payments_compute.ecr_image`), so preflight accepts exactly what the programs accept.
 The boto3 calls take an `AwsClients`, so tests point them at moto on loopback.
 """
 
 from __future__ import annotations
 
-import importlib
-import json
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -22,26 +21,14 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ops.automation import PULUMI_INSTALL_HINT, BackendError, backend_settings
-from ops.stack_config import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.orchestrator import teardown_flips
+from ops.stack_config import PROJECTS_DIR, StackConfigError, layer_exists, settings_model, stack_config
 from shared.layers import LAYER_NAMES
 from shared.settings import ConfigError, StackSettings, parse_settings
 
-# Each layer's settings model, imported only when the layer is checked (layers are built separately).
-SETTINGS_MODELS: dict[str, tuple[str, str]] = {
-    "network": ("payments_network.settings", "NetworkSettings"),
-    "data": ("payments_data.settings", "DataSettings"),
-    "edge": ("payments_edge.settings", "EdgeSettings"),
-    "compute": ("payments_compute.settings", "ComputeSettings"),
-}
 DB_SECRET_KEY = "data:dbSecretId"
 IMAGE_KEY = "compute:image"
 REGION_KEY = "aws:region"
-REQUIRED_SECRET_FIELDS: tuple[str, ...] = ("username", "password")
-
-_ECR_IMAGE = re.compile(
-    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<repository>[^:@]+)"
-    r"(?::(?P<tag>[^@]+)|@(?P<digest>sha256:[a-f0-9]{64}))$"
-)
 _BAD_CREDENTIALS = (
     "InvalidClientTokenId",
     "ExpiredToken",
@@ -106,18 +93,6 @@ def check_credentials(sts: Any, region: str) -> str | None:
     return None
 
 
-def _settings_model(layer: str) -> type[StackSettings] | None:
-    module_name, class_name = SETTINGS_MODELS[layer]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as e:
-        if e.name and module_name.startswith(e.name):
-            return None  # the layer's settings are not written yet
-        raise
-    model = getattr(module, class_name, None)
-    return model if isinstance(model, type) and issubclass(model, StackSettings) else None
-
-
 Models = Mapping[str, type[StackSettings]]
 
 
@@ -134,19 +109,23 @@ def check_config(
             continue
         try:
             values = stack_config(layer, env, projects_dir).values
-            model = _settings_model(layer) if models is None else models.get(layer)
+            model = settings_model(layer) if models is None else models.get(layer)
             if model is not None:
                 parse_settings(model, values, namespace=layer, env=env)
         except (ConfigError, StackConfigError) as e:
             problems.extend(f"config of {layer}/{env}: {line}" for line in str(e).splitlines())
+        except (ImportError, LookupError) as e:
+            problems.append(f"config of {layer}/{env}: cannot load the settings model of payments_{layer}: {e}")
     return problems
 
 
 def check_db_secret(secretsmanager: Any, secret_id: str) -> str | None:
-    """The existing DB secret can be read and holds JSON with `username` and `password`.
+    """The existing DB secret can be read and holds credentials the data program (and RDS) accepts.
 
-    The value is read only to check its keys; it is never printed or kept.
+    The value is judged by the data layer's own `parse_credentials`; it is never printed or kept.
     """
+    from payments_data.credentials import parse_credentials  # the layer's package; imported when used
+
     where = f"{DB_SECRET_KEY} = {secret_id!r}"
     try:
         value = secretsmanager.get_secret_value(SecretId=secret_id)
@@ -162,33 +141,31 @@ def check_db_secret(secretsmanager: Any, secret_id: str) -> str | None:
             return f"{where}: access denied: these credentials need secretsmanager:GetSecretValue on it"
         return f"{where}: cannot read it ({code})"
     try:
-        payload = json.loads(value.get("SecretString") or "")
-    except json.JSONDecodeError:
-        payload = None
-    if not isinstance(payload, dict):
-        return f"{where}: the secret must hold a JSON object with {' and '.join(REQUIRED_SECRET_FIELDS)}"
-    missing = [k for k in REQUIRED_SECRET_FIELDS if not isinstance(payload.get(k), str) or not payload.get(k)]
-    if missing:
-        return f"{where}: the secret's JSON lacks {', '.join(missing)}: expected keys username and password"
+        parse_credentials(secret_id, value.get("SecretString"))
+    except ConfigError as e:
+        return " ".join(str(e).split())  # one line; the message names keys, never values
     return None
 
 
 def check_image(ecr: Any, image: str) -> str | None:
-    """The image (tag or digest) exists in its ECR repository."""
+    """The image (tag or digest) is a URI the compute program accepts and exists in its ECR repository."""
+    from payments_compute.ecr_image import EcrImage  # the layer's package; imported when used
+
     where = f"{IMAGE_KEY} = {image!r}"
-    m = _ECR_IMAGE.match(image)
-    if m is None:
-        return f"{where}: not a private ECR image URI (<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>)"
-    image_id = {"imageDigest": m["digest"]} if m["digest"] else {"imageTag": m["tag"]}
     try:
-        ecr.describe_images(registryId=m["account"], repositoryName=m["repository"], imageIds=[image_id])
+        parsed = EcrImage.parse(image)
+    except ValueError as e:
+        return f"{where}: {e}"
+    image_id = {"imageDigest": parsed.digest} if parsed.digest else {"imageTag": parsed.tag}
+    try:
+        ecr.describe_images(registryId=parsed.account_id, repositoryName=parsed.repository, imageIds=[image_id])
     except ClientError as e:
         code = e.response.get("Error", {}).get("Code", "")
         if code == "RepositoryNotFoundException":
-            return f"{where}: ECR repository {m['repository']!r} does not exist in account {m['account']}"
+            return f"{where}: ECR repository {parsed.repository!r} does not exist in account {parsed.account_id}"
         if code == "ImageNotFoundException":
-            ref = m["digest"] or m["tag"]
-            return f"{where}: {ref} is not in ECR repository {m['repository']!r}: push the image first"
+            ref = parsed.digest or parsed.tag
+            return f"{where}: {ref} is not in ECR repository {parsed.repository!r}: push the image first"
         return f"{where}: cannot look it up in ECR ({code})"
     return None
 
@@ -243,14 +220,17 @@ def run_preflight(
     """Run every check that applies to `layers`.
 
     `changes_config`: a deploy or preview, which runs the programs - so their config, the DB secret
-    (data, compute) and the image (compute) must be ready too. Teardown needs only the CLI, the
-    backend and credentials (it must work even when the config has gone stale).
+    (data, compute) and the image (compute) must be ready too. Teardown needs the CLI, the backend
+    and credentials, and for the layers whose teardown flips protection (a targeted `up`, which
+    runs the program) their config and, for data, the DB secret; the other layers' config may
+    have gone stale.
     """
     layers = [n for n in LAYER_NAMES if n in set(layers)]
     environ = os.environ if environ is None else environ
     problems = [p for p in (check_pulumi_cli(which), check_backend(environ)) if p]
-    if changes_config:
-        problems += check_config(env, layers, projects_dir, models)
+    # The layers whose programs run: all of them for a deploy or preview; for teardown, the flipped ones.
+    running = layers if changes_config else [n for n in layers if teardown_flips(n, env)]
+    problems += check_config(env, running, projects_dir, models)
     region = region_of(env, layers or LAYER_NAMES, projects_dir)
     if region is None:
         problems.append(f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml")
@@ -260,11 +240,10 @@ def run_preflight(
     if credential_problem:
         # Without credentials the remaining checks would only repeat the same failure.
         return PreflightReport((*problems, credential_problem))
-    if changes_config:
-        secret_id = _config_value("data", DB_SECRET_KEY, env, projects_dir)
-        if secret_id and {"data", "compute"} & set(layers):
-            problems += [p for p in [check_db_secret(aws.client("secretsmanager"), secret_id)] if p]
-        image = _config_value("compute", IMAGE_KEY, env, projects_dir)
-        if image and "compute" in layers:
-            problems += [p for p in [check_image(aws.client("ecr"), image)] if p]
+    secret_id = _config_value("data", DB_SECRET_KEY, env, projects_dir)
+    if secret_id and {"data", "compute"} & set(running):
+        problems += [p for p in [check_db_secret(aws.client("secretsmanager"), secret_id)] if p]
+    image = _config_value("compute", IMAGE_KEY, env, projects_dir)
+    if image and "compute" in running:
+        problems += [p for p in [check_image(aws.client("ecr"), image)] if p]
     return PreflightReport(tuple(problems))

@@ -22,7 +22,9 @@ from ops.preflight import (
     run_preflight,
 )
 from ops.stack_config import PROJECTS_DIR
+from payments_compute.ecr_image import EXPECTED_IMAGE
 from shared.layers import LAYER_NAMES
+from shared.settings import StackSettings
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"  # moto's default account
@@ -74,9 +76,15 @@ def stack_files(projects: Path) -> Path:
 
 
 def _preflight(aws: AwsClients, projects: Path, **kw: object) -> tuple[str, ...]:
-    args = {"changes_config": True, "aws": aws, "which": lambda _: "/usr/local/bin/pulumi", "environ": GOOD_ENV}
+    args = {
+        "changes_config": True,
+        "aws": aws,
+        "which": lambda _: "/usr/local/bin/pulumi",
+        "environ": GOOD_ENV,
+        "models": {},
+    }
     args.update(kw)
-    return run_preflight("dev", LAYER_NAMES, projects_dir=projects, models={}, **args).problems  # type: ignore[arg-type]
+    return run_preflight("dev", LAYER_NAMES, projects_dir=projects, **args).problems  # type: ignore[arg-type]
 
 
 # The DB secret -----------------------------------------------------------------------------
@@ -89,11 +97,14 @@ def test_missing_secret_is_one_line_naming_the_key_and_the_fix(aws: AwsClients) 
     assert "aws secretsmanager create-secret --name payments/dev/db-master" in problem
 
 
+_EXPECTED_JSON = 'expected a JSON object {"username": "...", "password": "..."}'
+
+
 def test_secret_without_password_is_rejected(aws: AwsClients) -> None:
     _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments"}))
     assert check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master") == (
-        "data:dbSecretId = 'payments/dev/db-master': the secret's JSON lacks password: "
-        "expected keys username and password"
+        "data:dbSecretId = 'payments/dev/db-master' is invalid: key 'password' of the secret "
+        f"is missing or not a non-empty string: {_EXPECTED_JSON}"
     )
 
 
@@ -101,9 +112,29 @@ def test_secret_that_is_not_json_is_rejected_without_echoing_it(aws: AwsClients)
     _secret(aws, "payments/dev/db-master", "hunter2")
     problem = check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master")
     assert problem == (
-        "data:dbSecretId = 'payments/dev/db-master': the secret must hold a JSON object with username and password"
+        f"data:dbSecretId = 'payments/dev/db-master' is invalid: the secret's value is not valid JSON: {_EXPECTED_JSON}"
     )
     assert "hunter2" not in problem
+
+
+def test_password_rds_refuses_is_rejected_as_the_data_program_would_without_echoing_it(aws: AwsClients) -> None:
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments", "password": "p@ss/word-long"}))
+    problem = check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master")
+    assert problem == (
+        "data:dbSecretId = 'payments/dev/db-master' is invalid: key 'password' of the secret is not a valid "
+        'master password: expected 8-128 printable ASCII characters without / " @ or spaces'
+    )
+    assert "p@ss" not in problem and "\n" not in problem
+
+
+def test_username_rds_reserves_is_rejected(aws: AwsClients) -> None:
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "rdsadmin", "password": "s3cr3t-long"}))
+    problem = check_db_secret(aws.client("secretsmanager"), "payments/dev/db-master")
+    assert problem is not None
+    assert problem.startswith(
+        "data:dbSecretId = 'payments/dev/db-master' is invalid: key 'username' of the secret is not a valid "
+        "master user name"
+    )
 
 
 def test_secret_with_username_and_password_passes(aws: AwsClients) -> None:
@@ -133,8 +164,19 @@ def test_pushed_image_passes(aws: AwsClients) -> None:
 
 
 def test_non_ecr_image_is_reported_without_calling_aws() -> None:
-    problem = check_image(object(), "nginx:latest")
-    assert problem is not None and problem.startswith("compute:image = 'nginx:latest': not a private ECR image URI")
+    assert check_image(object(), "nginx:latest") == f"compute:image = 'nginx:latest': {EXPECTED_IMAGE}"
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        f"{ACCOUNT}.dkr.ecr.ap-northeast-2.amazonaws.com/Payments-API:1.0.0",  # ECR names are lowercase
+        f"{ACCOUNT}.dkr.ecr.ap-northeast-2.amazonaws.com/payments-api:-bad",  # a tag may not start with "-"
+        f"{ACCOUNT}.dkr.ecr.not-a-region.amazonaws.com/payments-api:1.0.0",
+    ],
+)
+def test_image_the_compute_program_refuses_is_refused_here_too(image: str) -> None:
+    assert check_image(object(), image) == f"compute:image = {image!r}: {EXPECTED_IMAGE}"
 
 
 # Credentials and the CLI -------------------------------------------------------------------
@@ -226,8 +268,42 @@ def test_every_missing_piece_is_reported_together(aws: AwsClients, stack_files: 
     assert all("\n" not in p for p in problems)
 
 
-def test_teardown_preflight_skips_secret_and_image(aws: AwsClients, stack_files: Path) -> None:
+def test_teardown_preflight_skips_the_image_but_checks_the_secret_the_data_flip_needs(
+    aws: AwsClients, stack_files: Path
+) -> None:
+    assert _preflight(aws, stack_files, changes_config=False) == (
+        "data:dbSecretId = 'payments/dev/db-master': no such secret in this account and region: create it first, "
+        """e.g. `aws secretsmanager create-secret --name payments/dev/db-master --secret-string '{"username":"...","""
+        """"password":"..."}'`""",
+    )
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
     assert _preflight(aws, stack_files, changes_config=False) == ()
+
+
+def test_teardown_preflight_checks_the_config_of_the_flipped_layers_only(aws: AwsClients, stack_files: Path) -> None:
+    _secret(aws, "payments/dev/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
+    # The bare base model knows none of the layers' keys, so each checked layer reports its own.
+    models = {layer: StackSettings for layer in LAYER_NAMES}
+    problems = _preflight(aws, stack_files, changes_config=False, models=models)
+    assert problems and {p.split(":")[0] for p in problems} == {"config of data/dev", "config of edge/dev"}
+    assert "config of data/dev: data:dbSecretId is not a setting of this project" in " ".join(problems)
+
+
+def test_teardown_of_network_or_compute_alone_needs_neither_config_nor_secret(
+    aws: AwsClients, stack_files: Path
+) -> None:
+    models = {layer: StackSettings for layer in LAYER_NAMES}
+    problems = run_preflight(
+        "dev",
+        ["network", "compute"],
+        changes_config=False,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=GOOD_ENV,
+        projects_dir=stack_files,
+        models=models,
+    ).problems
+    assert problems == ()
 
 
 def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClients, stack_files: Path) -> None:
