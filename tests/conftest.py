@@ -5,6 +5,8 @@
   exports shaped by the upstream contracts, so each layer is tested on its own.
 - `platform_plan(env)` is the full offline plan (every layer wired to the real exports of the
   layers before it), computed once per session and environment.
+- `registrations` records what the engine saw beyond inputs (options such as dependencies,
+  parent, protect, retainOnDelete, custom timeouts) for every layer run in the test.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
+from pulumi.runtime.mocks import MockMonitor
 
 from ops.mock_engine import OfflineCloud, computed, run_program
 from ops.plan import LayerPlan, PlatformPlan, plan_platform
@@ -99,3 +102,20 @@ def platform_plan() -> Callable[[str], PlatformPlan]:
         return _PLANS[env]
 
     return get
+
+
+@pytest.fixture
+def registrations(monkeypatch) -> dict[str, Any]:
+    """Logical name -> the raw RegisterResource request (dependencies, parent, protect, timeouts...).
+
+    Request it before the plan fixture (or before calling `run_layer`) so it records that run.
+    """
+    seen: dict[str, Any] = {}
+    original = MockMonitor.RegisterResource
+
+    def record(self, request):
+        seen[request.name] = request
+        return original(self, request)
+
+    monkeypatch.setattr(MockMonitor, "RegisterResource", record)
+    return seen

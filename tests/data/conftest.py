@@ -1,11 +1,8 @@
-"""Data-layer fixtures: the prod and dev plans, and the raw registrations (dependencies)."""
+"""Data-layer fixtures: the prod and dev plans (`registrations` comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from pulumi.runtime.mocks import MockMonitor
 
 
 @pytest.fixture
@@ -16,17 +13,3 @@ def prod_plan(run_layer):
 @pytest.fixture
 def dev_plan(run_layer):
     return run_layer("data", "dev")
-
-
-@pytest.fixture
-def registrations(monkeypatch) -> dict[str, Any]:
-    """Logical name -> the raw RegisterResource request (dependencies, parent)."""
-    seen: dict[str, Any] = {}
-    original = MockMonitor.RegisterResource
-
-    def record(self, request):
-        seen[request.name] = request
-        return original(self, request)
-
-    monkeypatch.setattr(MockMonitor, "RegisterResource", record)
-    return seen

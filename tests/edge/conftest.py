@@ -1,11 +1,8 @@
-"""Edge-layer fixtures: the prod/dev plans, and what the engine saw beyond inputs (timeouts, dependencies)."""
+"""Edge-layer fixtures: the prod/dev plans and the mock engines (`registrations` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from pulumi.runtime.mocks import MockMonitor
 
 from ops import mock_engine
 
@@ -18,20 +15,6 @@ def prod_plan(run_layer):
 @pytest.fixture
 def dev_plan(run_layer):
     return run_layer("edge", "dev")
-
-
-@pytest.fixture
-def registrations(monkeypatch) -> dict[str, Any]:
-    """Logical name -> the raw RegisterResource request (custom timeouts, dependencies, parent)."""
-    seen: dict[str, Any] = {}
-    original = MockMonitor.RegisterResource
-
-    def record(self, request):
-        seen[request.name] = request
-        return original(self, request)
-
-    monkeypatch.setattr(MockMonitor, "RegisterResource", record)
-    return seen
 
 
 @pytest.fixture
