@@ -65,6 +65,7 @@ CASES = [
         "data:caCertIdentifier = 'rds-ca-2019' is invalid: expected a current",
     ),
     ({"deletionProtection": "maybe"}, "prod", "data:deletionProtection = 'maybe' is invalid"),
+    ({"allowMajorVersionUpgrade": "sometimes"}, "prod", "data:allowMajorVersionUpgrade = 'sometimes' is invalid"),
     ({"dbSecretIdd": "x"}, "prod", "data:dbSecretIdd is not a setting of this project (did you mean data:dbSecretId?)"),
 ]
 

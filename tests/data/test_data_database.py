@@ -47,9 +47,9 @@ def test_storage_and_performance_insights_are_encrypted_with_the_layer_key(db):
 def test_parameter_group_forces_ssl_with_the_static_apply_method(prod_plan, db):
     group = prod_plan.one("aws:rds/parameterGroup:ParameterGroup").inputs
     assert group["family"] == "postgres17"
-    assert group["name"] == "dbparams-payments-prod"
+    assert group["name"] == "dbparams-payments-pg17-prod"
     assert group["parameters"] == [{"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"}]
-    assert db["parameterGroupName"] == "dbparams-payments-prod"
+    assert db["parameterGroupName"] == "dbparams-payments-pg17-prod"
     assert db["caCertIdentifier"] == "rds-ca-rsa2048-g1"
 
 
@@ -60,6 +60,14 @@ def test_backups_snapshots_and_upgrades(db):
     assert db["copyTagsToSnapshot"] is True
     assert db["autoMinorVersionUpgrade"] is True
     assert db["allowMajorVersionUpgrade"] is False
+    assert db["applyImmediately"] is False  # routine changes wait for the maintenance window
+
+
+def test_major_upgrade_is_allowed_and_applied_during_the_deploy_only_when_config_says_so(run_layer):
+    plan = run_layer("data", "prod", overrides={"engineVersion": "16", "allowMajorVersionUpgrade": True})
+    db = plan.one(INSTANCE).inputs
+    assert (db["engineVersion"], db["allowMajorVersionUpgrade"], db["applyImmediately"]) == ("16", True, True)
+    assert db["parameterGroupName"] == "dbparams-payments-pg16-prod"
 
 
 def test_storage_autoscales_on_gp3_up_to_a_bound(prod_plan, dev_plan, db):
@@ -114,10 +122,33 @@ def test_teardown_flip_turns_prod_protection_off_and_still_keeps_the_snapshot(ru
     assert db["skipFinalSnapshot"] is False
 
 
-def test_engine_version_sets_the_parameter_group_family(run_layer):
+def test_engine_version_sets_the_parameter_group_family_and_its_name(run_layer):
     plan = run_layer("data", "dev", overrides={"engineVersion": "16"})
-    assert plan.one(INSTANCE).inputs["engineVersion"] == "16"
-    assert plan.one("aws:rds/parameterGroup:ParameterGroup").inputs["family"] == "postgres16"
+    db = plan.one(INSTANCE).inputs
+    group = plan.one("aws:rds/parameterGroup:ParameterGroup")
+    assert db["engineVersion"] == "16"
+    assert group.inputs["family"] == "postgres16"
+    # A new major gets a new physical name, so create-before-delete never clashes with the old
+    # group (DBParameterGroupAlreadyExists); the logical name stays, so it is a replacement.
+    assert group.inputs["name"] == "dbparams-payments-pg16-dev"
+    assert db["parameterGroupName"] == "dbparams-payments-pg16-dev"
+    assert group.name == "dbparams-payments-dev"
+
+
+@pytest.mark.parametrize(("env", "protected"), [("prod", True), ("dev", False)])
+def test_pulumi_protects_the_instance_wherever_deletion_protection_is_on(registrations, run_layer, env, protected):
+    # The identifier is fixed, so a replacement (e.g. a new username in the secret) could never
+    # succeed: protect makes Pulumi refuse it up front.
+    run_layer("data", env)
+    assert registrations[f"rds-payments-{env}"].protect is protected
+    assert registrations[f"dbparams-payments-{env}"].protect is False
+
+
+def test_teardown_flip_lifts_pulumi_protection_too(registrations, run_layer):
+    from shared.layers import get_layer
+
+    run_layer("data", "prod", overrides=dict(get_layer("data").teardown_config))
+    assert registrations["rds-payments-prod"].protect is False
 
 
 def test_the_layer_registers_exactly_these_resources(prod_plan):

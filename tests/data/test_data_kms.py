@@ -1,6 +1,8 @@
 """The layer's KMS key: rotating, and a policy that names every user (no kms:*, no stranger)."""
 
 import json
+from fnmatch import fnmatchcase
+from typing import Any
 
 import pytest
 from data_helpers import KEY
@@ -77,6 +79,67 @@ def test_cloudwatch_logs_uses_the_key_for_one_rds_log_group_each(statements, log
             )
         }
     }
+
+
+def _allows(stmt: dict[str, Any], action: str) -> bool:
+    """Whether the statement's Action patterns cover `action` (KMS actions are case-insensitive)."""
+    patterns = stmt["Action"] if isinstance(stmt["Action"], list) else [stmt["Action"]]
+    return any(fnmatchcase(action.lower(), p.lower()) for p in patterns)
+
+
+def root_use_violations(policy: dict[str, Any]) -> list[str]:
+    """Statements that let the account root (so any IAM-permitted principal) use or grant the key
+    other than through RDS: CreateGrant (also via `kms:Create*` or `kms:*`) needs `kms:ViaService`
+    rds and `kms:GrantIsForAWSResource` true; Decrypt needs `kms:ViaService` rds."""
+    found = []
+    for stmt in policy["Statement"]:
+        principal = stmt.get("Principal", {})
+        aws_principals = principal.get("AWS", []) if isinstance(principal, dict) else [principal]
+        aws_principals = aws_principals if isinstance(aws_principals, list) else [aws_principals]
+        if stmt["Effect"] != "Allow" or not {ROOT, "123456789012", "*"} & set(aws_principals):
+            continue
+        if "NotAction" in stmt:
+            found.append(f"{stmt['Sid']}: NotAction")
+            continue
+        cond = stmt.get("Condition", {})
+        via_rds = cond.get("StringEquals", {}).get("kms:ViaService") == VIA_RDS["kms:ViaService"]
+        for_aws = cond.get("Bool", {}).get("kms:GrantIsForAWSResource") == "true"
+        if _allows(stmt, "kms:CreateGrant") and not (via_rds and for_aws):
+            found.append(f"{stmt['Sid']}: kms:CreateGrant")
+        if _allows(stmt, "kms:Decrypt") and not via_rds:
+            found.append(f"{stmt['Sid']}: kms:Decrypt")
+    return found
+
+
+def test_the_account_can_neither_decrypt_nor_grant_itself_use_except_through_rds(key):
+    assert root_use_violations(json.loads(key["policy"])) == []
+
+
+@pytest.mark.parametrize(
+    ("stmt", "violation"),
+    [
+        # What the admin statement held before shared/kms.py listed kms:CreateAlias instead.
+        ({"Sid": "Admin", "Action": ["kms:Create*", "kms:Describe*"]}, "Admin: kms:CreateGrant"),
+        ({"Sid": "Admin", "Action": "kms:*"}, "Admin: kms:CreateGrant, Admin: kms:Decrypt"),
+        (
+            {"Sid": "Grants", "Action": ["kms:CreateGrant"], "Condition": {"StringEquals": VIA_RDS}},
+            "Grants: kms:CreateGrant",
+        ),
+        (
+            {
+                "Sid": "Grants",
+                "Action": ["kms:CreateGrant"],
+                "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+            },
+            "Grants: kms:CreateGrant",
+        ),
+        ({"Sid": "Use", "Action": ["kms:decrypt"]}, "Use: kms:Decrypt"),
+        ({"Sid": "Use", "NotAction": ["kms:Encrypt"]}, "Use: NotAction"),
+    ],
+)
+def test_the_root_use_check_catches_direct_grants_and_decrypt(stmt, violation):
+    policy = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROOT}, "Resource": "*", **stmt}]}
+    assert ", ".join(root_use_violations(policy)) == violation
 
 
 def test_no_statement_allows_every_kms_action(statements):

@@ -4,6 +4,15 @@ The instance identifier is set explicitly (never auto-named) because three other
 from it and must be known before the instance exists: the log groups RDS exports into
 (`/aws/rds/instance/<identifier>/<log>`, pre-created here so they are KMS-encrypted and expire),
 the key policy statements for those groups, and the contract's `db_instance_identifier`.
+
+A fixed identifier means RDS cannot create a replacement next to the old instance, so the
+instance is also Pulumi-`protect`ed whenever `deletionProtection` is on: a change that would
+replace it (a new master `username` in the secret, say) stops at the preview instead of
+failing halfway through the update. Teardown's `deletionProtection=false` lifts both.
+
+The parameter group's name carries its family (`dbparams-<service>-pg17-<env>`): a major
+upgrade changes the family, which replaces the group, and the new group must be created under
+a new name while the instance still uses the old one.
 """
 
 from __future__ import annotations
@@ -30,6 +39,11 @@ def log_group_name(identifier: str, log_type: str) -> str:
 def log_groups(identifier: str) -> dict[str, str]:
     """Label (for policy Sids) -> log group name, for every exported log."""
     return {t.capitalize(): log_group_name(identifier, t) for t in LOG_EXPORTS}
+
+
+def parameter_group_purpose(engine_version: str) -> str:
+    """The name part that ties a parameter group to its family: `pg17` for PostgreSQL 17."""
+    return f"pg{engine_version}"
 
 
 def force_ssl_parameter() -> dict[str, str]:
@@ -59,6 +73,7 @@ class DatabaseArgs:
     backup_window: str
     maintenance_window: str
     deletion_protection: bool
+    allow_major_version_upgrade: bool
     skip_final_snapshot: bool
     performance_insights_retention_days: int
     log_retention_days: int
@@ -90,9 +105,11 @@ class Database(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        # The logical name stays put (one group per stack); the physical name follows the family,
+        # so a major upgrade creates the new group before deleting the old one without a clash.
         self.parameter_group = aws.rds.ParameterGroup(
             n("dbparams"),
-            name=n("dbparams"),
+            name=n("dbparams", parameter_group_purpose(args.engine_version)),
             family=f"{ENGINE}{args.engine_version}",
             description="Payments PostgreSQL: TLS-only connections",
             parameters=[aws.rds.ParameterGroupParameterArgs(**force_ssl_parameter())],
@@ -138,7 +155,11 @@ class Database(pulumi.ComponentResource):
             maintenance_window=args.maintenance_window,
             copy_tags_to_snapshot=True,
             auto_minor_version_upgrade=True,
-            allow_major_version_upgrade=False,  # a major upgrade is a deliberate engineVersion change
+            # A major upgrade is deliberate: a new engineVersion AND allowMajorVersionUpgrade=true.
+            allow_major_version_upgrade=args.allow_major_version_upgrade,
+            # ...and it happens during that deploy: deferred to the maintenance window, the
+            # instance would keep the old parameter group, and deleting it would fail the deploy.
+            apply_immediately=args.allow_major_version_upgrade,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             performance_insights_enabled=True,
             performance_insights_kms_key_id=args.kms_key_arn,
@@ -147,7 +168,12 @@ class Database(pulumi.ComponentResource):
             skip_final_snapshot=args.skip_final_snapshot,
             final_snapshot_identifier=final_snapshot,
             tags=tags,
-            # The log groups exist first, or RDS would create unencrypted, never-expiring ones.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.log_groups.values())),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # The log groups exist first, or RDS would create unencrypted, never-expiring ones.
+                depends_on=list(self.log_groups.values()),
+                # Pulumi refuses to delete or replace a protected instance (see module docstring).
+                protect=args.deletion_protection,
+            ),
         )
         self.register_outputs({"endpoint": self.instance.endpoint, "identifier": self.instance.identifier})

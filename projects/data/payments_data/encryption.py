@@ -1,9 +1,16 @@
 """`DataKey`: the data layer's customer-managed KMS key (storage, Performance Insights, logs).
 
-The key policy names every user of the key:
-- the account root administers it (no usage: nobody decrypts with it directly);
-- RDS uses it on behalf of principals of this account (`kms:ViaService` rds, `kms:CallerAccount`)
-  for storage encryption, snapshots and Performance Insights; grants only for AWS resources;
+The key policy names every user of the key, and allows exactly this:
+- the account root administers the key: the actions in `shared.kms.KEY_ADMIN_ACTIONS` (alias,
+  description, tags, rotation, enable/disable, key policy, grant listing and revoking, deletion
+  scheduling). No cryptographic use and no `kms:CreateGrant`, so no IAM policy in the account
+  can let a principal encrypt, decrypt or grant itself use directly. (An administrator allowed
+  `kms:PutKeyPolicy` can still rewrite this policy: a CloudTrail-logged change to the key itself.)
+- principals of this account that IAM allows may use the key (Decrypt, DescribeKey, Encrypt,
+  GenerateDataKey*, ReEncrypt*) only through RDS in this region (`kms:ViaService`
+  `rds.<region>.amazonaws.com`, `kms:CallerAccount`): storage, snapshots, Performance Insights;
+- the same principals may create, list and revoke grants only through RDS in this region and
+  only for AWS resources (`kms:GrantIsForAWSResource` true): the grants RDS keeps for the instance;
 - CloudWatch Logs uses it for the instance's exported log groups, one statement per group.
 """
 
@@ -31,7 +38,10 @@ RDS_GRANT_ACTIONS: tuple[str, ...] = ("kms:CreateGrant", "kms:ListGrants", "kms:
 
 
 def admin_only_statement(partition: str, account_id: str) -> dict[str, Any]:
-    """The account administers the key; using it is left to the service statements."""
+    """The account administers the key (`KEY_ADMIN_ACTIONS`: no use, no CreateGrant).
+
+    Using the key, and creating grants for it, is left to the RDS statements and their conditions.
+    """
     return {
         "Sid": "AccountAdministersKey",
         "Effect": "Allow",
@@ -42,7 +52,11 @@ def admin_only_statement(partition: str, account_id: str) -> dict[str, Any]:
 
 
 def rds_statements(*, partition: str, account_id: str, region: str) -> list[dict[str, Any]]:
-    """Principals of this account may use the key only through RDS in this region."""
+    """Principals of this account may use the key, and create grants, only through RDS in this region.
+
+    Grants additionally need `kms:GrantIsForAWSResource`: only RDS itself, acting for the
+    instance, can create one; a principal calling CreateGrant directly cannot.
+    """
     via_rds = {"kms:CallerAccount": account_id, "kms:ViaService": f"rds.{region}.amazonaws.com"}
     root = {"AWS": kms.account_root(partition, account_id)}
     return [

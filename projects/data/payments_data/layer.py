@@ -54,6 +54,7 @@ def build(settings: DataSettings) -> DataContract:
             backup_window=settings.backup_window,
             maintenance_window=settings.maintenance_window,
             deletion_protection=settings.deletion_protection,
+            allow_major_version_upgrade=settings.allow_major_version_upgrade,
             skip_final_snapshot=settings.skip_final_snapshot,
             performance_insights_retention_days=settings.performance_insights_retention_days,
             log_retention_days=settings.log_retention_days,

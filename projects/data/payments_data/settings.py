@@ -59,6 +59,7 @@ class DataSettings(StackSettings):
     backup_window: str
     maintenance_window: str
     deletion_protection: bool
+    allow_major_version_upgrade: bool
     skip_final_snapshot: bool
     performance_insights_retention_days: int
     log_retention_days: int
