@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from pulumi.runtime.mocks import MockMonitor
 
-from ops.mock_engine import OfflineCloud, computed, run_program
+from ops.mock_engine import OfflineCloud, PlanMocks, computed, run_program
 from ops.plan import LayerPlan, PlatformPlan, plan_platform
 from ops.stack_config import project_dir, stack_config
 from shared.contracts import Contract
@@ -119,3 +119,17 @@ def registrations(monkeypatch) -> dict[str, Any]:
 
     monkeypatch.setattr(MockMonitor, "RegisterResource", record)
     return seen
+
+
+@pytest.fixture
+def engines(monkeypatch) -> list[PlanMocks]:
+    """Every mock engine a test creates, to inspect its registrations even when the program failed."""
+    made: list[PlanMocks] = []
+    original_init = PlanMocks.__init__
+
+    def recording_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(PlanMocks, "__init__", recording_init)
+    return made

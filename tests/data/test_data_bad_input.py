@@ -2,7 +2,6 @@
 
 import pytest
 
-from ops import mock_engine
 from payments_data.settings import DataSettings
 from shared.settings import ConfigError, parse_settings
 
@@ -73,15 +72,7 @@ CASES = [
 @pytest.mark.parametrize(
     ("overrides", "env", "message"), CASES, ids=[f"{next(iter(c[0]))}-{i}" for i, c in enumerate(CASES)]
 )
-def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, monkeypatch, overrides, env, message):
-    engines: list[mock_engine.PlanMocks] = []
-    original_init = mock_engine.PlanMocks.__init__
-
-    def recording_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        engines.append(self)
-
-    monkeypatch.setattr(mock_engine.PlanMocks, "__init__", recording_init)
+def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, engines, overrides, env, message):
     with pytest.raises(ConfigError) as err:
         run_layer("data", env, overrides=overrides)
     assert [e.resources for e in engines] == [[]]  # not even the provider was registered

@@ -112,15 +112,7 @@ BAD_PAYLOADS = [
 
 
 @pytest.mark.parametrize(("payload", "problem"), BAD_PAYLOADS, ids=[p[1][:40] for p in BAD_PAYLOADS])
-def test_bad_payload_is_one_line_naming_the_setting_secret_and_key(run_layer, monkeypatch, payload, problem):
-    engines: list[mock_engine.PlanMocks] = []
-    original_init = mock_engine.PlanMocks.__init__
-
-    def recording_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        engines.append(self)
-
-    monkeypatch.setattr(mock_engine.PlanMocks, "__init__", recording_init)
+def test_bad_payload_is_one_line_naming_the_setting_secret_and_key(run_layer, engines, payload, problem):
     with pytest.raises(ConfigError) as err:
         plan_with(run_layer, payload)
     text = str(err.value)

@@ -2,7 +2,6 @@
 
 import pytest
 
-from ops import mock_engine
 from shared.settings import ConfigError
 
 AZS2 = ["ap-northeast-2a", "ap-northeast-2c"]
@@ -58,15 +57,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("overrides", "env", "message"), CASES, ids=[next(iter(c[0])) + "-" + c[1] for c in CASES])
-def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, monkeypatch, overrides, env, message):
-    engines: list[mock_engine.PlanMocks] = []
-    original_init = mock_engine.PlanMocks.__init__
-
-    def recording_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        engines.append(self)
-
-    monkeypatch.setattr(mock_engine.PlanMocks, "__init__", recording_init)
+def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, engines, overrides, env, message):
     with pytest.raises(ConfigError) as err:
         run_layer("network", env, overrides=overrides)
     assert [e.resources for e in engines] == [[]]  # not even the provider was registered
