@@ -128,6 +128,13 @@ class StackEngine(Protocol):
         """What `up` would change (`pulumi preview`)."""
         ...
 
+    def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """URN -> input properties an `up` targeted at these resource TYPES would change.
+
+        A replacement is reported as `(replace)` besides its properties. Nothing is changed.
+        """
+        ...
+
     def refresh(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
         """Reconcile state with the cloud, clearing pending creates of an interrupted run."""
         ...
@@ -413,6 +420,25 @@ class PulumiEngine:
         with self._explained(layer, env, "preview"):
             result = self._stack(layer, env, create=True).preview(on_event=_event_sink(on_event), color="never")
             return Changes.from_op_map(result.change_summary)
+
+    def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        with self._explained(layer, env, "preview"):
+            stack = self._stack(layer, env)
+            urns = target_urns(stack.export_stack().deployment or {}, targets)
+            if not urns:
+                return {}
+            found: dict[str, tuple[str, ...]] = {}
+
+            def collect(event: auto.EngineEvent) -> None:
+                pre = event.resource_pre_event
+                if pre is None or pre.metadata.op in (auto.OpType.SAME, auto.OpType.READ):
+                    return
+                meta = pre.metadata
+                replaced = meta.op in (auto.OpType.REPLACE, auto.OpType.CREATE_REPLACEMENT)
+                found[meta.urn] = (*sorted(meta.diffs or ()), *(("(replace)",) if replaced else ()))
+
+            stack.preview(target=urns, target_dependents=False, on_event=collect, color="never")
+            return found
 
     def refresh(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
         with self._explained(layer, env, "refresh"):

@@ -9,9 +9,11 @@ policy are tested here, offline.
   the layers that depend on it; the others finish.
 - Teardown: the reverse. A layer is destroyed only once nothing that depends on it exists; before
   `destroy`, the layer's `teardown_config` flips (deletion protection off) are set and applied by
-  an `up` targeted at its `teardown_targets` resources alone (no other pending change goes out),
-  and restored afterwards so the stack file in git keeps its values. A failure after the flip
-  says that protection is off on the live resources and how to turn it back on.
+  an `up` targeted at its `teardown_targets` resources alone, and restored afterwards so the
+  stack file in git keeps its values. A targeted preview runs first: if those resources would
+  change in anything but `teardown_properties` (undeployed code), teardown stops before any
+  change. A failure after the flip says that protection is off on the live resources and how to
+  turn it back on.
 - Prod is torn down only with `--yes` and the environment name confirmed, and keeps its final
   database snapshot (no flip may skip it).
 """
@@ -640,6 +642,7 @@ class Orchestrator:
                     + ", ".join(k for k, _ in flips)
                     + f" (update of {', '.join(targets)} only)",
                 )
+                self._refuse_undeployed_changes(layer, env, targets)
                 flipping = True
                 self.engine.up(layer, env, on_event=self._sink(layer), targets=targets)
                 applied = True
@@ -666,6 +669,25 @@ class Orchestrator:
                         self.engine.remove_config(layer, env, key)
                     else:
                         self.engine.set_config(layer, env, key, old)
+
+    def _refuse_undeployed_changes(self, layer: str, env: str, targets: tuple[str, ...]) -> None:
+        """Stop the teardown if the flip would also ship something other than the protection switch.
+
+        A targeted `up` applies every current input of its targets: an instance class or engine
+        version committed but never deployed would go out right before the destroy.
+        """
+        allowed = set(get_layer(layer).teardown_properties)
+        pending = self.engine.pending_changes(layer, env, targets=targets)
+        extra = {urn: [p for p in props if p not in allowed] for urn, props in sorted(pending.items())}
+        extra = {urn: props for urn, props in extra.items() if props}
+        if extra:
+            what = "; ".join(f"{urn.rsplit('::', 1)[-1]}: {', '.join(props)}" for urn, props in extra.items())
+            raise LayerFailed(
+                f"teardown stopped before any change: {layer} has undeployed changes "
+                f"besides deletion protection ({what})",
+                f"deploy them first (`invoke deploy --layer {layer} --env {env}`) or revert them in code, "
+                f"then `invoke destroy --layer {layer} --env {env}` again",
+            )
 
     # Read-only ---------------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ class Layer:
     teardown_config: tuple[tuple[str, str], ...] = ()
     # Resource types the teardown flip updates (a targeted `up`): only these take the new values.
     teardown_targets: tuple[str, ...] = ()
+    # The only input properties that targeted update may change on those resources; any other
+    # pending difference means undeployed code, and teardown stops instead of shipping it.
+    teardown_properties: tuple[str, ...] = ()
 
 
 LAYERS: tuple[Layer, ...] = (
@@ -32,6 +35,7 @@ LAYERS: tuple[Layer, ...] = (
         "RDS PostgreSQL Multi-AZ, its KMS key and parameter group",
         teardown_config=(("deletionProtection", "false"),),
         teardown_targets=("aws:rds/instance:Instance",),
+        teardown_properties=("deletionProtection",),
     ),
     Layer(
         "edge",
@@ -39,6 +43,7 @@ LAYERS: tuple[Layer, ...] = (
         "Route53 zone, ACM certificate, ALB, listeners, target group",
         teardown_config=(("albDeletionProtection", "false"),),
         teardown_targets=("aws:lb/loadBalancer:LoadBalancer",),
+        teardown_properties=("enableDeletionProtection",),
     ),
     Layer("compute", ("network", "data", "edge"), "ECS Fargate service, autoscaling, IAM, logs"),
 )

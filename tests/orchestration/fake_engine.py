@@ -30,8 +30,16 @@ class Call:
 class FakeEngine:
     """In-memory stacks; `fail={(op, layer)}` makes that call raise an explained `EngineError`."""
 
-    def __init__(self, *, deployed: dict[tuple[str, str], int] | None = None, fail: set[tuple[str, str]] = frozenset()):
+    def __init__(
+        self,
+        *,
+        deployed: dict[tuple[str, str], int] | None = None,
+        fail: set[tuple[str, str]] = frozenset(),
+        pending: dict[str, dict[str, tuple[str, ...]]] | None = None,
+    ):
         self.stacks: dict[tuple[str, str], int] = dict(deployed or {})  # (layer, env) -> resource count
+        # layer -> what a targeted preview reports (default: only the protection switch changes)
+        self.pending = pending
         self.config: dict[tuple[str, str], dict[str, str]] = {}
         self.fail = set(fail)
         self.calls: list[Call] = []
@@ -82,6 +90,16 @@ class FakeEngine:
 
     def preview(self, layer: str, env: str, *, on_event) -> Changes:
         return self._call("preview", layer, env, lambda: Changes(created=2))
+
+    def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        def work() -> dict[str, tuple[str, ...]]:
+            if self.pending is not None:
+                return self.pending.get(layer, {})
+            from shared.layers import get_layer
+
+            return {f"urn:pulumi:{env}::{layer}::{t}::x": get_layer(layer).teardown_properties for t in targets}
+
+        return self._call("pending_changes", layer, env, work, targets=targets)
 
     def refresh(self, layer: str, env: str, *, on_event) -> Changes:
         return self._call("refresh", layer, env, lambda: Changes())

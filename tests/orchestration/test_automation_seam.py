@@ -250,3 +250,43 @@ def test_plain_up_is_not_targeted(monkeypatch: pytest.MonkeyPatch) -> None:
     stack = _RecordingStack(_DEPLOYMENT)
     _engine_over(stack, monkeypatch).up("data", "prod", on_event=lambda _: None)
     assert stack.up_kwargs is not None and stack.up_kwargs["target"] is None
+
+
+class _PreviewingStack(_RecordingStack):
+    """Replays engine events from a targeted preview."""
+
+    def __init__(self, deployment: dict[str, object], steps: list[tuple[auto.OpType, list[str]]]) -> None:
+        super().__init__(deployment)
+        self.steps = steps
+        self.preview_kwargs: dict[str, object] | None = None
+
+    def preview(self, **kwargs: object) -> object:
+        self.preview_kwargs = kwargs
+        on_event = kwargs["on_event"]
+        for i, (op, diffs) in enumerate(self.steps):
+            meta = auto.events.StepEventMetadata(op=op, urn=_DB_URN, type=RDS, provider="p", diffs=diffs)
+            on_event(auto.EngineEvent(sequence=i, timestamp=0, resource_pre_event=auto.events.ResourcePreEvent(meta)))
+        return SimpleNamespace(change_summary={})
+
+
+def test_pending_changes_previews_only_the_targets_and_lists_changed_properties(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stack = _PreviewingStack(_DEPLOYMENT, [(auto.OpType.UPDATE, ["instanceClass", "deletionProtection"])])
+    pending = _engine_over(stack, monkeypatch).pending_changes("data", "prod", targets=(RDS,))
+    assert pending == {_DB_URN: ("deletionProtection", "instanceClass")}
+    assert stack.preview_kwargs is not None
+    assert stack.preview_kwargs["target"] == [_DB_URN] and stack.preview_kwargs["target_dependents"] is False
+    assert stack.up_kwargs is None
+
+
+def test_pending_changes_marks_a_replacement_and_ignores_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = _PreviewingStack(_DEPLOYMENT, [(auto.OpType.SAME, []), (auto.OpType.REPLACE, ["engineVersion"])])
+    pending = _engine_over(stack, monkeypatch).pending_changes("data", "prod", targets=(RDS,))
+    assert pending == {_DB_URN: ("engineVersion", "(replace)")}
+
+
+def test_pending_changes_of_a_stack_without_targets_previews_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = _PreviewingStack({"resources": []}, [(auto.OpType.UPDATE, ["x"])])
+    assert _engine_over(stack, monkeypatch).pending_changes("data", "prod", targets=(RDS,)) == {}
+    assert stack.preview_kwargs is None

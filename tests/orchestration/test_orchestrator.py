@@ -455,3 +455,34 @@ def test_progress_off_a_terminal_prints_a_line_per_start_and_end(projects: Path)
     with LiveProgress(console, ["network", "data", "edge", "compute"]) as progress:
         Orchestrator(engine, reporter=progress, projects_dir=projects).deploy("dev", ["network"])
     assert out.getvalue().splitlines() == ["network: deploying…", "network: deployed"]
+
+
+def test_teardown_stops_before_any_change_when_the_flip_would_ship_undeployed_code(projects: Path) -> None:
+    db = "urn:pulumi:dev::data::payments:data:Database$aws:rds/instance:Instance::rds-payments-dev"
+    engine = FakeEngine(
+        deployed=all_deployed("dev"),
+        pending={"data": {db: ("deletionProtection", "instanceClass")}},
+    )
+    engine.config[("data", "dev")] = {"data:deletionProtection": "true"}
+    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["compute", "data"])
+    data = report.outcome("data")
+    assert data.result == "failed"
+    assert data.reason == (
+        "teardown stopped before any change: data has undeployed changes besides deletion protection "
+        "(rds-payments-dev: instanceClass)"
+    )
+    assert data.next_step.startswith("deploy them first (`invoke deploy --layer data --env dev`)")
+    assert engine.of("up", "data") == [] and engine.of("destroy", "data") == []
+    assert engine.config[("data", "dev")] == {"data:deletionProtection": "true"}  # restored
+
+
+def test_teardown_flip_proceeds_when_only_the_protection_switch_differs(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("dev"))
+    report = Orchestrator(engine, projects_dir=projects).destroy("dev")
+    assert {c.layer: c.detail["targets"] for c in engine.of("pending_changes")} == {
+        "data": ("aws:rds/instance:Instance",),
+        "edge": ("aws:lb/loadBalancer:LoadBalancer",),
+    }
+    for layer in ("data", "edge"):
+        assert report.outcome(layer).result == "destroyed"
+        assert engine.one("pending_changes", layer).end <= engine.one("up", layer).start

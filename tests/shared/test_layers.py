@@ -67,3 +67,19 @@ def test_teardown_lifts_protection_only_on_data_and_edge():
         "edge": {"albDeletionProtection": "false"},
         "compute": {},
     }
+
+
+def test_teardown_flips_target_real_properties_of_real_resource_types():
+    import re
+
+    from ops.aws_schema import resource_class
+
+    for name in LAYER_NAMES:
+        layer = get_layer(name)
+        assert bool(layer.teardown_config) == bool(layer.teardown_targets) == bool(layer.teardown_properties)
+        for token in layer.teardown_targets:
+            cls = resource_class(token)
+            assert cls is not None, token
+            for prop in layer.teardown_properties:
+                snake = re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
+                assert isinstance(getattr(cls, snake, None), property), (token, prop)
