@@ -44,8 +44,7 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         "outputs_json": "Read the exports from this JSON file (what `invoke outputs --env E --json` writes) "
         "instead of the Pulumi stacks; needs no Pulumi CLI.",
         "region": f"AWS region of the platform (default {DEFAULT_REGION}).",
-        "min_tasks": "Fewest running tasks and healthy targets accepted (SPEC: 3; dev and environments "
-        "made from it run 2).",
+        "min_tasks": "Fewest running tasks and healthy targets accepted (SPEC: 3).",
         "health_path": "Path requested on the service URL; any status below 500 passes (default /health).",
         "ca_bundle": "PEM file of CA certificates to trust for the HTTPS check instead of the system's "
         "(verification stays on).",

@@ -242,11 +242,11 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
     assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30
 
 
-def test_dev_runs_2_tasks_scaling_2_to_4(run_layer) -> None:
+def test_dev_runs_the_production_shape_3_tasks_scaling_3_to_10(run_layer) -> None:
     plan = run_layer("compute", "dev")
-    assert plan.one(SERVICE).inputs["desiredCount"] == 2
+    assert plan.one(SERVICE).inputs["desiredCount"] == 3
     target = plan.one(TARGET).inputs
-    assert (target["minCapacity"], target["maxCapacity"]) == (2, 4)
+    assert (target["minCapacity"], target["maxCapacity"]) == (3, 10)
     assert target["resourceId"] == "service/ecs-payments-dev/ecs-payments-api-dev"
 
 

@@ -92,3 +92,12 @@ def test_each_layer_references_exactly_its_upstream_stacks(platform_plan, env):
             continue
         refs = {r.inputs["name"] for r in lp.by_type("pulumi:pulumi:StackReference")}
         assert refs == {f"organization/{dep}/{env}" for dep in get_layer(lp.layer).depends_on}, lp.layer
+
+
+def test_stack_references_use_the_current_organization_not_a_constant(monkeypatch):
+    from ops import mock_engine
+
+    monkeypatch.setattr(mock_engine, "ORGANIZATION", "acme-payments")
+    compute = plan_platform("prod").layer("compute")
+    refs = {r.inputs["name"] for r in compute.by_type("pulumi:pulumi:StackReference")}
+    assert refs == {"acme-payments/network/prod", "acme-payments/data/prod", "acme-payments/edge/prod"}

@@ -28,3 +28,12 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 def test_projects_use_the_virtualenv_the_readme_creates():
     assert readme_commands()[0].startswith("python3 -m venv .venv ")
+
+
+def test_every_dependency_is_pinned_exactly():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    deps = [*project["project"]["dependencies"], *project["project"]["optional-dependencies"]["test"]]
+    deps += project["build-system"]["requires"]
+    assert deps and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.]*", d) for d in deps), deps
