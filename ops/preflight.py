@@ -2,7 +2,8 @@
 
 Pulumi CLI on PATH, a usable backend, valid AWS credentials for the configured region, complete
 and valid stack config, the existing DB secret holding credentials RDS accepts, and the image in
-ECR. Each failure is one line that names the problem and the fix; all are reported together.
+ECR; before a teardown that keeps a final DB snapshot, that the snapshot's name is free. Each
+failure is one line that names the problem and the fix; all are reported together.
 The secret and the image are judged by the layers' own parsers (`payments_data.credentials`,
 `payments_compute.ecr_image`), so preflight accepts exactly what the programs accept.
 The boto3 calls take an `AwsClients`, so tests point them at moto on loopback.
@@ -14,6 +15,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +172,55 @@ def check_image(ecr: Any, image: str) -> str | None:
     return None
 
 
+def check_final_snapshot(rds: Any, identifier: str) -> str | None:
+    """No DB snapshot holds the name of the final snapshot the data layer's teardown writes.
+
+    RDS refuses to delete an instance whose final snapshot name is taken (an earlier teardown's
+    snapshot), and by then the layers above data are already gone: a partial teardown.
+    """
+    where = f"final DB snapshot {identifier}"
+    try:
+        found = rds.describe_db_snapshots(DBSnapshotIdentifier=identifier).get("DBSnapshots", [])
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        # AWS answers DBSnapshotNotFound (botocore's model); moto sends the shape name instead.
+        if code in ("DBSnapshotNotFound", "DBSnapshotNotFoundFault"):
+            return None
+        if code in ("AccessDenied", "AccessDeniedException"):
+            return f"{where}: access denied: these credentials need rds:DescribeDBSnapshots to check the name is free"
+        return f"{where}: cannot look it up in RDS ({code})"
+    if not found:
+        return None
+    created = found[0].get("SnapshotCreateTime")
+    when = f"created {created.astimezone(UTC):%Y-%m-%d %H:%M} UTC" if created else f"status {found[0].get('Status')}"
+    copy = f"{identifier}-{created.astimezone(UTC):%Y%m%d}" if created else f"{identifier}-old"
+    return (
+        f"{where}: the name is taken by an earlier teardown's snapshot ({when}), so RDS would refuse to delete "
+        "the instance after the layers above it are gone: copy it under another name and delete it "
+        f"(`aws rds copy-db-snapshot --source-db-snapshot-identifier {identifier} "
+        f"--target-db-snapshot-identifier {copy} --copy-tags`, "
+        f"`aws rds wait db-snapshot-available --db-snapshot-identifier {copy}`, "
+        f"then `aws rds delete-db-snapshot --db-snapshot-identifier {identifier}`), then run the teardown again"
+    )
+
+
+def final_snapshot_identifier(env: str, projects_dir: Path = PROJECTS_DIR) -> str | None:
+    """The final snapshot the data program names from `env`'s config, or None (skipped, or config unreadable).
+
+    Unreadable config yields None here because `check_config` already reports it: the data layer's
+    teardown flip runs its program, so its config is checked on every teardown.
+    """
+    from payments_data.settings import DataSettings  # the layer's package; imported when used
+
+    if not layer_exists("data", projects_dir):
+        return None
+    try:
+        values = stack_config("data", env, projects_dir).values
+        return parse_settings(DataSettings, values, namespace="data", env=env).final_snapshot_identifier
+    except (ConfigError, StackConfigError):
+        return None
+
+
 # All together ------------------------------------------------------------------------------
 
 
@@ -223,7 +274,8 @@ def run_preflight(
     (data, compute) and the image (compute) must be ready too. Teardown needs the CLI, the backend
     and credentials, and for the layers whose teardown flips protection (a targeted `up`, which
     runs the program) their config and, for data, the DB secret; the other layers' config may
-    have gone stale.
+    have gone stale. A teardown of data that keeps a final snapshot also needs that snapshot's
+    name free (`changes_config=False` is exactly destroy / destroy-all).
     """
     layers = [n for n in LAYER_NAMES if n in set(layers)]
     environ = os.environ if environ is None else environ
@@ -246,4 +298,7 @@ def run_preflight(
     image = _config_value("compute", IMAGE_KEY, env, projects_dir)
     if image and "compute" in running:
         problems += [p for p in [check_image(aws.client("ecr"), image)] if p]
+    snapshot = final_snapshot_identifier(env, projects_dir) if not changes_config and "data" in layers else None
+    if snapshot:
+        problems += [p for p in [check_final_snapshot(aws.client("rds"), snapshot)] if p]
     return PreflightReport(tuple(problems))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import boto3
@@ -17,8 +18,10 @@ from ops.preflight import (
     check_config,
     check_credentials,
     check_db_secret,
+    check_final_snapshot,
     check_image,
     check_pulumi_cli,
+    final_snapshot_identifier,
     run_preflight,
 )
 from ops.stack_config import PROJECTS_DIR
@@ -318,3 +321,141 @@ def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClien
         models={},
     ).problems
     assert problems == ()
+
+
+# The final DB snapshot's name (teardown) ---------------------------------------------------
+
+FINAL_SNAPSHOT = "snapshot-payments-final-prod"
+
+
+@pytest.fixture
+def data_stacks(projects: Path) -> Path:
+    """The throwaway tree with the real data project and its real dev/prod stack files."""
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.prod.yaml"):
+        (projects / "data" / name).write_text((PROJECTS_DIR / "data" / name).read_text())
+    return projects
+
+
+def _teardown_preflight(aws: AwsClients, projects: Path, env: str, **kw: object) -> tuple[str, ...]:
+    """Preflight with the data secret in place, so only the snapshot check can speak."""
+    _secret(aws, f"payments/{env}/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
+    args = {"changes_config": False, "aws": aws, "which": lambda _: "pulumi", "environ": GOOD_ENV, "models": {}}
+    args.update(kw)
+    return run_preflight(env, LAYER_NAMES, projects_dir=projects, **args).problems  # type: ignore[arg-type]
+
+
+def _earlier_final_snapshot(aws: AwsClients) -> str:
+    """An earlier prod teardown's snapshot under the final snapshot's name; returns its creation day."""
+    rds = aws.client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="rds-payments-prod",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="payments",
+        MasterUserPassword="s3cr3t-long",
+        AllocatedStorage=20,
+    )
+    snapshot = rds.create_db_snapshot(DBInstanceIdentifier="rds-payments-prod", DBSnapshotIdentifier=FINAL_SNAPSHOT)
+    created = snapshot["DBSnapshot"]["SnapshotCreateTime"].astimezone(UTC)
+    return f"{created:%Y-%m-%d %H:%M}"
+
+
+def test_prod_final_snapshot_name_comes_from_the_data_settings(data_stacks: Path) -> None:
+    assert final_snapshot_identifier("prod", data_stacks) == FINAL_SNAPSHOT
+    assert final_snapshot_identifier("dev", data_stacks) is None  # dev skips the final snapshot
+
+
+def test_prod_teardown_stops_when_the_final_snapshot_name_is_taken(aws: AwsClients, data_stacks: Path) -> None:
+    created = _earlier_final_snapshot(aws)
+    day = created[:10].replace("-", "")
+    assert _teardown_preflight(aws, data_stacks, "prod") == (
+        f"final DB snapshot {FINAL_SNAPSHOT}: the name is taken by an earlier teardown's snapshot "
+        f"(created {created} UTC), so RDS would refuse to delete the instance after the layers above it are gone: "
+        "copy it under another name and delete it "
+        f"(`aws rds copy-db-snapshot --source-db-snapshot-identifier {FINAL_SNAPSHOT} "
+        f"--target-db-snapshot-identifier {FINAL_SNAPSHOT}-{day} --copy-tags`, "
+        f"`aws rds wait db-snapshot-available --db-snapshot-identifier {FINAL_SNAPSHOT}-{day}`, "
+        f"then `aws rds delete-db-snapshot --db-snapshot-identifier {FINAL_SNAPSHOT}`), then run the teardown again",
+    )
+
+
+def test_prod_teardown_of_the_data_layer_alone_also_checks_the_name(aws: AwsClients, data_stacks: Path) -> None:
+    _earlier_final_snapshot(aws)
+    _secret(aws, "payments/prod/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
+    problems = run_preflight(
+        "prod",
+        ["data"],
+        changes_config=False,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=GOOD_ENV,
+        projects_dir=data_stacks,
+        models={},
+    ).problems
+    assert [p.split(":")[0] for p in problems] == [f"final DB snapshot {FINAL_SNAPSHOT}"]
+
+
+def test_prod_teardown_passes_when_the_final_snapshot_name_is_free(aws: AwsClients, data_stacks: Path) -> None:
+    assert _teardown_preflight(aws, data_stacks, "prod") == ()
+
+
+def test_teardown_without_the_data_layer_does_not_check_the_name(aws: AwsClients, data_stacks: Path) -> None:
+    _earlier_final_snapshot(aws)
+    problems = run_preflight(
+        "prod",
+        ["edge", "compute"],
+        changes_config=False,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=GOOD_ENV,
+        projects_dir=data_stacks,
+        models={},
+    ).problems
+    assert problems == ()
+
+
+def test_dev_teardown_skips_the_final_snapshot_so_the_name_is_not_checked(aws: AwsClients, data_stacks: Path) -> None:
+    # A snapshot under dev's would-be name: dev deletes without one, so it is no obstacle.
+    rds = aws.client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="rds-payments-dev",
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        MasterUsername="payments",
+        MasterUserPassword="s3cr3t-long",
+        AllocatedStorage=20,
+    )
+    rds.create_db_snapshot(DBInstanceIdentifier="rds-payments-dev", DBSnapshotIdentifier="snapshot-payments-final-dev")
+    assert _teardown_preflight(aws, data_stacks, "dev") == ()
+
+
+def test_prod_deploy_does_not_check_the_final_snapshot_name(aws: AwsClients, data_stacks: Path) -> None:
+    _earlier_final_snapshot(aws)
+    problems = run_preflight(
+        "prod",
+        ["network", "data"],
+        changes_config=True,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=GOOD_ENV,
+        projects_dir=data_stacks,
+        models={},
+    ).problems
+    # Only the secret the data program reads is missing; the existing snapshot is no concern of a deploy.
+    assert [p.split(":")[0] for p in problems] == ["data"]
+
+
+def test_real_not_found_code_means_the_name_is_free_and_other_errors_are_one_line() -> None:
+    rds = boto3.client("rds", region_name=REGION, aws_access_key_id="a", aws_secret_access_key="b")
+    with Stubber(rds) as stub:
+        stub.add_client_error("describe_db_snapshots", service_error_code="DBSnapshotNotFound", http_status_code=404)
+        assert check_final_snapshot(rds, FINAL_SNAPSHOT) is None
+        stub.add_client_error("describe_db_snapshots", service_error_code="AccessDenied", http_status_code=403)
+        assert check_final_snapshot(rds, FINAL_SNAPSHOT) == (
+            f"final DB snapshot {FINAL_SNAPSHOT}: access denied: "
+            "these credentials need rds:DescribeDBSnapshots to check the name is free"
+        )
+        stub.add_client_error("describe_db_snapshots", service_error_code="Throttling", http_status_code=400)
+        assert check_final_snapshot(rds, FINAL_SNAPSHOT) == (
+            f"final DB snapshot {FINAL_SNAPSHOT}: cannot look it up in RDS (Throttling)"
+        )

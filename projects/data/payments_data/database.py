@@ -74,7 +74,7 @@ class DatabaseArgs:
     maintenance_window: str
     deletion_protection: bool
     allow_major_version_upgrade: bool
-    skip_final_snapshot: bool
+    final_snapshot_identifier: str | None  # None: deleted without a final snapshot
     performance_insights_retention_days: int
     log_retention_days: int
     ca_cert_identifier: str
@@ -128,7 +128,6 @@ class Database(pulumi.ComponentResource):
             for log_type in LOG_EXPORTS
         }
 
-        final_snapshot = None if args.skip_final_snapshot else n("snapshot", "final")
         self.instance = aws.rds.Instance(
             n("rds"),
             identifier=args.identifier,
@@ -165,8 +164,8 @@ class Database(pulumi.ComponentResource):
             performance_insights_kms_key_id=args.kms_key_arn,
             performance_insights_retention_period=args.performance_insights_retention_days,
             deletion_protection=args.deletion_protection,
-            skip_final_snapshot=args.skip_final_snapshot,
-            final_snapshot_identifier=final_snapshot,
+            skip_final_snapshot=args.final_snapshot_identifier is None,
+            final_snapshot_identifier=args.final_snapshot_identifier,
             tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self,

@@ -55,7 +55,7 @@ def build(settings: DataSettings) -> DataContract:
             maintenance_window=settings.maintenance_window,
             deletion_protection=settings.deletion_protection,
             allow_major_version_upgrade=settings.allow_major_version_upgrade,
-            skip_final_snapshot=settings.skip_final_snapshot,
+            final_snapshot_identifier=settings.final_snapshot_identifier,
             performance_insights_retention_days=settings.performance_insights_retention_days,
             log_retention_days=settings.log_retention_days,
             ca_cert_identifier=settings.ca_cert_identifier,

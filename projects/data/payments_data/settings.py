@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import field_validator, model_validator
 
+from shared.naming import Namer
 from shared.settings import InvalidSetting, StackSettings, log_retention
 
 # PostgreSQL majors in RDS standard support that this layer is tested for. Only the major is
@@ -174,6 +175,15 @@ class DataSettings(StackSettings):
                 "skipFinalSnapshot", self.skip_final_snapshot, "expected false in prod (keep a final snapshot)"
             )
         return self
+
+    @property
+    def final_snapshot_identifier(self) -> str | None:
+        """The snapshot RDS writes when the instance is deleted (`snapshot-<service>-final-<env>`), or None.
+
+        Deterministic, so a later teardown finds the name taken by the earlier one's snapshot and RDS
+        refuses the delete; teardown preflight checks the name is free before anything changes.
+        """
+        return None if self.skip_final_snapshot else Namer(self.service, self.env)("snapshot", "final")
 
     def _windows_overlap(self) -> bool:
         """Whether the weekly maintenance window meets the daily backup window on any day."""
