@@ -47,7 +47,7 @@ def _engine() -> PulumiEngine:
 
 
 def _preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> None:
-    with console.status("preflight: Pulumi CLI, backend, AWS credentials, config, secret, image…"):
+    with console.status("preflight: Pulumi CLI, backend, AWS credentials, config, secret, image, snapshot…"):
         report = run_preflight(env, layers, changes_config=changes_config)
     if not report.ok:
         for line in report.problems:
