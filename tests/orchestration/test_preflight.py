@@ -336,26 +336,44 @@ def data_stacks(projects: Path) -> Path:
     return projects
 
 
-def _teardown_preflight(aws: AwsClients, projects: Path, env: str, **kw: object) -> tuple[str, ...]:
-    """Preflight with the data secret in place, so only the snapshot check can speak."""
-    _secret(aws, f"payments/{env}/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
-    args = {"changes_config": False, "aws": aws, "which": lambda _: "pulumi", "environ": GOOD_ENV, "models": {}}
-    args.update(kw)
-    return run_preflight(env, LAYER_NAMES, projects_dir=projects, **args).problems  # type: ignore[arg-type]
+def _snapshot_preflight(
+    aws: AwsClients,
+    projects: Path,
+    env: str,
+    layers: tuple[str, ...] = LAYER_NAMES,
+    *,
+    changes_config: bool = False,
+    with_secret: bool = True,
+) -> tuple[str, ...]:
+    """Preflight over the copied data stacks; with the data secret in place only the snapshot check can speak."""
+    if with_secret:
+        _secret(aws, f"payments/{env}/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
+    return run_preflight(
+        env,
+        layers,
+        changes_config=changes_config,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=GOOD_ENV,
+        projects_dir=projects,
+        models={},
+    ).problems
 
 
-def _earlier_final_snapshot(aws: AwsClients) -> str:
-    """An earlier prod teardown's snapshot under the final snapshot's name; returns its creation day."""
+def _earlier_final_snapshot(aws: AwsClients, env: str = "prod") -> str:
+    """An earlier teardown's snapshot under `env`'s final snapshot name; returns its creation time."""
     rds = aws.client("rds")
     rds.create_db_instance(
-        DBInstanceIdentifier="rds-payments-prod",
+        DBInstanceIdentifier=f"rds-payments-{env}",
         DBInstanceClass="db.t3.micro",
         Engine="postgres",
         MasterUsername="payments",
         MasterUserPassword="s3cr3t-long",
         AllocatedStorage=20,
     )
-    snapshot = rds.create_db_snapshot(DBInstanceIdentifier="rds-payments-prod", DBSnapshotIdentifier=FINAL_SNAPSHOT)
+    snapshot = rds.create_db_snapshot(
+        DBInstanceIdentifier=f"rds-payments-{env}", DBSnapshotIdentifier=f"snapshot-payments-final-{env}"
+    )
     created = snapshot["DBSnapshot"]["SnapshotCreateTime"].astimezone(UTC)
     return f"{created:%Y-%m-%d %H:%M}"
 
@@ -368,7 +386,7 @@ def test_prod_final_snapshot_name_comes_from_the_data_settings(data_stacks: Path
 def test_prod_teardown_stops_when_the_final_snapshot_name_is_taken(aws: AwsClients, data_stacks: Path) -> None:
     created = _earlier_final_snapshot(aws)
     day = created[:10].replace("-", "")
-    assert _teardown_preflight(aws, data_stacks, "prod") == (
+    assert _snapshot_preflight(aws, data_stacks, "prod") == (
         f"final DB snapshot {FINAL_SNAPSHOT}: the name is taken by an earlier teardown's snapshot "
         f"(created {created} UTC), so RDS would refuse to delete the instance after the layers above it are gone: "
         "copy it under another name and delete it "
@@ -381,66 +399,30 @@ def test_prod_teardown_stops_when_the_final_snapshot_name_is_taken(aws: AwsClien
 
 def test_prod_teardown_of_the_data_layer_alone_also_checks_the_name(aws: AwsClients, data_stacks: Path) -> None:
     _earlier_final_snapshot(aws)
-    _secret(aws, "payments/prod/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
-    problems = run_preflight(
-        "prod",
-        ["data"],
-        changes_config=False,
-        aws=aws,
-        which=lambda _: "pulumi",
-        environ=GOOD_ENV,
-        projects_dir=data_stacks,
-        models={},
-    ).problems
+    problems = _snapshot_preflight(aws, data_stacks, "prod", ("data",))
     assert [p.split(":")[0] for p in problems] == [f"final DB snapshot {FINAL_SNAPSHOT}"]
 
 
 def test_prod_teardown_passes_when_the_final_snapshot_name_is_free(aws: AwsClients, data_stacks: Path) -> None:
-    assert _teardown_preflight(aws, data_stacks, "prod") == ()
+    assert _snapshot_preflight(aws, data_stacks, "prod") == ()
 
 
 def test_teardown_without_the_data_layer_does_not_check_the_name(aws: AwsClients, data_stacks: Path) -> None:
     _earlier_final_snapshot(aws)
-    problems = run_preflight(
-        "prod",
-        ["edge", "compute"],
-        changes_config=False,
-        aws=aws,
-        which=lambda _: "pulumi",
-        environ=GOOD_ENV,
-        projects_dir=data_stacks,
-        models={},
-    ).problems
-    assert problems == ()
+    assert _snapshot_preflight(aws, data_stacks, "prod", ("edge", "compute"), with_secret=False) == ()
 
 
 def test_dev_teardown_skips_the_final_snapshot_so_the_name_is_not_checked(aws: AwsClients, data_stacks: Path) -> None:
     # A snapshot under dev's would-be name: dev deletes without one, so it is no obstacle.
-    rds = aws.client("rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier="rds-payments-dev",
-        DBInstanceClass="db.t3.micro",
-        Engine="postgres",
-        MasterUsername="payments",
-        MasterUserPassword="s3cr3t-long",
-        AllocatedStorage=20,
-    )
-    rds.create_db_snapshot(DBInstanceIdentifier="rds-payments-dev", DBSnapshotIdentifier="snapshot-payments-final-dev")
-    assert _teardown_preflight(aws, data_stacks, "dev") == ()
+    _earlier_final_snapshot(aws, "dev")
+    assert _snapshot_preflight(aws, data_stacks, "dev") == ()
 
 
 def test_prod_deploy_does_not_check_the_final_snapshot_name(aws: AwsClients, data_stacks: Path) -> None:
     _earlier_final_snapshot(aws)
-    problems = run_preflight(
-        "prod",
-        ["network", "data"],
-        changes_config=True,
-        aws=aws,
-        which=lambda _: "pulumi",
-        environ=GOOD_ENV,
-        projects_dir=data_stacks,
-        models={},
-    ).problems
+    problems = _snapshot_preflight(
+        aws, data_stacks, "prod", ("network", "data"), changes_config=True, with_secret=False
+    )
     # Only the secret the data program reads is missing; the existing snapshot is no concern of a deploy.
     assert [p.split(":")[0] for p in problems] == ["data"]
 
