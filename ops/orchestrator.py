@@ -41,6 +41,7 @@ from ops.stack_config import (
     project_file,
     settings_model,
 )
+from shared.environments import PROTECTED_ENVS
 from shared.layers import LAYER_NAMES, deploy_order, downstream, get_layer, teardown_order, upstream
 from shared.naming import ENV_PATTERN
 from shared.settings import ConfigError, parse_settings
@@ -54,7 +55,6 @@ Result = Literal[
 _DEPLOY_OK: frozenset[str] = frozenset({"deployed"})
 _TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed", "not built"})
 
-PROTECTED_ENVS: tuple[str, ...] = ("prod",)
 # Settings teardown must never flip in a protected environment: prod keeps its final snapshot.
 _KEEP_IN_PROTECTED = re.compile(r"finalsnapshot", re.IGNORECASE)
 

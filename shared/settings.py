@@ -25,6 +25,7 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from shared.environments import is_protected
 from shared.naming import ENV_PATTERN
 
 S = TypeVar("S", bound="StackSettings")
@@ -80,6 +81,11 @@ class StackSettings(BaseModel):
         if not re.fullmatch(r"[a-z][a-z0-9]{1,11}", v):
             raise ValueError("expected 2-12 lowercase letters or digits starting with a letter")
         return v
+
+    @property
+    def protected(self) -> bool:
+        """Whether this stack is a protected environment (see `shared.environments`)."""
+        return is_protected(self.env)
 
     @classmethod
     def config_keys(cls) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 from ops.aws_schema import is_taggable
 from payments_policy.iam_documents import document_violations
 from payments_policy.model import PolicyContext, PolicyInput, Rule, is_unknown, referenced_name
+from shared.environments import is_protected
 from shared.layers import LAYER_NAMES
 from shared.ports import HTTP_PORT, HTTPS_PORT
 from shared.tags import REQUIRED_TAG_KEYS, environment_label
@@ -280,7 +281,7 @@ def check_rds_availability(r: PolicyInput, ctx: PolicyContext) -> list[str]:
         problems.append(f"multiAz must be true, got {r.get('multiAz')!r}")
     if r.get("publiclyAccessible") not in (None, False):
         problems.append(f"publiclyAccessible must be false, got {r.get('publiclyAccessible')!r}")
-    if ctx.stack == "prod" and r.get("deletionProtection") is not True:
+    if is_protected(ctx.stack) and r.get("deletionProtection") is not True:
         problems.append(f"deletionProtection must be true in prod, got {r.get('deletionProtection')!r}")
     return problems
 

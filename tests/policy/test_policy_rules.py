@@ -6,7 +6,7 @@ import json
 
 from payments_policy.model import PolicyInput, unknown
 from payments_policy.rules import RULES
-from policy_cases import TAGS, violations
+from tests.policy.policy_cases import TAGS, violations
 
 SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG = "aws:ec2/securityGroup:SecurityGroup"

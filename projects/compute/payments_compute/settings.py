@@ -136,7 +136,7 @@ class ComputeSettings(StackSettings):
             raise InvalidSetting(
                 "minCapacity", self.min_capacity, f"expected at most maxCapacity ({self.max_capacity})"
             )
-        if self.env == "prod" and self.min_capacity < 2:
+        if self.protected and self.min_capacity < 2:
             raise InvalidSetting("minCapacity", self.min_capacity, "expected at least 2 in prod (a task in each AZ)")
         if not self.min_capacity <= self.desired_count <= self.max_capacity:
             raise InvalidSetting(

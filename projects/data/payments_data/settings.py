@@ -168,9 +168,9 @@ class DataSettings(StackSettings):
                 self.maintenance_window,
                 f"expected no overlap with backupWindow {self.backup_window}",
             )
-        if self.env == "prod" and not self.multi_az:
+        if self.protected and not self.multi_az:
             raise InvalidSetting("multiAz", self.multi_az, "expected true in prod (a standby in a second AZ)")
-        if self.env == "prod" and self.skip_final_snapshot:
+        if self.protected and self.skip_final_snapshot:
             raise InvalidSetting(
                 "skipFinalSnapshot", self.skip_final_snapshot, "expected false in prod (keep a final snapshot)"
             )

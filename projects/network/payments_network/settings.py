@@ -66,7 +66,7 @@ class NetworkSettings(StackSettings):
         for (key_a, a), (key_b, b) in itertools.combinations(subnets, 2):
             if a.overlaps(b):
                 raise InvalidSetting(key_b, str(b), f"expected non-overlapping subnets; {b} overlaps {a} ({key_a})")
-        if self.env == "prod" and self.nat_gateways != "per-az":
+        if self.protected and self.nat_gateways != "per-az":
             raise InvalidSetting("natGateways", self.nat_gateways, "expected per-az in prod (one NAT per AZ for HA)")
         return self
 

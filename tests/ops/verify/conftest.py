@@ -1,0 +1,302 @@
+"""A deployed-looking platform for `invoke verify`: moto in server mode on loopback, and an HTTPS service.
+
+- `moto_endpoint`: a `ThreadedMotoServer` on 127.0.0.1 and a free port for the session; every
+  test starts from an empty cloud (`/moto-api/reset`).
+- `seed_platform(**faults)`: creates, through boto3, what the four layers would leave behind
+  (VPC and subnets, ALB + HTTPS listener + ip target group with three registered targets, ECS
+  cluster / Fargate task definition / service of 3, RDS Multi-AZ encrypted with a KMS key, a
+  KMS-encrypted log group kept 7 days, a Route53 zone with the alias to the ALB) and returns the
+  stacks' exports (every contract name of data, edge and compute). Each keyword injects one fault.
+- `https_service`: a local HTTPS server on 127.0.0.1 whose certificate (signed by a test CA made
+  here with `cryptography`) is for the service domain; `/health` answers `status` (default 200).
+"""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import ssl
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+from tests.ops.verify.verify_helpers import (
+    DOMAIN,
+    ENV,
+    FAKE_CREDENTIALS,
+    GOOD_TLS_POLICY,
+    REGION,
+    HttpsService,
+    write_certificates,
+)
+
+from ops.verify import AwsClients
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """moto's server on loopback and a free port, for the whole session; yields its URL."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not one line per AWS call
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The server's URL, reset to an empty cloud, with fake credentials in the environment."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    # ECS services start with this many running tasks (moto reads it when a service is created).
+    monkeypatch.setenv("MOTO_ECS_SERVICE_RUNNING", "3")
+    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=10)
+    return moto_server
+
+
+@pytest.fixture
+def aws(moto_endpoint: str) -> AwsClients:
+    """The clients `verify` uses, pointed at moto."""
+    return AwsClients.create(REGION, endpoint_url=moto_endpoint)
+
+
+SeedPlatform = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPlatform:
+    """Build the platform in moto (see the module docstring) and return its exports."""
+
+    def client(service: str) -> Any:
+        return boto3.client(service, region_name=REGION, endpoint_url=moto_endpoint)
+
+    def seed(
+        *,
+        running: int = 3,
+        desired: int = 3,
+        targets: int = 3,
+        multi_az: bool = True,
+        encrypted: bool = True,
+        retention: int = 7,
+        tls_policy: str = GOOD_TLS_POLICY,
+        other_certificate: bool = False,
+        alias_to: str | None = None,
+        cpu: str = "512",
+        memory: str = "1024",
+    ) -> dict[str, Any]:
+        ec2, kms, acm, elbv2 = client("ec2"), client("kms"), client("acm"), client("elbv2")
+        ecs, rds, logs, route53 = client("ecs"), client("rds"), client("logs"), client("route53")
+
+        # network
+        vpc_id = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
+        subnets = {
+            (tier, az): ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+            for tier, az, cidr in (
+                ("public", "ap-northeast-2a", "10.10.0.0/24"),
+                ("public", "ap-northeast-2c", "10.10.1.0/24"),
+                ("private", "ap-northeast-2a", "10.10.10.0/24"),
+                ("private", "ap-northeast-2c", "10.10.11.0/24"),
+            )
+        }
+        public = [subnets["public", "ap-northeast-2a"], subnets["public", "ap-northeast-2c"]]
+        private = [subnets["private", "ap-northeast-2a"], subnets["private", "ap-northeast-2c"]]
+        alb_sg, app_sg = (
+            ec2.create_security_group(GroupName=f"sg-payments-{purpose}-{ENV}", Description=purpose, VpcId=vpc_id)[
+                "GroupId"
+            ]
+            for purpose in ("alb", "app")
+        )
+
+        # data
+        db_key = kms.create_key(Description=f"kms-payments-db-{ENV}")["KeyMetadata"]["Arn"]
+        db_id = f"rds-payments-{ENV}"
+        rds.create_db_instance(
+            DBInstanceIdentifier=db_id,
+            DBInstanceClass="db.t3.micro",
+            Engine="postgres",
+            EngineVersion="16.4",
+            DBName="payments",
+            MasterUsername="payments",
+            MasterUserPassword="not-a-real-password-1",
+            AllocatedStorage=20,
+            MultiAZ=multi_az,
+            StorageEncrypted=encrypted,
+            **({"KmsKeyId": db_key} if encrypted else {}),
+            PubliclyAccessible=False,
+        )
+        db = rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]
+
+        # edge
+        zone_id = route53.create_hosted_zone(Name=DOMAIN, CallerReference=f"zone-{ENV}")["HostedZone"]["Id"]
+        zone_id = zone_id.rsplit("/", 1)[-1]
+        certificate_arn = acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"]
+        served_arn = certificate_arn
+        if other_certificate:  # e.g. a certificate left from an earlier domain
+            served_arn = acm.request_certificate(DomainName="api.old.example.com", ValidationMethod="DNS")[
+                "CertificateArn"
+            ]
+        alb = elbv2.create_load_balancer(
+            Name=f"alb-payments-{ENV}",
+            Subnets=public,
+            SecurityGroups=[alb_sg],
+            Scheme="internet-facing",
+            Type="application",
+        )["LoadBalancers"][0]
+        tg_arn = elbv2.create_target_group(
+            Name=f"tg-payments-{ENV}",
+            Protocol="HTTP",
+            Port=3000,
+            VpcId=vpc_id,
+            TargetType="ip",
+            HealthCheckPath="/health",
+        )["TargetGroups"][0]["TargetGroupArn"]
+        listener_arn = elbv2.create_listener(
+            LoadBalancerArn=alb["LoadBalancerArn"],
+            Protocol="HTTPS",
+            Port=443,
+            SslPolicy=tls_policy,
+            Certificates=[{"CertificateArn": served_arn}],
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}],
+        )["Listeners"][0]["ListenerArn"]
+        if targets:
+            elbv2.register_targets(
+                TargetGroupArn=tg_arn,
+                Targets=[{"Id": f"10.10.1{i % 2}.{10 + i}", "Port": 3000} for i in range(targets)],
+            )
+        # Route53 answers ALB aliases with `dualstack.` and a trailing dot: verify must see through both.
+        route53.change_resource_record_sets(
+            HostedZoneId=zone_id,
+            ChangeBatch={
+                "Changes": [
+                    {
+                        "Action": "CREATE",
+                        "ResourceRecordSet": {
+                            "Name": DOMAIN,
+                            "Type": kind,
+                            "AliasTarget": {
+                                "HostedZoneId": alb["CanonicalHostedZoneId"],
+                                "DNSName": f"dualstack.{alias_to or alb['DNSName']}.",
+                                "EvaluateTargetHealth": True,
+                            },
+                        },
+                    }
+                    for kind in ("A", "AAAA")
+                ]
+            },
+        )
+
+        # compute
+        log_key = kms.create_key(Description=f"kms-payments-logs-{ENV}")["KeyMetadata"]["Arn"]
+        log_group = f"/ecs/payments-{ENV}"
+        logs.create_log_group(logGroupName=log_group, kmsKeyId=log_key)
+        logs.put_retention_policy(logGroupName=log_group, retentionInDays=retention)
+        log_group_arn = logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"][0]["arn"]
+        cluster = ecs.create_cluster(clusterName=f"ecs-payments-{ENV}")["cluster"]
+        task_definition_arn = ecs.register_task_definition(
+            family=f"td-payments-{ENV}",
+            cpu=cpu,
+            memory=memory,
+            networkMode="awsvpc",
+            requiresCompatibilities=["FARGATE"],
+            containerDefinitions=[
+                {
+                    "name": "payments-api",
+                    "image": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/payments-api:1.0.0",
+                    "portMappings": [{"containerPort": 3000, "protocol": "tcp"}],
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {"awslogs-group": log_group, "awslogs-region": REGION},
+                    },
+                }
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+        monkeypatch.setenv("MOTO_ECS_SERVICE_RUNNING", str(running))
+        service_name = f"svc-payments-{ENV}"
+        ecs.create_service(
+            cluster=cluster["clusterName"],
+            serviceName=service_name,
+            taskDefinition=task_definition_arn,
+            desiredCount=desired,
+            launchType="FARGATE",
+            networkConfiguration={
+                "awsvpcConfiguration": {"subnets": private, "securityGroups": [app_sg], "assignPublicIp": "DISABLED"}
+            },
+            loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "payments-api", "containerPort": 3000}],
+        )
+
+        return {
+            # data
+            "db_endpoint": f"{db['Endpoint']['Address']}:{db['Endpoint']['Port']}",
+            "db_address": db["Endpoint"]["Address"],
+            "db_port": db["Endpoint"]["Port"],
+            "db_name": "payments",
+            "db_instance_identifier": db_id,
+            "db_secret_arn": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:payments/{ENV}/db-master-AbCdEf",
+            "db_secret_kms_key_arn": "",
+            "db_kms_key_arn": db_key,
+            # edge
+            "alb_arn": alb["LoadBalancerArn"],
+            "alb_dns_name": alb["DNSName"],
+            "alb_zone_id": alb["CanonicalHostedZoneId"],
+            "target_group_arn": tg_arn,
+            "https_listener_arn": listener_arn,
+            "hosted_zone_id": zone_id,
+            "name_servers": [],
+            "certificate_arn": certificate_arn,
+            "service_url": f"https://{DOMAIN}",
+            # compute
+            "cluster_name": cluster["clusterName"],
+            "cluster_arn": cluster["clusterArn"],
+            "service_name": service_name,
+            "task_definition_arn": task_definition_arn,
+            "log_group_name": log_group,
+            "log_group_arn": log_group_arn,
+        }
+
+    return seed
+
+
+# The service over HTTPS -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def https_service(tmp_path: Path) -> Iterator[HttpsService]:
+    """A TLS 1.2+ server on 127.0.0.1 with a certificate for the service domain; stopped after the test."""
+    ca, cert, key = write_certificates(tmp_path, DOMAIN)
+    service = HttpsService(address=("127.0.0.1", 0), ca_bundle=ca)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            status = service.status if self.path == "/health" else 404
+            body = b'{"status":"ok"}' if status < 500 else b'{"status":"down"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    service.address = ("127.0.0.1", server.server_address[1])
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield service
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -1,0 +1,190 @@
+"""`invoke verify`'s checks against a platform in moto (server mode, loopback) and a local HTTPS service.
+
+A healthy platform passes all eight checks; each seeded fault fails exactly its named check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.ops.verify.verify_helpers import DOMAIN, free_port
+
+from ops.verify import (
+    CHECK_NAMES,
+    AwsClients,
+    CheckResult,
+    Expectations,
+    Platform,
+    PlatformExports,
+    TargetHealth,
+    https_get,
+    run_checks,
+)
+
+
+def verify(
+    aws: AwsClients, exports: dict[str, Any], service: Any, *, connect_to: tuple[str, int] | None = None, **kw: Any
+) -> dict[str, CheckResult]:
+    platform = Platform(
+        exports=PlatformExports.from_mapping(exports),
+        aws=aws,
+        get=lambda url: https_get(url, ca_bundle=str(service.ca_bundle), connect_to=connect_to or service.address),
+        **kw,
+    )
+    return {r.name: r for r in run_checks(platform)}
+
+
+def failed(results: dict[str, CheckResult]) -> list[str]:
+    return [name for name, r in results.items() if not r.ok]
+
+
+def test_a_platform_built_to_spec_passes_all_eight_checks(aws, seed_platform, https_service):
+    results = verify(aws, seed_platform(), https_service)
+
+    assert list(results) == list(CHECK_NAMES)
+    assert failed(results) == []
+    assert "running 3 of desired 3 (minimum 3)" in results["ecs-service"].detail
+    assert results["target-health"].detail == "3 of 3 targets healthy (minimum 3)"
+    assert "cpu 512, memory 1024, awsvpc, FARGATE" in results["task-definition"].detail
+    assert "available, Multi-AZ, encrypted with arn:aws:kms:ap-northeast-2:" in results["database"].detail
+    assert results["log-group"].detail == "/ecs/payments-verify: retention 7 days, KMS-encrypted"
+    assert "HTTPS:443, policy ELBSecurityPolicy-TLS13-1-2-2021-06" in results["https-listener"].detail
+    # The alias was stored as `dualstack.<alb>.`; the check compares the ALB's name itself.
+    assert f"A {DOMAIN} -> dualstack.alb-payments-verify" in results["dns-alias"].detail
+    assert results["https-endpoint"].detail.startswith(f"https://{DOMAIN}/health: HTTP 200 over TLSv1.")
+
+
+def test_each_result_is_one_pass_or_fail_line_naming_its_check(aws, seed_platform, https_service):
+    results = verify(aws, seed_platform(multi_az=False), https_service)
+
+    lines = [r.line() for r in results.values()]
+    assert all("\n" not in line for line in lines)
+    assert lines[0].startswith("PASS  ecs-service ")
+    assert lines[3].startswith("FAIL  database ")
+
+
+@pytest.mark.parametrize(
+    ("fault", "check", "message"),
+    [
+        ({"running": 2}, "ecs-service", "running 2 of desired 3 (minimum 3)"),
+        ({"running": 2, "desired": 2}, "ecs-service", "running 2 of desired 2 (minimum 3)"),
+        ({"multi_az": False}, "database", "single-AZ"),
+        ({"encrypted": False}, "database", "not encrypted; expected storage encrypted with a KMS key"),
+        ({"retention": 30}, "log-group", "retention 30 days, KMS-encrypted; expected retention 7 days with a KMS key"),
+        ({"tls_policy": "ELBSecurityPolicy-2016-08"}, "https-listener", "policy ELBSecurityPolicy-2016-08"),
+        ({"alias_to": "alb-legacy-1234.ap-northeast-2.elb.amazonaws.com"}, "dns-alias", "-> dualstack.alb-legacy-1234"),
+        ({"cpu": "256", "memory": "512"}, "task-definition", "expected cpu 512, memory 1024"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_each_seeded_fault_fails_exactly_its_named_check(aws, seed_platform, https_service, fault, check, message):
+    results = verify(aws, seed_platform(**fault), https_service)
+
+    assert failed(results) == [check]
+    assert message in results[check].detail
+
+
+def test_a_listener_serving_another_certificate_fails_https_listener(aws, seed_platform, https_service):
+    exports = seed_platform(other_certificate=True)
+
+    results = verify(aws, exports, https_service)
+
+    assert failed(results) == ["https-listener"]
+    assert f"expected certificate {exports['certificate_arn']}" in results["https-listener"].detail
+
+
+def test_a_target_group_with_no_registered_tasks_fails_target_health(aws, seed_platform, https_service):
+    results = verify(aws, seed_platform(targets=0), https_service)
+
+    assert failed(results) == ["target-health"]
+    assert results["target-health"].detail == "0 of 0 targets healthy (minimum 3)"
+
+
+def test_an_unhealthy_task_fails_target_health_naming_it(aws, seed_platform, https_service):
+    # moto reports every registered ip target "healthy" (it runs no health checks), so the one
+    # DescribeTargetHealth call is injected here with what ELB says about a failing task.
+    def one_unhealthy(elbv2: Any, target_group_arn: str) -> list[TargetHealth]:
+        real = elbv2.describe_target_health(TargetGroupArn=target_group_arn)["TargetHealthDescriptions"]
+        assert len(real) == 3  # the seeded group is really there and read through boto3
+        return [
+            TargetHealth("10.10.10.10:3000", "healthy"),
+            TargetHealth("10.10.11.11:3000", "healthy"),
+            TargetHealth("10.10.10.12:3000", "unhealthy", "Target.ResponseCodeMismatch"),
+        ]
+
+    results = verify(aws, seed_platform(), https_service, target_health=one_unhealthy)
+
+    assert failed(results) == ["target-health"]
+    assert results["target-health"].detail == (
+        "2 of 3 targets healthy (minimum 3); not healthy: 10.10.10.12:3000 unhealthy (Target.ResponseCodeMismatch)"
+    )
+
+
+def test_dev_floor_of_two_tasks_passes_with_min_tasks_two(aws, seed_platform, https_service):
+    results = verify(
+        aws, seed_platform(running=2, desired=2, targets=2), https_service, expect=Expectations(min_tasks=2)
+    )
+
+    assert failed(results) == []
+    assert "running 2 of desired 2 (minimum 2)" in results["ecs-service"].detail
+
+
+def test_a_missing_database_fails_database_with_the_aws_error(aws, seed_platform, https_service):
+    exports = seed_platform() | {"db_instance_identifier": "rds-payments-gone"}
+
+    results = verify(aws, exports, https_service)
+
+    assert failed(results) == ["database"]
+    assert results["database"].detail.startswith("AWS said DBInstanceNotFound")
+
+
+def test_service_down_fails_https_endpoint(aws, seed_platform, https_service):
+    results = verify(aws, seed_platform(), https_service, connect_to=("127.0.0.1", free_port()))
+
+    assert failed(results) == ["https-endpoint"]
+    assert "no answer (ConnectionRefusedError" in results["https-endpoint"].detail
+
+
+def test_a_5xx_answer_fails_https_endpoint(aws, seed_platform, https_service):
+    https_service.status = 503
+
+    results = verify(aws, seed_platform(), https_service)
+
+    assert failed(results) == ["https-endpoint"]
+    assert (
+        results["https-endpoint"].detail
+        == f"https://{DOMAIN}/health: HTTP 503 over TLSv1.3; expected a status below 500"
+    )
+
+
+def test_a_4xx_answer_still_passes_https_endpoint(aws, seed_platform, https_service):
+    https_service.status = 401  # an API that wants credentials is up
+
+    results = verify(aws, seed_platform(), https_service)
+
+    assert results["https-endpoint"].ok
+    assert "HTTP 401" in results["https-endpoint"].detail
+
+
+def test_certificate_not_trusted_fails_https_endpoint(aws, seed_platform, https_service):
+    # Without the test CA the system store cannot vouch for the certificate: verification stays on.
+    platform = Platform(
+        exports=PlatformExports.from_mapping(seed_platform()),
+        aws=aws,
+        get=lambda url: https_get(url, connect_to=https_service.address),
+    )
+
+    result = run_checks(platform, ["https-endpoint"])[0]
+
+    assert not result.ok
+    assert "TLS failed (CERTIFICATE_VERIFY_FAILED)" in result.detail
+
+
+def test_certificate_for_another_host_fails_https_endpoint(aws, seed_platform, https_service):
+    exports = seed_platform() | {"service_url": "https://api.other.example.com"}
+
+    results = verify(aws, exports, https_service)
+
+    assert "https-endpoint" in failed(results)
+    assert "TLS failed (CERTIFICATE_VERIFY_FAILED)" in results["https-endpoint"].detail

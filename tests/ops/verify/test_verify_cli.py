@@ -1,0 +1,232 @@
+"""`invoke verify` as a user runs it: exports from `invoke outputs --json`, AWS in moto, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
+
+from ops.verify import (
+    CHECK_NAMES,
+    PlatformExports,
+    VerifyInputError,
+    exports_from_json,
+    exports_from_stacks,
+    parse_connect_to,
+)
+from shared.contracts.compute import ComputeContract
+from shared.contracts.data import DataContract
+from shared.contracts.edge import EdgeContract
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def run_verify(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **FAKE_CREDENTIALS, "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "verify", "--env", ENV, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def verify_args(tmp_path, moto_endpoint, https_service):
+    """Everything but the exports: moto as the AWS endpoint, the test CA, the local service's address."""
+
+    def args(exports: dict[str, Any]) -> list[str]:
+        outputs = tmp_path / "outputs.json"
+        outputs.write_text(json.dumps(exports, indent=2, sort_keys=True))  # as `invoke outputs --json` prints
+        return [
+            "--outputs-json",
+            str(outputs),
+            "--endpoint-url",
+            moto_endpoint,
+            "--ca-bundle",
+            str(https_service.ca_bundle),
+            "--connect-to",
+            https_service.connect_to,
+        ]
+
+    return args
+
+
+def test_cli_prints_a_pass_line_per_check_and_exits_zero(seed_platform, verify_args):
+    result = run_verify(*verify_args(seed_platform()))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
+    assert [ln.split()[1] for ln in lines] == list(CHECK_NAMES)
+    assert all(ln.startswith("PASS") for ln in lines)
+    assert "all 8 checks passed" in result.stdout
+
+
+def test_cli_exits_one_and_names_the_failed_check(seed_platform, verify_args):
+    result = run_verify(*verify_args(seed_platform(multi_az=False, retention=30)))
+
+    assert result.returncode == 1
+    fails = [ln for ln in result.stdout.splitlines() if ln.startswith("FAIL")]
+    assert [ln.split()[1] for ln in fails] == ["database", "log-group"]
+    assert "2 of 8 checks failed: database, log-group" in result.stderr
+
+
+def test_cli_runs_only_the_chosen_checks(seed_platform, verify_args):
+    result = run_verify(*verify_args(seed_platform(multi_az=False)), "--only", "ecs-service,log-group")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [ln.split()[1] for ln in result.stdout.splitlines() if ln.startswith("PASS")] == ["ecs-service", "log-group"]
+
+
+def test_cli_rejects_an_unknown_check_before_calling_aws(tmp_path):
+    result = run_verify("--outputs-json", str(tmp_path / "none.json"), "--only", "dns")
+
+    assert result.returncode == 2
+    assert "unknown check dns: expected some of ecs-service, target-health" in result.stderr
+
+
+def test_cli_names_the_missing_exports(tmp_path):
+    outputs = tmp_path / "outputs.json"
+    outputs.write_text(json.dumps({"cluster_name": "ecs-payments-verify"}))
+
+    result = run_verify("--outputs-json", str(outputs))
+
+    assert result.returncode == 2
+    assert "the exports lack service_name, task_definition_arn, log_group_name, db_instance_identifier" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_rejects_a_malformed_connect_to(tmp_path):
+    result = run_verify("--outputs-json", str(tmp_path / "x.json"), "--connect-to", "127.0.0.1")
+
+    assert result.returncode == 2
+    assert "--connect-to '127.0.0.1' is invalid: expected HOST:PORT" in result.stderr
+
+
+# Reading the exports -----------------------------------------------------------------------------
+
+
+def contract_exports() -> dict[str, Any]:
+    names = DataContract.names() + EdgeContract.names() + ComputeContract.names()
+    return {name: f"value-of-{name}" for name in names} | {"service_url": "https://api.payments.example.com"}
+
+
+def test_verify_needs_only_names_the_contracts_export():
+    # A rename in a contract must break this test, not a verify run after a deploy.
+    needed = set(PlatformExports.__dataclass_fields__)
+    assert needed <= set(DataContract.names()) | set(EdgeContract.names()) | set(ComputeContract.names())
+
+
+def test_exports_json_may_be_flat_or_per_layer(tmp_path):
+    flat, per_layer = tmp_path / "flat.json", tmp_path / "layers.json"
+    exports = contract_exports()
+    flat.write_text(json.dumps(exports))
+    per_layer.write_text(
+        json.dumps(
+            {
+                "data": {n: exports[n] for n in DataContract.names()},
+                "edge": {n: {"value": exports[n], "secret": False} for n in EdgeContract.names()},
+                "compute": {n: exports[n] for n in ComputeContract.names()},
+            }
+        )
+    )
+
+    assert exports_from_json(flat) == exports
+    assert exports_from_json(per_layer) == exports
+    assert PlatformExports.from_mapping(exports).domain == "api.payments.example.com"
+
+
+def test_a_missing_exports_file_says_how_to_write_one(tmp_path):
+    with pytest.raises(VerifyInputError, match=r"does not exist: write it with `invoke outputs --env <env> --json`"):
+        exports_from_json(tmp_path / "missing.json")
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """Shaped like the Automation API's output value: `.value` and `.secret`."""
+
+    value: Any
+    secret: bool = False
+
+
+class RecordingStacks:
+    """An `OutputsSource` that answers from a dict and records which stacks were asked."""
+
+    def __init__(self, per_layer: dict[str, dict[str, Any]]) -> None:
+        self.per_layer = per_layer
+        self.asked: list[tuple[str, str]] = []
+
+    def outputs(self, layer: str, env: str) -> dict[str, Wrapped]:
+        self.asked.append((layer, env))
+        return {name: Wrapped(value) for name, value in self.per_layer[layer].items()}
+
+
+def test_exports_from_stacks_reads_data_edge_compute_of_the_env_and_unwraps_values():
+    exports = contract_exports()
+    stacks = RecordingStacks(
+        {
+            "data": {n: exports[n] for n in DataContract.names()},
+            "edge": {n: exports[n] for n in EdgeContract.names()},
+            "compute": {n: exports[n] for n in ComputeContract.names()},
+        }
+    )
+
+    assert exports_from_stacks(stacks, "dev") == exports
+    assert stacks.asked == [("data", "dev"), ("edge", "dev"), ("compute", "dev")]
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1", ":443", "host:port", "host:70000"])
+def test_connect_to_must_be_host_and_port(value):
+    with pytest.raises(ValueError, match="expected HOST:PORT"):
+        parse_connect_to(value)
+
+
+def test_connect_to_accepts_ipv6_in_brackets():
+    assert parse_connect_to("[::1]:8443") == ("::1", 8443)
+
+
+# The task's surface ------------------------------------------------------------------------------
+
+
+def test_verify_is_listed_and_every_option_has_help():
+    from ops import tasks_verify
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "invoke", "--list"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert "  verify " in listed.stdout
+    arguments = tasks_verify.verify.get_arguments()
+    assert tasks_verify.verify.__doc__ and "non-zero exit" in tasks_verify.verify.__doc__
+    assert {a.name for a in arguments} >= {"env", "outputs_json", "ca_bundle", "min_tasks", "connect_to"}
+    assert [a.name for a in arguments if not (a.help or "").strip()] == []
+
+
+def test_without_outputs_json_the_exports_come_from_the_stacks_through_the_automation_api(tmp_path):
+    # No Pulumi CLI on this PATH: the seam explains it in one line instead of a traceback.
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "HOME": str(tmp_path),
+        "PULUMI_BACKEND_URL": f"file://{tmp_path}/state",
+        "PULUMI_CONFIG_PASSPHRASE": "test",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "verify", "--env", "dev"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("cannot read the stacks' exports: the Pulumi CLI is not installed")
+    assert "Traceback" not in result.stderr
