@@ -12,9 +12,9 @@ import ipaddress
 import re
 from typing import Any
 
-from ops.aws_schema import is_taggable
 from payments_policy.iam_documents import document_violations
 from payments_policy.model import PolicyContext, PolicyInput, Rule, is_unknown, referenced_name
+from shared.aws_schema import is_taggable
 from shared.environments import is_protected
 from shared.layers import LAYER_NAMES
 from shared.ports import HTTP_PORT, HTTPS_PORT

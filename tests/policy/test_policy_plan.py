@@ -9,8 +9,8 @@ from invoke.exceptions import Exit
 from payments_policy.rules import RULES
 from payments_policy.verdicts import plan_verdicts
 
-import ops.tasks_offline as tasks_offline
-from ops.plan import plan_platform
+import ops.cli.offline as tasks_offline
+from ops.plan.platform import plan_platform
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])

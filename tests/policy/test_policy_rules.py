@@ -6,6 +6,7 @@ import json
 
 from payments_policy.model import PolicyInput, unknown
 from payments_policy.rules import RULES
+
 from tests.policy.policy_cases import TAGS, violations
 
 SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"

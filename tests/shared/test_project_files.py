@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
-from ops.stack_config import PROJECTS_DIR, layer_exists, project_file, settings_model, stack_config
-from shared.layers import LAYER_NAMES
+from ops.environment.stack_files import PROJECTS_DIR, layer_exists, project_file, stack_config
+from shared.layers import LAYER_NAMES, lifecycle
 from shared.settings import parse_settings
 
 BUILT = [name for name in LAYER_NAMES if layer_exists(name)]
@@ -14,7 +14,7 @@ PULUMI_TYPES = {"string", "integer", "boolean", "array"}
 @pytest.mark.parametrize("layer", BUILT)
 def test_pulumi_yaml_declares_exactly_the_settings_keys(layer):
     declared = project_file(layer)["config"]
-    assert set(declared) == set(settings_model(layer).config_keys())
+    assert set(declared) == set(lifecycle(layer).settings.config_keys())
 
 
 @pytest.mark.parametrize("layer", BUILT)
@@ -40,7 +40,7 @@ def test_project_runs_in_the_readme_virtualenv(layer):
 def test_stack_files_pin_the_region_and_parse(layer, env):
     raw = yaml.safe_load((PROJECTS_DIR / layer / f"Pulumi.{env}.yaml").read_text())
     assert raw["config"]["aws:region"] == "ap-northeast-2"
-    settings = parse_settings(settings_model(layer), stack_config(layer, env).values, namespace=layer, env=env)
+    settings = parse_settings(lifecycle(layer).settings, stack_config(layer, env).values, namespace=layer, env=env)
     assert settings.env == env
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ops.stack_config import stack_config
+from ops.environment.stack_files import stack_config
 from payments_network.settings import NetworkSettings
 from shared.settings import ConfigError, parse_settings
 

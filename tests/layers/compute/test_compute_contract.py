@@ -6,15 +6,15 @@ import json
 import re
 
 import pytest
-from tests.layers.compute.compute_helpers import upstream
 
-from ops.aws_schema import is_taggable
-from ops.plan import LayerPlan
-from ops.stack_config import layer_exists
+from ops.environment.stack_files import layer_exists
+from ops.plan.platform import LayerPlan
+from shared.aws_schema import is_taggable
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
+from tests.layers.compute.compute_helpers import upstream
 
 EXPECTED_TYPES = {
     "aws:appautoscaling/policy:Policy": 1,

@@ -104,7 +104,7 @@ def test_valid_alternatives_plan(run_layer, overrides, env):
 
 
 def test_settings_fields_are_exactly_the_declared_keys():
-    from ops.stack_config import project_file
+    from ops.environment.stack_files import project_file
 
     declared = set(project_file("data")["config"])
     assert set(DataSettings.config_keys()) == declared

@@ -1,9 +1,9 @@
 """The RDS instance and what surrounds it (SPEC §3 data), with the values the plan registers."""
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
-from ops.mock_engine import computed
+from shared.plan_values import computed
+from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
 KEY_ARN = computed("kms-payments-data-prod", "arn")
 
@@ -112,9 +112,9 @@ def test_dev_is_unprotected_and_skips_the_final_snapshot(dev_plan):
 
 
 def test_teardown_flip_turns_prod_protection_off_and_still_keeps_the_snapshot(run_layer):
-    from shared.layers import get_layer
+    from shared.layers import lifecycle
 
-    flips = dict(get_layer("data").teardown_config)
+    flips = dict(lifecycle("data").teardown.config)
     assert flips == {"deletionProtection": "false"}
     db = run_layer("data", "prod", overrides=flips).one(INSTANCE).inputs
     assert db["deletionProtection"] is False
@@ -145,9 +145,9 @@ def test_pulumi_protects_the_instance_wherever_deletion_protection_is_on(registr
 
 
 def test_teardown_flip_lifts_pulumi_protection_too(registrations, run_layer):
-    from shared.layers import get_layer
+    from shared.layers import lifecycle
 
-    run_layer("data", "prod", overrides=dict(get_layer("data").teardown_config))
+    run_layer("data", "prod", overrides=dict(lifecycle("data").teardown.config))
     assert registrations["rds-payments-prod"].protect is False
 
 

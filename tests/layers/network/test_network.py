@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from ops.aws_schema import is_taggable
-from ops.mock_engine import computed
+from shared.aws_schema import is_taggable
 from shared.contracts.network import NetworkContract
+from shared.plan_values import computed
 from shared.tags import REQUIRED_TAG_KEYS
 
 AZS = ("ap-northeast-2a", "ap-northeast-2c")

@@ -18,7 +18,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from ops.orchestrator import Outcome, RunReport
+from ops.stacks.report import Outcome, RunReport
 
 _STYLE = {
     "deployed": "green",
@@ -78,7 +78,7 @@ def print_summary(report: RunReport, console: Console) -> None:
 
 
 class LiveProgress:
-    """A `Reporter` (see `ops.orchestrator`) that shows each layer's progress as it runs."""
+    """A `Reporter` (see `ops.stacks.report`) that shows each layer's progress as it runs."""
 
     def __init__(self, console: Console, layers: list[str]) -> None:
         self.console = console

@@ -7,7 +7,6 @@ the offline plan and preflight validate the same values `pulumi up` would use.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +14,9 @@ from typing import Any
 
 import yaml
 
-from shared.layers import LAYER_NAMES
-from shared.settings import StackSettings
+from shared.layers import layer_names
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECTS_DIR = REPO_ROOT / "projects"
 
 
@@ -48,7 +46,7 @@ def environments(projects_dir: Path = PROJECTS_DIR) -> tuple[str, ...]:
     """Environments with a stack file in every existing layer, sorted."""
     sets = [
         {p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir(name, projects_dir).glob("Pulumi.*.yaml")}
-        for name in LAYER_NAMES
+        for name in layer_names()
         if layer_exists(name, projects_dir)
     ]
     return tuple(sorted(set.intersection(*sets))) if sets else ()
@@ -101,19 +99,3 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
         else:
             values[full] = as_config_string(value)
     return StackConfig(values=values, secret_keys=tuple(secrets))
-
-
-def settings_model(layer: str) -> type[StackSettings]:
-    """The settings model of `layer`: the one `StackSettings` subclass in `payments_<layer>.settings`."""
-    module = importlib.import_module(f"payments_{layer}.settings")
-    models = [
-        obj
-        for obj in vars(module).values()
-        if isinstance(obj, type)
-        and issubclass(obj, StackSettings)
-        and obj is not StackSettings
-        and obj.__module__ == module.__name__
-    ]
-    if len(models) != 1:
-        raise LookupError(f"payments_{layer}.settings must define exactly one StackSettings model")
-    return models[0]

@@ -12,11 +12,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ops.cli import check_env, check_layer, console
-from ops.diagram import diagram_paths, write_diagram
-from ops.plan import plan_platform
-from ops.plan_report import print_plan, write_json
-from shared.layers import LAYER_NAMES
+from ops.cli.common import check_env, check_layer, console
+from ops.docs.diagram import diagram_paths, write_diagram
+from ops.plan.platform import plan_platform
+from ops.plan.report import print_plan, write_json
+from shared.layers import layer_names
 
 
 def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
@@ -37,7 +37,7 @@ def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
     help={
         "env": "Environment (stack) to plan, e.g. prod or dev.",
         "json": "Also write the whole plan (every resource with all inputs, every export) to this JSON file.",
-        "layer": f"Plan only this layer and what it depends on ({', '.join(LAYER_NAMES)}); default: all.",
+        "layer": f"Plan only this layer and what it depends on ({', '.join(layer_names())}); default: all.",
     }
 )
 def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None:
@@ -79,7 +79,7 @@ def diagram(c: Context, env: str = "prod") -> None:
 @task
 def docs(c: Context) -> None:
     """Regenerate the config, exports and contracts tables in the READMEs and docs from the code."""
-    from ops.docs import write_all
+    from ops.docs.tables import write_all
 
     changed = write_all()
     for path in changed:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from invoke.exceptions import Exit
 from rich.console import Console
 
-from ops.stack_config import environments
-from shared.layers import LAYER_NAMES, UnknownLayerError, get_layer
+from ops.environment.stack_files import environments
+from shared.layers import UnknownLayerError, get_layer, layer_names
 
 console = Console()
 
@@ -28,7 +28,7 @@ def check_env(env: str) -> str:
 def check_layer(layer: str) -> str:
     """`layer` if it is in the layer graph; otherwise exit with the valid names."""
     if not layer:
-        raise Exit(f"--layer is required: expected one of {', '.join(LAYER_NAMES)}", code=2)
+        raise Exit(f"--layer is required: expected one of {', '.join(layer_names())}", code=2)
     try:
         return get_layer(layer).name
     except UnknownLayerError as e:

@@ -9,27 +9,20 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from ops.cli import console
-from ops.verify import (
-    CHECK_NAMES,
-    DEFAULT_REGION,
-    AwsClients,
-    Expectations,
-    Platform,
-    PlatformExports,
-    exports_from_json,
-    exports_from_stacks,
-    https_get,
-    parse_connect_to,
-    run_checks,
-)
+from ops.cli.common import console
+
+DEFAULT_REGION = "ap-northeast-2"
 
 
 def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
+    from ops.verify.exports import exports_from_json, exports_from_stacks
+
     if outputs_json:
         return exports_from_json(Path(outputs_json))
     # Imported here: only this path needs the Automation API (and the Pulumi CLI on PATH).
-    from ops.automation import BackendError, EngineError, PulumiEngine, backend_settings
+    from ops.stacks.backend import BackendError, backend_settings
+    from ops.stacks.engine import EngineError
+    from ops.stacks.pulumi_engine import PulumiEngine
 
     try:
         return exports_from_stacks(PulumiEngine(backend_settings()), env)
@@ -51,7 +44,7 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         "connect_to": "HOST:PORT to connect to for the HTTPS check while the certificate is still verified "
         "for the URL's host (like curl --connect-to), e.g. before DNS delegation is live.",
         "endpoint_url": "Send every AWS call to this endpoint (a local emulator such as moto); normally unset.",
-        "only": f"Comma-separated checks to run ({', '.join(CHECK_NAMES)}); default: all.",
+        "only": "Comma-separated names of the checks to run (a wrong name lists them all); default: all.",
         "timeout": "Seconds the HTTPS check waits for the service (default 10).",
     },
 )
@@ -76,27 +69,35 @@ def verify(
     group's 7-day retention, the HTTPS listener's certificate and TLS 1.2+ policy, the DNS alias
     pointing at the load balancer, and the URL answering over verified HTTPS.
     """
-    chosen = [name.strip() for name in only.split(",") if name.strip()] or list(CHECK_NAMES)
-    unknown = [name for name in chosen if name not in CHECK_NAMES]
+    # Imported here so `invoke --list` and `--help` need neither boto3 nor the layers' packages.
+    from ops.aws import AwsClients
+    from ops.verify.checks import Expectations, Platform, all_checks, check_names, run_checks
+    from ops.verify.exports import require_exports
+    from ops.verify.https import https_get, parse_connect_to
+
+    names = check_names()
+    chosen = [name.strip() for name in only.split(",") if name.strip()] or list(names)
+    unknown = [name for name in chosen if name not in names]
     if unknown:
-        raise Exit(f"unknown check {', '.join(unknown)}: expected some of {', '.join(CHECK_NAMES)}", code=2)
+        raise Exit(f"unknown check {', '.join(unknown)}: expected some of {', '.join(names)}", code=2)
     if not health_path.startswith("/"):
         raise Exit(f"--health-path {health_path!r} is invalid: expected a path starting with /", code=2)
     if ca_bundle and not Path(ca_bundle).is_file():
         raise Exit(f"--ca-bundle {ca_bundle!r} does not exist: expected a PEM file of CA certificates", code=2)
     try:
         address = parse_connect_to(connect_to) if connect_to else None
-        exports = PlatformExports.from_mapping(_read_exports(env, outputs_json))
+        needed = [n for c in all_checks() if c.name in chosen for n in c.needs]
+        exports = require_exports(_read_exports(env, outputs_json), needed)
     except ValueError as e:  # VerifyInputError included
         raise Exit(str(e), code=2) from None
 
     platform = Platform(
         exports=exports,
-        aws=AwsClients.create(region, endpoint_url=endpoint_url or None),
+        aws=AwsClients(region, endpoint_url=endpoint_url or None),
         expect=Expectations(min_tasks=min_tasks, health_path=health_path),
         get=lambda url: https_get(url, ca_bundle=ca_bundle or None, connect_to=address, timeout=timeout),
     )
-    console.print(f"verifying {env} ({exports.service_url}) in {region}")
+    console.print(f"verifying {env} in {region}")
     results = run_checks(platform, chosen)
     for result in results:
         console.print(

@@ -11,20 +11,9 @@ import json
 import re
 from pathlib import Path
 
-from ops.stack_config import PROJECTS_DIR, REPO_ROOT, project_file
-from shared.contracts import Contract
-from shared.contracts.compute import ComputeContract
-from shared.contracts.data import DataContract
-from shared.contracts.edge import EdgeContract
-from shared.contracts.network import NetworkContract
-from shared.layers import LAYER_NAMES, get_layer
+from ops.environment.stack_files import PROJECTS_DIR, REPO_ROOT, project_file
+from shared.layers import get_layer, layer_names, lifecycle
 
-CONTRACTS: dict[str, type[Contract]] = {
-    "network": NetworkContract,
-    "data": DataContract,
-    "edge": EdgeContract,
-    "compute": ComputeContract,
-}
 ARCHITECTURE = REPO_ROOT / "docs" / "architecture.md"
 
 
@@ -44,8 +33,8 @@ def config_table(layer: str) -> str:
 
 def exports_table(layer: str) -> str:
     """Markdown table of the layer's contract outputs."""
-    contract = CONTRACTS[layer]
-    consumers = [n for n in LAYER_NAMES if layer in get_layer(n).depends_on]
+    contract = lifecycle(layer).contract
+    consumers = [n for n in layer_names() if layer in get_layer(n).depends_on]
     rows = ["| output | description |", "|---|---|"]
     rows += [f"| `{name}` | {_cell(doc)} |" for name, doc in contract.docs().items()]
     note = f"Read by: {', '.join(consumers)}." if consumers else "Read by: operators and integration tests."
@@ -55,9 +44,9 @@ def exports_table(layer: str) -> str:
 def contracts_table() -> str:
     """Markdown table of every layer's exports and who reads them."""
     rows = ["| layer | output | available to | description |", "|---|---|---|---|"]
-    for layer in LAYER_NAMES:
-        readers = ", ".join(n for n in LAYER_NAMES if layer in get_layer(n).depends_on) or "operators, tests"
-        for name, doc in CONTRACTS[layer].docs().items():
+    for layer in layer_names():
+        readers = ", ".join(n for n in layer_names() if layer in get_layer(n).depends_on) or "operators, tests"
+        for name, doc in lifecycle(layer).contract.docs().items():
             rows.append(f"| {layer} | `{name}` | {readers} | {_cell(doc)} |")
     return "\n".join(rows)
 
@@ -74,7 +63,7 @@ def _replace_block(text: str, tag: str, body: str) -> str:
 def rendered() -> dict[Path, str]:
     """Path -> the content it should have."""
     out: dict[Path, str] = {}
-    for layer in LAYER_NAMES:
+    for layer in layer_names():
         path = PROJECTS_DIR / layer / "README.md"
         text = path.read_text()
         text = _replace_block(text, "config", config_table(layer))

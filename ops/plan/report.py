@@ -11,8 +11,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from ops.mock_engine import COMPUTED_PREFIX, PlannedResource, is_computed
-from ops.plan import LayerPlan, PlatformPlan
+from ops.plan.mock_engine import PlannedResource
+from ops.plan.platform import LayerPlan, PlatformPlan
+from shared.plan_values import COMPUTED_PREFIX, is_computed
 
 HIDDEN_INPUTS = frozenset({"tags", "tagsAll", "name"})
 VALUE_LIMIT = 160  # one long value (a script, a document) must not bury the others

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ops.mock_engine import SECRET_MASK, OfflineCloud, PlannedResource, run_program
-from ops.stack_config import PROJECTS_DIR, StackConfigError, layer_exists, project_dir, stack_config
-from shared.layers import LAYER_NAMES, deploy_order, upstream
+from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, project_dir, stack_config
+from ops.plan.mock_engine import OfflineCloud, PlannedResource, run_program
+from shared.layers import deploy_order, layer_names, upstream
+from shared.plan_values import SECRET_MASK
 from shared.settings import ConfigError
 
 Status = Literal["planned", "failed", "skipped", "not built"]
@@ -116,7 +117,7 @@ def plan_platform(
     upstream failed or is not built is "skipped". Config mistakes become a "failed" layer with
     the one-line message, never an exception.
     """
-    wanted = set(LAYER_NAMES if layers is None else layers)
+    wanted = set(layer_names() if layers is None else layers)
     for name in list(wanted):
         wanted.update(upstream(name))
     cloud = cloud or OfflineCloud()

@@ -15,26 +15,20 @@ from invoke.exceptions import Exit
 from invoke.tasks import task
 from rich.table import Table
 
-from ops.automation import BackendError, EngineError, PulumiEngine, backend_settings
-from ops.cli import check_env, check_layer, console
-from ops.orchestrator import (
-    PROTECTED_ENVS,
-    EphemeralEnvError,
-    Orchestrator,
-    RunReport,
-    TeardownRefused,
-    confirm_teardown,
-    create_ephemeral,
-    is_ephemeral,
-    parse_overrides,
-    plain_outputs,
-    remove_ephemeral,
-)
-from ops.preflight import run_preflight
-from ops.progress import LiveProgress, print_summary
-from shared.layers import LAYER_NAMES, deploy_order, teardown_order
+from ops.cli.common import check_env, check_layer, console
+from ops.stacks.backend import BackendError, backend_settings
+from ops.stacks.engine import EngineError
+from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, is_ephemeral, parse_overrides, remove_ephemeral
+from ops.stacks.preflight import run_preflight
+from ops.stacks.progress import LiveProgress, print_summary
+from ops.stacks.pulumi_engine import PulumiEngine
+from ops.stacks.report import RunReport, plain_outputs
+from ops.stacks.scheduler import Orchestrator
+from ops.stacks.teardown import TeardownRefused, confirm_teardown
+from shared.environments import is_protected
+from shared.layers import deploy_order, layer_names, lifecycle, teardown_order
 
-_LAYERS = ", ".join(LAYER_NAMES)
+_LAYERS = ", ".join(layer_names())
 _ENV_HELP = "Environment (stack name in every project), e.g. prod or dev."
 _PARALLEL_HELP = "How many layers may run at the same time when the graph allows (default 2: data and edge)."
 
@@ -92,9 +86,12 @@ def _confirm(env: str, yes: bool, confirm: str) -> None:
         raise Exit(f"teardown of {env} not confirmed", code=1) from None
 
 
-def _note_final_snapshot(env: str, layers: list[str]) -> None:
-    if env in PROTECTED_ENVS and "data" in layers:
-        console.print(f"{env}: the database keeps a final snapshot (teardown never sets skipFinalSnapshot here)")
+def _note_left_behind(env: str, layers: list[str]) -> None:
+    """What a protected environment's teardown keeps on purpose, as each layer declares it."""
+    if is_protected(env):
+        for layer in layers:
+            for note in lifecycle(layer).teardown.leaves_in_protected:
+                console.print(f"{env}: {note}")
 
 
 @task(
@@ -183,7 +180,7 @@ def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confi
     check_env(env)
     _confirm(env, yes, confirm)
     _preflight(env, [layer], changes_config=False)
-    _note_final_snapshot(env, [layer])
+    _note_left_behind(env, [layer])
     _finish(_orchestrate("destroy", env, [layer], 1))
 
 
@@ -202,7 +199,7 @@ def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "",
     _confirm(env, yes, confirm)
     layers = teardown_order()
     _preflight(env, layers, changes_config=False)
-    _note_final_snapshot(env, layers)
+    _note_left_behind(env, layers)
     ephemeral = is_ephemeral(env)
     report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral)
     _finish(report)

@@ -25,11 +25,10 @@ from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from ops.aws_schema import output_shapes
+from shared.aws_schema import output_shapes
+from shared.plan_values import SECRET_MASK, computed
 
 ORGANIZATION = "organization"  # the local file backend's organization name
-COMPUTED_PREFIX = "(known after apply: "
-SECRET_MASK = "[secret]"
 # Input keys whose values never appear in a plan, whatever the program passed.
 SENSITIVE_KEYS = frozenset({"password", "masterPassword", "secretString", "secretBinary", "privateKey"})
 
@@ -43,16 +42,6 @@ def plain_numbers(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: plain_numbers(v) for k, v in value.items()}
     return value
-
-
-def computed(resource: str, prop: str) -> str:
-    """The stand-in for an output only the cloud knows."""
-    return f"{COMPUTED_PREFIX}{resource}.{prop})"
-
-
-def is_computed(value: Any) -> bool:
-    """Whether `value` is (or contains, as a string) a stand-in for a cloud-only value."""
-    return isinstance(value, str) and COMPUTED_PREFIX in value
 
 
 DEFAULT_DB_SECRET = json.dumps({"username": "payments_app", "password": "offline-stand-in-password"})
@@ -157,7 +146,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         handler = CALLS.get(args.token)
         if handler is None:
             raise NotImplementedError(
-                f"the offline engine has no answer for {args.token}; add one to ops.mock_engine.CALLS"
+                f"the offline engine has no answer for {args.token}; add one to ops.plan.mock_engine.CALLS"
             )
         return handler(self.cloud, dict(args.args))
 
