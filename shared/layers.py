@@ -18,7 +18,8 @@ class Layer:
     depends_on: tuple[str, ...] = ()
     description: str = ""
     # Config values teardown sets (then applies) before `destroy`, to lift deletion protection
-    # from exactly the resources this layer's stack owns.
+    # from exactly the resources this layer's stack owns. `teardown: true` comes with them: the
+    # settings refuse protection off in a protected environment unless teardown is lifting it.
     teardown_config: tuple[tuple[str, str], ...] = ()
     # Resource types the teardown flip updates (a targeted `up`): only these take the new values.
     teardown_targets: tuple[str, ...] = ()
@@ -33,7 +34,7 @@ LAYERS: tuple[Layer, ...] = (
         "data",
         ("network",),
         "RDS PostgreSQL Multi-AZ, its KMS key and parameter group",
-        teardown_config=(("deletionProtection", "false"),),
+        teardown_config=(("deletionProtection", "false"), ("teardown", "true")),
         teardown_targets=("aws:rds/instance:Instance",),
         teardown_properties=("deletionProtection",),
     ),
@@ -41,7 +42,7 @@ LAYERS: tuple[Layer, ...] = (
         "edge",
         ("network",),
         "Route53 zone, ACM certificate, ALB, listeners, target group",
-        teardown_config=(("albDeletionProtection", "false"),),
+        teardown_config=(("albDeletionProtection", "false"), ("teardown", "true")),
         teardown_targets=("aws:lb/loadBalancer:LoadBalancer",),
         teardown_properties=("enableDeletionProtection",),
     ),
