@@ -148,15 +148,17 @@ class ComputeSettings(StackSettings):
 
     @cross_check("cpu", "memory")
     def _task_size(self) -> Iterator[InvalidSetting]:
-        allowed = allowed_memory(self.cpu)
-        if self.memory not in allowed:
-            yield InvalidSetting(
-                "memory", self.memory, f"expected a Fargate memory size for cpu {self.cpu}: one of {allowed}"
-            )
         platform = f"the platform's task size (policy rule {RULE_TASK_SIZE})"
         if self.cpu != TASK_CPU:
             yield InvalidSetting("cpu", self.cpu, f"expected {TASK_CPU} CPU units, {platform}")
-        if self.memory in allowed and self.memory != TASK_MEMORY_MIB:
+        if self.memory == TASK_MEMORY_MIB:
+            return
+        allowed = allowed_memory(self.cpu)
+        if self.cpu == TASK_CPU and self.memory not in allowed:  # AWS itself would refuse the pair
+            yield InvalidSetting(
+                "memory", self.memory, f"expected a Fargate memory size for cpu {self.cpu}: one of {allowed}"
+            )
+        else:
             yield InvalidSetting("memory", self.memory, f"expected {TASK_MEMORY_MIB} MiB, {platform}")
 
     @cross_check("env", "min_capacity", "max_capacity", "desired_count")

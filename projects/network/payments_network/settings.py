@@ -57,7 +57,9 @@ class NetworkSettings(StackSettings):
                 "availabilityZones",
                 list(azs),
                 f"expected zones {self.region} has ({', '.join(catalog.availability_zones)}, "
-                f"per {catalog.table_path()}); {', '.join(missing)} does not exist",
+                f"per {catalog.table_path()}); {', '.join(missing)} "
+                + ("does" if len(missing) == 1 else "do")
+                + " not exist",
             )
 
     @cross_check("availability_zones", "public_subnet_cidrs", "private_subnet_cidrs", "vpc_cidr")
