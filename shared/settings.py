@@ -211,7 +211,7 @@ def _partial(model: type[S], raw: Mapping[str, Any], bad: set[str]) -> S:
         if name in bad or key not in raw:
             continue
         try:
-            values[name] = TypeAdapter(f.annotation).validate_python(raw[key])
+            values[name] = TypeAdapter(f.annotation or Any).validate_python(raw[key])
         except ValidationError:
             bad.add(name)
     return model.model_construct(**values)

@@ -55,7 +55,9 @@ def instance_class_problems(rds: Any, catalog: RegionCatalog, engine_major: str,
         Engine="postgres", DBInstanceClass=instance_class
     ):
         offers += [
-            o for o in page["OrderableDBInstanceOptions"] if str(o.get("EngineVersion", "")).split(".")[0] == engine_major
+            o
+            for o in page["OrderableDBInstanceOptions"]
+            if str(o.get("EngineVersion", "")).split(".")[0] == engine_major
         ]
     if not offers:
         return [f"{where}: RDS does not offer this class for this major here"]

@@ -47,7 +47,12 @@ def _tampered(env: str, layer: str, name: str, **inputs: object) -> PlatformPlan
     [
         ("network", "flowLogRetentionDays", "14", "network:flowLogRetentionDays = '14' is invalid: expected 7 days"),
         ("data", "deletionProtection", "false", "data:deletionProtection = False is invalid: expected true in prod"),
-        ("edge", "albDeletionProtection", "false", "edge:albDeletionProtection = False is invalid: expected true in prod"),
+        (
+            "edge",
+            "albDeletionProtection",
+            "false",
+            "edge:albDeletionProtection = False is invalid: expected true in prod",
+        ),
         ("compute", "cpu", "1024", "compute:cpu = 1024 is invalid: expected 512 CPU units"),
     ],
 )

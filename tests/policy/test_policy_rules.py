@@ -279,7 +279,9 @@ def test_load_balancers_are_deletion_protected_in_protected_environments_only(to
     assert violations("alb-deletion-protected", token, {"enableDeletionProtection": False}) == [
         "enableDeletionProtection must be true in prod, got False"
     ]
-    assert violations("alb-deletion-protected", token, {}) == ["enableDeletionProtection must be true in prod, got None"]
+    assert violations("alb-deletion-protected", token, {}) == [
+        "enableDeletionProtection must be true in prod, got None"
+    ]
     assert violations("alb-deletion-protected", token, {"enableDeletionProtection": True}) == []
     assert violations("alb-deletion-protected", token, {"enableDeletionProtection": False}, stack="dev") == []
 

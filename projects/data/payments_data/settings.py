@@ -109,9 +109,7 @@ class DataSettings(StackSettings):
     @classmethod
     def _multi_az(cls, v: bool) -> bool:
         if not v:
-            raise ValueError(
-                f"expected true in every environment: a standby in a second AZ (policy rule {RULE_RDS})"
-            )
+            raise ValueError(f"expected true in every environment: a standby in a second AZ (policy rule {RULE_RDS})")
         return v
 
     @field_validator("allocated_storage")

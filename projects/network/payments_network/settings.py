@@ -79,7 +79,7 @@ class NetworkSettings(StackSettings):
     def _subnets_do_not_overlap(self) -> Iterator[InvalidSetting]:
         subnets = [(key, ipaddress.IPv4Network(c)) for key, cidrs in self._subnet_lists() for c in cidrs]
         reported: set[int] = set()  # one line per offending subnet, naming the first it overlaps
-        for (i, (key_a, a)), (j, (key_b, b)) in itertools.combinations(enumerate(subnets), 2):
+        for (_, (key_a, a)), (j, (key_b, b)) in itertools.combinations(enumerate(subnets), 2):
             if j not in reported and a.overlaps(b):
                 reported.add(j)
                 yield InvalidSetting(key_b, str(b), f"expected non-overlapping subnets; {b} overlaps {a} ({key_a})")

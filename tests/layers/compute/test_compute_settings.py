@@ -131,11 +131,38 @@ def test_the_platform_task_size_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("cpu", "memory", "lines"),
     [
-        (256, 512, ["compute:cpu = 256 is invalid: expected 512 CPU units", "compute:memory = 512 is invalid: expected 1024 MiB"]),
-        (512, 4096, ["compute:memory = 4096 is invalid: expected 1024 MiB, the platform's task size (policy rule ecs-task-size)"]),
-        (1024, 8192, ["compute:cpu = 1024 is invalid: expected 512 CPU units, the platform's task size (policy rule ecs-task-size)", "compute:memory = 8192 is invalid: expected 1024 MiB"]),
+        (
+            256,
+            512,
+            [
+                "compute:cpu = 256 is invalid: expected 512 CPU units",
+                "compute:memory = 512 is invalid: expected 1024 MiB",
+            ],
+        ),
+        (
+            512,
+            4096,
+            [
+                "compute:memory = 4096 is invalid: expected 1024 MiB, the platform's task size (policy rule ecs-task-size)"
+            ],
+        ),
+        (
+            1024,
+            8192,
+            [
+                "compute:cpu = 1024 is invalid: expected 512 CPU units, the platform's task size (policy rule ecs-task-size)",
+                "compute:memory = 8192 is invalid: expected 1024 MiB",
+            ],
+        ),
         (16384, 1024, ["compute:cpu = 16384 is invalid: expected 512 CPU units"]),
-        (256, 4096, ["compute:cpu = 256 is invalid: expected 512 CPU units", "compute:memory = 4096 is invalid: expected 1024 MiB"]),
+        (
+            256,
+            4096,
+            [
+                "compute:cpu = 256 is invalid: expected 512 CPU units",
+                "compute:memory = 4096 is invalid: expected 1024 MiB",
+            ],
+        ),
     ],
 )
 def test_a_fargate_size_other_than_the_platform_task_size_names_each_key(

@@ -41,8 +41,16 @@ CASES = [
         "(families db.m5, db.m6g, db.m6i, db.m7g, db.r5, db.r6g, db.r6i, db.r7g, db.t3, db.t4g; "
         "see shared/aws_catalog/ap-northeast-2.yaml)",
     ),
-    ({"instanceClass": "db.m9.large"}, "dev", "data:instanceClass = 'db.m9.large' is invalid: expected a class RDS offers"),
-    ({"instanceClass": "db.t2.micro"}, "dev", "data:instanceClass = 'db.t2.micro' is invalid: expected a class RDS offers"),
+    (
+        {"instanceClass": "db.m9.large"},
+        "dev",
+        "data:instanceClass = 'db.m9.large' is invalid: expected a class RDS offers",
+    ),
+    (
+        {"instanceClass": "db.t2.micro"},
+        "dev",
+        "data:instanceClass = 'db.t2.micro' is invalid: expected a class RDS offers",
+    ),
     (
         {"instanceClass": "db.r4.large", "engineVersion": "15"},
         "prod",

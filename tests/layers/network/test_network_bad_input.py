@@ -116,7 +116,11 @@ def test_bad_setting_is_one_clear_line_before_any_resource(run_layer, engines, o
         (
             # A bad vpcCidr cannot judge the subnets against it, but every other rule still runs.
             "dev",
-            {"vpcCidr": "10.0.0.0/8", "privateSubnetCidrs": ["10.20.0.0/20", "10.20.32.0/20"], "flowLogTrafficType": "x"},
+            {
+                "vpcCidr": "10.0.0.0/8",
+                "privateSubnetCidrs": ["10.20.0.0/20", "10.20.32.0/20"],
+                "flowLogTrafficType": "x",
+            },
             [
                 "network:vpcCidr = '10.0.0.0/8' is invalid: expected a prefix length between /16 and /24",
                 "network:flowLogTrafficType = 'x' is invalid",
