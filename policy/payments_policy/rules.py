@@ -1,4 +1,4 @@
-"""The mandatory rules of the payments platform (SPEC §3, §4): one function per rule.
+"""The mandatory rules of the payments platform: one function per rule.
 
 Each check takes a `PolicyInput` (type token, camelCase props, logical name) and a
 `PolicyContext` (the stack, and for stack-scoped rules the stack's other resources) and returns
@@ -16,6 +16,7 @@ from payments_policy.iam_documents import document_violations
 from payments_policy.model import PolicyContext, PolicyInput, Rule, is_unknown, referenced_name
 from shared.aws_schema import is_taggable
 from shared.environments import is_protected
+from shared.guardrails import LOG_RETENTION_DAYS, RULE_ALB_PROTECTION, TASK_CPU, TASK_MEMORY_MIB
 from shared.layers import LAYER_NAMES
 from shared.ports import HTTP_PORT, HTTPS_PORT
 from shared.tags import REQUIRED_TAG_KEYS, environment_label
@@ -64,8 +65,8 @@ TLS12_POLICIES: frozenset[str] = frozenset(
 )
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 PUBLIC_PORTS = frozenset({HTTP_PORT, HTTPS_PORT})
-DEFAULT_LOG_RETENTION_DAYS = 7  # SPEC §3: container and flow logs keep 7 days
-FARGATE_CPU, FARGATE_MEMORY = "512", "1024"  # SPEC §3: 512 CPU units, 1024 MiB
+# One definition with the settings (`shared.guardrails`), which refuse any other value up front.
+FARGATE_CPU, FARGATE_MEMORY = str(TASK_CPU), str(TASK_MEMORY_MIB)
 
 
 def _literal(value: Any) -> bool:
@@ -311,12 +312,18 @@ def check_ecs_service(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
     return problems
 
 
-def check_log_retention(r: PolicyInput, ctx: PolicyContext) -> list[str]:
-    """Log groups keep their logs exactly as long as configured (SPEC: 7 days)."""
-    want = int(ctx.config.get("logRetentionDays", DEFAULT_LOG_RETENTION_DAYS))
+def check_log_retention(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
+    """Log groups keep their logs exactly the platform's retention (`shared.guardrails`)."""
     got = r.get("retentionInDays")
-    if got != want:
-        return [f"retentionInDays must be {want}, got {got!r}"]
+    if got != LOG_RETENTION_DAYS:
+        return [f"retentionInDays must be {LOG_RETENTION_DAYS}, got {got!r}"]
+    return []
+
+
+def check_alb_deletion_protection(r: PolicyInput, ctx: PolicyContext) -> list[str]:
+    """Load balancers of a protected environment cannot be deleted by accident."""
+    if is_protected(ctx.stack) and r.get("enableDeletionProtection") is not True:
+        return [f"enableDeletionProtection must be true in {ctx.stack}, got {r.get('enableDeletionProtection')!r}"]
     return []
 
 
@@ -402,7 +409,18 @@ RULES: tuple[Rule, ...] = (
         check_ecs_service,
         ECS_SERVICE,
     ),
-    Rule("log-retention", "Log groups keep logs exactly as configured (7 days).", check_log_retention, LOG_GROUP),
+    Rule(
+        "log-retention",
+        f"Log groups keep logs exactly the platform's retention ({LOG_RETENTION_DAYS} days).",
+        check_log_retention,
+        LOG_GROUP,
+    ),
+    Rule(
+        RULE_ALB_PROTECTION,
+        "Load balancers are deletion-protected in protected environments (prod).",
+        check_alb_deletion_protection,
+        LOAD_BALANCER,
+    ),
     Rule(
         "iam-least-privilege",
         "IAM documents have no '*' action and '*' resource only where AWS allows nothing else.",

@@ -64,8 +64,8 @@ def test_teardown_lifts_protection_only_on_data_and_edge():
     flips = {name: dict(lifecycle(name).teardown.config) for name in LAYER_NAMES}
     assert flips == {
         "network": {},
-        "data": {"deletionProtection": "false"},
-        "edge": {"albDeletionProtection": "false"},
+        "data": {"deletionProtection": "false", "teardown": "true"},
+        "edge": {"albDeletionProtection": "false", "teardown": "true"},
         "compute": {},
     }
 

@@ -4,8 +4,9 @@ import pytest
 import yaml
 
 from ops.environment.stack_files import PROJECTS_DIR, layer_exists, project_file, stack_config
+from shared.environments import PROTECTED_ENVS
 from shared.layers import LAYER_NAMES, lifecycle
-from shared.settings import parse_settings
+from shared.settings import ConfigError, parse_settings
 
 BUILT = [name for name in LAYER_NAMES if layer_exists(name)]
 PULUMI_TYPES = {"string", "integer", "boolean", "array"}
@@ -52,3 +53,24 @@ def test_stack_files_only_use_declared_keys(layer):
         for key in raw["config"]:
             ns, _, name = key.partition(":")
             assert ns == "aws" or (ns == layer and name in declared), key
+
+
+FLIPPED = [name for name in BUILT if lifecycle(name).teardown.config]
+
+
+@pytest.mark.parametrize("layer", FLIPPED)
+@pytest.mark.parametrize("env", PROTECTED_ENVS)
+def test_the_teardown_flip_is_accepted_in_a_protected_env_and_only_with_its_marker(layer, env):
+    committed = stack_config(layer, env).values
+    flips = {f"{layer}:{key}": value for key, value in lifecycle(layer).teardown.config}
+    lifted = parse_settings(lifecycle(layer).settings, {**committed, **flips}, namespace=layer, env=env)
+    assert lifted.teardown is True  # what the targeted update before destroy runs with
+    protection_only = {k: v for k, v in flips.items() if k != f"{layer}:teardown"}
+    with pytest.raises(ConfigError, match=rf"^{layer}:\w*[dD]eletionProtection = False is invalid: expected true"):
+        parse_settings(lifecycle(layer).settings, {**committed, **protection_only}, namespace=layer, env=env)
+
+
+@pytest.mark.parametrize("layer", FLIPPED)
+def test_no_stack_file_sets_the_teardown_marker(layer):
+    for path in sorted((PROJECTS_DIR / layer).glob("Pulumi.*.yaml")):
+        assert f"{layer}:teardown" not in (yaml.safe_load(path.read_text()) or {}).get("config", {}), path

@@ -19,7 +19,7 @@ LIFECYCLE = LayerLifecycle(
         PreflightCheck("final-snapshot", check_final_snapshot_of, when="teardown"),
     ),
     teardown=Teardown(
-        config=(("deletionProtection", "false"),),
+        config=(("deletionProtection", "false"), ("teardown", "true")),
         targets=("aws:rds/instance:Instance",),
         properties=("deletionProtection",),
         leaves_in_protected=(

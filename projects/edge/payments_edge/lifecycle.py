@@ -12,7 +12,7 @@ LIFECYCLE = LayerLifecycle(
     contract=EdgeContract,
     settings=EdgeSettings,
     teardown=Teardown(
-        config=(("albDeletionProtection", "false"),),
+        config=(("albDeletionProtection", "false"), ("teardown", "true")),
         targets=("aws:lb/loadBalancer:LoadBalancer",),
         properties=("enableDeletionProtection",),
     ),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
-from typing import Literal, Self
+from collections.abc import Iterator
+from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
-from shared.settings import InvalidSetting, StackSettings, ipv4_network, log_retention
+from shared.aws_catalog import region_catalog
+from shared.settings import InvalidSetting, StackSettings, cross_check, ipv4_network, log_retention
 
 
 class NetworkSettings(StackSettings):
@@ -38,37 +40,57 @@ class NetworkSettings(StackSettings):
     def _retention(cls, v: int) -> int:
         return log_retention(v)
 
-    @model_validator(mode="after")
-    def _topology(self) -> Self:
+    @cross_check("availability_zones", "region")
+    def _zones_exist(self) -> Iterator[InvalidSetting]:
         azs = self.availability_zones
         if len(azs) < 2 or len(set(azs)) != len(azs):
-            raise InvalidSetting("availabilityZones", list(azs), "expected at least 2 distinct AZ names")
-        for az in azs:
-            if not (az.startswith(self.region) and len(az) == len(self.region) + 1 and az[-1].isalpha()):
-                raise InvalidSetting(
-                    "availabilityZones", list(azs), f"expected AZ names of {self.region}, e.g. {self.region}a"
-                )
+            yield InvalidSetting("availabilityZones", list(azs), "expected at least 2 distinct AZ names")
+        if not all(az.startswith(self.region) and len(az) == len(self.region) + 1 and az[-1].isalpha() for az in azs):
+            yield InvalidSetting(
+                "availabilityZones", list(azs), f"expected AZ names of {self.region}, e.g. {self.region}a"
+            )
+            return
+        catalog = region_catalog(self.region)
+        missing = [az for az in azs if az not in catalog.availability_zones]
+        if missing:
+            yield InvalidSetting(
+                "availabilityZones",
+                list(azs),
+                f"expected zones {self.region} has ({', '.join(catalog.availability_zones)}, "
+                f"per {catalog.table_path()}); {', '.join(missing)} "
+                + ("does" if len(missing) == 1 else "do")
+                + " not exist",
+            )
+
+    @cross_check("availability_zones", "public_subnet_cidrs", "private_subnet_cidrs", "vpc_cidr")
+    def _subnets_per_az_inside_the_vpc(self) -> Iterator[InvalidSetting]:
+        azs = self.availability_zones
         vpc = ipaddress.IPv4Network(self.vpc_cidr)
-        subnets: list[tuple[str, ipaddress.IPv4Network]] = []
-        for key, cidrs in (
-            ("publicSubnetCidrs", self.public_subnet_cidrs),
-            ("privateSubnetCidrs", self.private_subnet_cidrs),
-        ):
+        for key, cidrs in self._subnet_lists():
             if len(cidrs) != len(azs):
-                raise InvalidSetting(key, list(cidrs), f"expected one CIDR per AZ ({len(azs)}), in AZ order")
-            for cidr in cidrs:
-                net = ipaddress.IPv4Network(cidr)
-                if not net.subnet_of(vpc):
-                    raise InvalidSetting(
-                        key, list(cidrs), f"expected subnets inside vpcCidr {self.vpc_cidr}; {cidr} is not"
-                    )
-                subnets.append((key, net))
-        for (key_a, a), (key_b, b) in itertools.combinations(subnets, 2):
-            if a.overlaps(b):
-                raise InvalidSetting(key_b, str(b), f"expected non-overlapping subnets; {b} overlaps {a} ({key_a})")
+                yield InvalidSetting(key, list(cidrs), f"expected one CIDR per AZ ({len(azs)}), in AZ order")
+            outside = [cidr for cidr in cidrs if not ipaddress.IPv4Network(cidr).subnet_of(vpc)]
+            if outside:
+                yield InvalidSetting(
+                    key, list(cidrs), f"expected subnets inside vpcCidr {self.vpc_cidr}; {outside[0]} is not"
+                )
+
+    @cross_check("public_subnet_cidrs", "private_subnet_cidrs")
+    def _subnets_do_not_overlap(self) -> Iterator[InvalidSetting]:
+        subnets = [(key, ipaddress.IPv4Network(c)) for key, cidrs in self._subnet_lists() for c in cidrs]
+        reported: set[int] = set()  # one line per offending subnet, naming the first it overlaps
+        for (_, (key_a, a)), (j, (key_b, b)) in itertools.combinations(enumerate(subnets), 2):
+            if j not in reported and a.overlaps(b):
+                reported.add(j)
+                yield InvalidSetting(key_b, str(b), f"expected non-overlapping subnets; {b} overlaps {a} ({key_a})")
+
+    @cross_check("env", "nat_gateways")
+    def _nat_per_az_when_protected(self) -> Iterator[InvalidSetting]:
         if self.protected and self.nat_gateways != "per-az":
-            raise InvalidSetting("natGateways", self.nat_gateways, "expected per-az in prod (one NAT per AZ for HA)")
-        return self
+            yield InvalidSetting("natGateways", self.nat_gateways, "expected per-az in prod (one NAT per AZ for HA)")
+
+    def _subnet_lists(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return (("publicSubnetCidrs", self.public_subnet_cidrs), ("privateSubnetCidrs", self.private_subnet_cidrs))
 
     def subnets_by_az(self) -> dict[str, tuple[str, str]]:
         """AZ name -> (public CIDR, private CIDR), keyed by AZ so reordering never renames."""

@@ -217,8 +217,6 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
         "compute",
         "prod",
         overrides={
-            "cpu": 1024,
-            "memory": 3072,
             "cpuArchitecture": "ARM64",
             "desiredCount": 4,
             "minCapacity": 2,
@@ -227,19 +225,18 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
             "scaleInCooldownSeconds": 600,
             "scaleOutCooldownSeconds": 30,
             "healthCheckGracePeriodSeconds": 120,
-            "logRetentionDays": 30,
         },
         upstream_exports=upstream(),
     )
     td = plan.one(TASK_DEF).inputs
-    assert (td["cpu"], td["memory"], td["runtimePlatform"]["cpuArchitecture"]) == ("1024", "3072", "ARM64")
+    assert (td["cpu"], td["memory"], td["runtimePlatform"]["cpuArchitecture"]) == ("512", "1024", "ARM64")
     svc = plan.one(SERVICE).inputs
     assert (svc["desiredCount"], svc["healthCheckGracePeriodSeconds"]) == (4, 120)
     target = plan.one(TARGET).inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 12)
     tracking = plan.one(POLICY).inputs["targetTrackingScalingPolicyConfiguration"]
     assert (tracking["targetValue"], tracking["scaleInCooldown"], tracking["scaleOutCooldown"]) == (45, 600, 30)
-    assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 7
 
 
 def test_dev_runs_the_production_shape_3_tasks_scaling_3_to_10(run_layer) -> None:

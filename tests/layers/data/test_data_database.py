@@ -115,7 +115,7 @@ def test_teardown_flip_turns_prod_protection_off_and_still_keeps_the_snapshot(ru
     from shared.layers import lifecycle
 
     flips = dict(lifecycle("data").teardown.config)
-    assert flips == {"deletionProtection": "false"}
+    assert flips == {"deletionProtection": "false", "teardown": "true"}
     db = run_layer("data", "prod", overrides=flips).one(INSTANCE).inputs
     assert db["deletionProtection"] is False
     assert db["finalSnapshotIdentifier"] == "snapshot-payments-final-prod"

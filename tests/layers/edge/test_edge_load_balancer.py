@@ -37,7 +37,7 @@ def test_deletion_protection_follows_config_on_in_prod_off_in_dev(prod_plan, dev
     assert prod_plan.one(ALB).inputs["enableDeletionProtection"] is True
     assert dev_plan.one(ALB).inputs["enableDeletionProtection"] is False
     # what teardown applies before destroy (the edge LIFECYCLE's teardown config)
-    lifted = run_layer("edge", "prod", overrides={"albDeletionProtection": "false"})
+    lifted = run_layer("edge", "prod", overrides={"albDeletionProtection": "false", "teardown": "true"})
     assert lifted.one(ALB).inputs["enableDeletionProtection"] is False
 
 
