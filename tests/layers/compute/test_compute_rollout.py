@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pulumi.runtime import settings as pulumi_settings
 
 from ops.mock_engine import PlanMocks, computed
 from payments_compute.service import ROLLOUT_TIMEOUT, RolloutRolledBack, confirm_rollout
@@ -25,7 +26,15 @@ def test_a_steady_service_on_the_new_task_definition_is_a_successful_rollout(run
     assert plan.one(SERVICE).inputs["taskDefinition"] == computed("task-payments-api-prod", "arn")
 
 
-def test_a_rolled_back_deployment_fails_the_deploy_naming_both_revisions(monkeypatch, run_layer):
+@pytest.fixture
+def forget_failed_outputs():
+    """A failed program leaves its unawaited outputs in Pulumi's global settings; drop them after."""
+    yield
+    with pulumi_settings.SETTINGS.lock:
+        pulumi_settings.SETTINGS.outputs.clear()
+
+
+def test_a_rolled_back_deployment_fails_the_deploy_naming_both_revisions(monkeypatch, run_layer, forget_failed_outputs):
     original = PlanMocks.new_resource
 
     def rolled_back(self, args):
