@@ -12,7 +12,6 @@ import dns.rcode
 import dns.rdata
 import dns.resolver
 import dns.rrset
-import pytest
 
 from ops.dns.delegation import Delegation, PublicDns, check_delegation, ns_record_text, wait_for_delegation
 
@@ -54,7 +53,7 @@ def public_records(*, child_ns: list[str] | None = None) -> dict[tuple[str, str]
 class StubServers:
     """The parent's authoritative servers: each IP answers a referral, NXDOMAIN, or fails."""
 
-    def __init__(self, answers: dict[str, list[str] | None | Exception]) -> None:
+    def __init__(self, answers: dict[str, list[str] | Exception | None]) -> None:
         self.answers = answers
         self.asked: list[tuple[str, str, str, bool]] = []
 
@@ -82,7 +81,7 @@ class StubServers:
 
 
 def check(
-    parent_answers: dict[str, list[str] | None | Exception],
+    parent_answers: dict[str, list[str] | Exception | None],
     *,
     resolver_sees: list[str] | None = None,
     resolver_error: Exception | None = None,
@@ -94,7 +93,7 @@ def check(
 
 
 def test_a_parent_naming_exactly_the_zone_servers_is_a_delegation():
-    result, servers = check({"192.0.2.1": ZONE_NS}, resolver_sees=ZONE_NS)
+    result, _ = check({"192.0.2.1": ZONE_NS}, resolver_sees=ZONE_NS)
     assert result.state == "delegated" and result.delegated
     assert (result.parent, result.parent_server) == ("example.com", "a.iana-servers.net")
     assert result.at_parent == tuple(sorted(ZONE_NS))
