@@ -258,6 +258,12 @@ def bootstrap_state_backend(
     tags = {**standard_tags(env=env, project=service, layer=TAG_LAYER), "ManagedBy": MANAGED_BY}
     run = _Run(session, names, tags, partition)
     run.claim_bucket()  # first: a name taken elsewhere stops before the key exists
-    key_arn = run.key()
-    run.configure_bucket(key_arn)
+    try:
+        key_arn = run.key()
+        run.configure_bucket(key_arn)
+    except ClientError as e:
+        done = "; ".join(run.created) or "nothing"
+        raise BootstrapError(
+            f"stopped: {str(e).splitlines()[0]}; created so far: {done}; fix the cause and run again to finish"
+        ) from None
     return BootstrapResult(names=names, key_arn=key_arn, created=tuple(run.created), changed=tuple(run.changed))

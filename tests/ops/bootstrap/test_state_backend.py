@@ -9,6 +9,8 @@ from unittest import mock
 
 import boto3
 import pytest
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from ops.bootstrap.state_backend import (
@@ -140,3 +142,26 @@ def test_an_alias_on_a_key_pending_deletion_stops_the_run_saying_what_to_do(aws)
 
     with pytest.raises(BootstrapError, match=rf"^{ALIAS} points to KMS key {key_id}, which is PendingDeletion: "):
         bootstrap(aws)
+
+
+def test_a_failure_after_the_bucket_exists_says_what_was_created_and_a_rerun_finishes(aws, monkeypatch):
+    original = BaseClient._make_api_call
+
+    def deny_bucket_policy(self, operation, params):
+        if operation == "PutBucketPolicy":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, operation)
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", deny_bucket_policy)
+    with pytest.raises(BootstrapError) as e:
+        bootstrap(aws)
+    message = str(e.value)
+    assert message.startswith("stopped: An error occurred (AccessDenied) when calling the PutBucketPolicy operation")
+    assert f"created so far: S3 bucket {BUCKET} in ap-northeast-2" in message
+    assert "; KMS key " in message and message.endswith("fix the cause and run again to finish")
+    assert "\n" not in message
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", original)
+    rerun = bootstrap(aws)
+    assert rerun.created == ()
+    assert rerun.changed == (f"bucket policy of s3://{BUCKET}: deny requests without TLS",)
