@@ -21,7 +21,7 @@ import ipaddress
 import json
 import re
 import typing
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Self, TypeVar
 
 import pulumi
@@ -38,6 +38,10 @@ S = TypeVar("S", bound="StackSettings")
 
 # Regions this platform is built and tested for; the payments API runs in Seoul.
 SUPPORTED_REGIONS: tuple[str, ...] = ("ap-northeast-2",)
+
+_ACCOUNT_ID = re.compile(r"\d{12}")
+# IAM role ARN in any partition: path and name use the characters IAM allows, name up to 64.
+_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::(\d{12}):role/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 
 
 class ConfigError(pulumi.RunError):
@@ -93,6 +97,10 @@ class StackSettings(BaseModel):
     env: str
     region: str
     service: str
+    # The AWS accounts this stack may be deployed to (empty: any), and a role the provider
+    # assumes before doing anything (empty: the caller's own credentials).
+    allowed_account_ids: tuple[str, ...] = ()
+    assume_role_arn: str = ""
 
     @field_validator("env")
     @classmethod
@@ -114,6 +122,33 @@ class StackSettings(BaseModel):
         if not re.fullmatch(r"[a-z][a-z0-9]{1,11}", v):
             raise ValueError("expected 2-12 lowercase letters or digits starting with a letter")
         return v
+
+    @field_validator("allowed_account_ids")
+    @classmethod
+    def _account_ids_are_12_digits(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for account in v:
+            if not _ACCOUNT_ID.fullmatch(account):
+                raise ValueError(f"expected 12-digit AWS account ids, e.g. 123456789012; {account!r} is not")
+        if len(set(v)) != len(v):
+            raise ValueError("expected each account id once")
+        return v
+
+    @field_validator("assume_role_arn")
+    @classmethod
+    def _role_arn_format(cls, v: str) -> str:
+        if v and not _ROLE_ARN.fullmatch(v):
+            raise ValueError("expected empty or an IAM role ARN such as arn:aws:iam::123456789012:role/deploy")
+        return v
+
+    @cross_check("assume_role_arn", "allowed_account_ids")
+    def _role_lives_in_an_allowed_account(self) -> Iterator[InvalidSetting]:
+        match = _ROLE_ARN.fullmatch(self.assume_role_arn)
+        if match and self.allowed_account_ids and match.group(2) not in self.allowed_account_ids:
+            yield InvalidSetting(
+                "assumeRoleArn",
+                self.assume_role_arn,
+                f"expected a role in one of allowedAccountIds ({', '.join(self.allowed_account_ids)})",
+            )
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:

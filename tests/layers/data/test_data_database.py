@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.plan_values import computed
+from shared.plan_values import SECRET_MASK, computed
 from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
 KEY_ARN = computed("kms-payments-data-prod", "arn")
@@ -161,3 +161,12 @@ def test_the_layer_registers_exactly_these_resources(prod_plan):
         ("aws:rds/parameterGroup:ParameterGroup", "dbparams-payments-prod"),
         ("aws:rds/subnetGroup:SubnetGroup", "dbsubnet-payments-prod"),
     ]
+
+
+def test_the_secret_sets_the_password_at_creation_and_rotation_owns_it_afterwards(registrations, prod_plan):
+    # registrations is requested first, so it records the plan prod_plan runs.
+    instance = registrations["rds-payments-prod"]
+    assert list(instance.ignoreChanges) == ["password"]
+    db = prod_plan.one(INSTANCE).inputs
+    assert db["password"] == SECRET_MASK  # still passed, so a new instance gets the secret's password
+    assert db["username"] == "payments_app"

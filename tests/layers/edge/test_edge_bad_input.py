@@ -86,6 +86,8 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
     config = {
         "aws:region": "ap-northeast-2",
         "edge:service": "payments",
+        "edge:allowedAccountIds": "[]",
+        "edge:assumeRoleArn": "",
         "edge:domainName": "api.payments.example.com",
         "edge:hostedZoneId": "",
         "edge:certificateArn": "",

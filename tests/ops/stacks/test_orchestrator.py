@@ -277,8 +277,8 @@ def test_prod_teardown_never_flips_a_final_snapshot_setting(monkeypatch: pytest.
 def test_the_real_teardown_flips_are_exactly_the_protection_switches() -> None:
     assert {n: teardown_flips(n, "prod") for n in ("network", "data", "edge", "compute")} == {
         "network": (),
-        "data": (("data:deletionProtection", "false"),),
-        "edge": (("edge:albDeletionProtection", "false"),),
+        "data": (("data:deletionProtection", "false"), ("data:teardown", "true")),
+        "edge": (("edge:albDeletionProtection", "false"), ("edge:teardown", "true")),
         "compute": (),
     }
 
