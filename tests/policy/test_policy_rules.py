@@ -333,5 +333,5 @@ def test_kms_rule_fails_a_key_without_rotation_and_passes_rotation_or_asymmetric
 
 def test_every_rule_has_a_unique_id_and_a_description():
     ids = [r.id for r in RULES]
-    assert len(ids) == len(set(ids)) == 13
+    assert len(ids) == len(set(ids)) == 14
     assert all(r.description.endswith(".") for r in RULES)

@@ -10,7 +10,8 @@ from pydantic.alias_generators import to_camel
 
 from payments_compute.ecr_image import EcrImage
 from payments_compute.fargate_sizes import FARGATE_MEMORY_BY_CPU, allowed_memory
-from shared.settings import InvalidSetting, StackSettings, log_retention
+from shared.alarms import AlarmWindowSettings
+from shared.settings import InvalidSetting, log_retention
 
 # `service:Action` with no wildcard: a granted action is always named in full.
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
@@ -56,7 +57,7 @@ class TaskRoleStatement(BaseModel):
         return tuple(sorted(set(v)))
 
 
-class ComputeSettings(StackSettings):
+class ComputeSettings(AlarmWindowSettings):
     image: str
     cpu: int
     memory: int
@@ -72,6 +73,8 @@ class ComputeSettings(StackSettings):
     log_retention_days: int
     db_ssl_mode: Literal["require", "verify-ca", "verify-full"]
     task_role_statements: tuple[TaskRoleStatement, ...]
+    alarm_cpu_percent: int
+    alarm_memory_percent: int
 
     @field_validator("image")
     @classmethod
@@ -112,6 +115,13 @@ class ComputeSettings(StackSettings):
     def _retention(cls, v: int) -> int:
         return log_retention(v)
 
+    @field_validator("alarm_cpu_percent", "alarm_memory_percent")
+    @classmethod
+    def _alarm_percent(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a utilization between 1 and 100 (percent of the task's reservation)")
+        return v
+
     @field_validator("task_role_statements")
     @classmethod
     def _unique_sids(cls, v: tuple[TaskRoleStatement, ...]) -> tuple[TaskRoleStatement, ...]:
@@ -138,6 +148,12 @@ class ComputeSettings(StackSettings):
             )
         if self.protected and self.min_capacity < 2:
             raise InvalidSetting("minCapacity", self.min_capacity, "expected at least 2 in prod (a task in each AZ)")
+        if self.alarm_cpu_percent <= self.cpu_target_percent:
+            raise InvalidSetting(
+                "alarmCpuPercent",
+                self.alarm_cpu_percent,
+                f"expected above cpuTargetPercent ({self.cpu_target_percent}), or autoscaling's normal state pages",
+            )
         if not self.min_capacity <= self.desired_count <= self.max_capacity:
             raise InvalidSetting(
                 "desiredCount",

@@ -7,8 +7,9 @@ from typing import Self
 
 from pydantic import field_validator, model_validator
 
+from shared.alarms import AlarmWindowSettings
 from shared.naming import Namer
-from shared.settings import InvalidSetting, StackSettings, log_retention
+from shared.settings import InvalidSetting, log_retention
 
 # PostgreSQL majors in RDS standard support that this layer is tested for. Only the major is
 # configured: with automatic minor upgrades, a pinned minor would drift from what AWS runs.
@@ -46,7 +47,7 @@ def _weekly_minutes(window: str) -> tuple[int, int]:
     return start, end if end > start else end + _WEEK
 
 
-class DataSettings(StackSettings):
+class DataSettings(AlarmWindowSettings):
     """The database's shape, protection and credentials source; prod rules checked across fields."""
 
     db_secret_id: str
@@ -65,6 +66,11 @@ class DataSettings(StackSettings):
     performance_insights_retention_days: int
     log_retention_days: int
     ca_cert_identifier: str
+    alarm_cpu_percent: int
+    alarm_free_storage_gib: int
+    alarm_connections: int
+    alarm_freeable_memory_mib: int
+    alarm_cpu_credit_balance: int
 
     @field_validator("db_secret_id")
     @classmethod
@@ -151,6 +157,27 @@ class DataSettings(StackSettings):
             raise ValueError(f"expected a current RDS certificate authority: one of {', '.join(CA_CERTIFICATES)}")
         return v
 
+    @field_validator("alarm_cpu_percent")
+    @classmethod
+    def _alarm_cpu(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a CPU utilization between 1 and 100 (percent)")
+        return v
+
+    @field_validator("alarm_free_storage_gib", "alarm_connections", "alarm_freeable_memory_mib")
+    @classmethod
+    def _alarm_positive(cls, v: int) -> int:
+        if not 1 <= v <= 65536:
+            raise ValueError("expected a whole number between 1 and 65536")
+        return v
+
+    @field_validator("alarm_cpu_credit_balance")
+    @classmethod
+    def _alarm_credits(cls, v: int) -> int:
+        if not 1 <= v <= 5000:
+            raise ValueError("expected 1-5000 CPU credits")
+        return v
+
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
         arn = _SECRET_ARN.match(self.db_secret_id)
@@ -167,6 +194,12 @@ class DataSettings(StackSettings):
                 "maintenanceWindow",
                 self.maintenance_window,
                 f"expected no overlap with backupWindow {self.backup_window}",
+            )
+        if self.alarm_free_storage_gib >= self.allocated_storage:
+            raise InvalidSetting(
+                "alarmFreeStorageGib",
+                self.alarm_free_storage_gib,
+                f"expected less than allocatedStorage ({self.allocated_storage} GiB), or the alarm never clears",
             )
         if self.protected and not self.multi_az:
             raise InvalidSetting("multiAz", self.multi_az, "expected true in prod (a standby in a second AZ)")

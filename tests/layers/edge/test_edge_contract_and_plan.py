@@ -10,6 +10,7 @@ from shared.contracts.edge import EdgeContract
 from shared.tags import REQUIRED_TAG_KEYS
 
 KINDS = (
+    "alarm",
     "alb",
     "tg",
     "listener",
