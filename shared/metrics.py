@@ -122,7 +122,10 @@ ECS_RUNNING_TASKS = Signal(
     (Metric("running", CONTAINER_INSIGHTS, "RunningTaskCount", "Minimum", _SERVICE),),
 )
 ECS_CPU = Signal(
-    "service-cpu", "Service CPU (% of reserved)", "percent", (Metric("cpu", ECS, "CPUUtilization", "Average", _SERVICE),)
+    "service-cpu",
+    "Service CPU (% of reserved)",
+    "percent",
+    (Metric("cpu", ECS, "CPUUtilization", "Average", _SERVICE),),
 )
 ECS_MEMORY = Signal(
     "service-memory",

@@ -64,7 +64,9 @@ def topic_policy(*, topic_arn: str, account_id: str, partition: str, region: str
                     "Resource": topic_arn,
                     "Condition": {
                         "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_pattern}"},
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_pattern}"
+                        },
                     },
                 },
                 {
@@ -102,15 +104,16 @@ class AlarmTopic(pulumi.ComponentResource):
                 enable_key_rotation=True,
                 deletion_window_in_days=args.deletion_window_days,
                 policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                    lambda ap: kms.key_policy(
-                        kms.admin_statement(ap[1], ap[0]), kms.cloudwatch_alarms_statement(ap[0])
-                    )
+                    lambda ap: kms.key_policy(kms.admin_statement(ap[1], ap[0]), kms.cloudwatch_alarms_statement(ap[0]))
                 ),
                 tags=args.tags,
                 opts=child,
             )
             aws.kms.Alias(
-                f"alias-{n('kms', 'alarms')}", name=f"alias/{n('kms', 'alarms')}", target_key_id=self.key.key_id, opts=child
+                f"alias-{n('kms', 'alarms')}",
+                name=f"alias/{n('kms', 'alarms')}",
+                target_key_id=self.key.key_id,
+                opts=child,
             )
             self.topic = aws.sns.Topic(
                 n("sns", "alarms"),
