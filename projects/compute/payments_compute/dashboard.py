@@ -42,7 +42,7 @@ class Row:
 
 def rows(*, burstable_db: bool) -> tuple[Row, ...]:
     """The dashboard's layout: edge, compute, data; CPU credits only for a burstable instance."""
-    data_saturation = (
+    data_saturation: tuple[Widget, ...] = (
         Widget("saturation: CPU", (metrics.RDS_CPU,)),
         Widget("saturation: memory and storage", (metrics.RDS_FREEABLE_MEMORY, metrics.RDS_FREE_STORAGE)),
     )
