@@ -6,7 +6,9 @@ to a bucket that keeps objects for `auditArchiveRetentionDays` (365: PCI DSS ask
 audit history). The bucket is encrypted with its own customer-managed key, versioned, private,
 TLS-only and owner-enforced; in protected environments it is created with Object Lock, whose
 default retention in GOVERNANCE mode keeps every object from deletion or overwrite for the
-retention period, and it is never force-destroyed. Elsewhere it is destroyed with its contents.
+retention period, and it is never force-destroyed: destroying the stack leaves the bucket, its
+controls and its key in the account (Pulumi `retainOnDelete`), so the evidence stays guarded and
+readable. Elsewhere it is destroyed with its contents.
 
 Two roles, each trusted by one service for this account only:
 - CloudWatch Logs (`logs.<region>.amazonaws.com`, for this account's log groups) puts records
@@ -37,7 +39,7 @@ INCOMPLETE_UPLOAD_DAYS = 1
 class AuditArchiveArgs:
     namer: Namer
     retention_days: int
-    object_lock: bool  # protected environments: GOVERNANCE retention, never force-destroyed
+    protected: bool  # Object Lock (GOVERNANCE); the stored evidence outlives the stack
     deletion_window_days: int
     tags: dict[str, str]
     account_id: pulumi.Input[str]
@@ -187,6 +189,8 @@ class AuditArchive(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditArchiveArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("payments:network:AuditArchive", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        # Protected: the key, the bucket and its controls outlive the stack (see module docstring).
+        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=args.protected)
         n, tags = args.namer, args.tags
         stream_name = n("firehose", "auditarchive")
         known_stream_arn = pulumi.Output.all(args.partition, args.account_id).apply(
@@ -205,28 +209,28 @@ class AuditArchive(pulumi.ComponentResource):
                 )
             ),
             tags=tags,
-            opts=child,
+            opts=kept,
         )
         aws.kms.Alias(
             f"alias-{n('kms', 'auditarchive')}",
             name=f"alias/{n('kms', 'auditarchive')}",
             target_key_id=self.key.key_id,
-            opts=child,
+            opts=child,  # not kept: a re-created environment takes the name again
         )
 
         # Auto-named: bucket names are global, and a re-created environment must not collide.
         self.bucket = aws.s3.Bucket(
             n("s3", "auditarchive", autonamed=True),
-            object_lock_enabled=args.object_lock,  # only possible at creation
-            force_destroy=not args.object_lock,  # audit evidence of a protected environment outlives it
+            object_lock_enabled=args.protected,  # only possible at creation
+            force_destroy=not args.protected,  # dev and ephemeral environments go with their logs
             tags=tags,
-            opts=child,
+            opts=kept,
         )
         aws.s3.BucketOwnershipControls(
             n("s3ownership", "auditarchive"),
             bucket=self.bucket.id,
             rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
+            opts=kept,
         )
         public_access = aws.s3.BucketPublicAccessBlock(
             n("s3publicaccess", "auditarchive"),
@@ -235,13 +239,13 @@ class AuditArchive(pulumi.ComponentResource):
             block_public_policy=True,
             ignore_public_acls=True,
             restrict_public_buckets=True,
-            opts=child,
+            opts=kept,
         )
         versioning = aws.s3.BucketVersioning(
             n("s3versioning", "auditarchive"),
             bucket=self.bucket.id,
             versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-            opts=child,
+            opts=kept,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             n("s3encryption", "auditarchive"),
@@ -254,7 +258,7 @@ class AuditArchive(pulumi.ComponentResource):
                     bucket_key_enabled=True,  # one data key per bucket-hour, not one KMS call per object
                 )
             ],
-            opts=child,
+            opts=kept,
         )
         aws.s3.BucketLifecycleConfiguration(
             n("s3lifecycle", "auditarchive"),
@@ -276,9 +280,9 @@ class AuditArchive(pulumi.ComponentResource):
                 ),
             ],
             # S3 refuses a lifecycle with noncurrent-version rules racing the versioning change.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=[versioning])),
         )
-        if args.object_lock:
+        if args.protected:
             aws.s3.BucketObjectLockConfiguration(
                 n("s3objectlock", "auditarchive"),
                 bucket=self.bucket.id,
@@ -288,14 +292,14 @@ class AuditArchive(pulumi.ComponentResource):
                         mode="GOVERNANCE", days=args.retention_days
                     )
                 ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[versioning]),
+                opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=[versioning])),
             )
         bucket_policy = aws.s3.BucketPolicy(
             n("s3policy", "auditarchive"),
             bucket=self.bucket.id,
             policy=self.bucket.arn.apply(tls_only_bucket_policy),
             # S3 rejects policy writes while the public access block is being applied.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+            opts=pulumi.ResourceOptions.merge(kept, pulumi.ResourceOptions(depends_on=[public_access])),
         )
 
         firehose_role = aws.iam.Role(

@@ -73,7 +73,7 @@ def build(settings: NetworkSettings) -> NetworkContract:
         AuditArchiveArgs(
             namer=n,
             retention_days=settings.audit_archive_retention_days,
-            object_lock=settings.protected,
+            protected=settings.protected,
             deletion_window_days=deletion_window_days,
             tags=tags,
             account_id=ctx.account_id,

@@ -277,3 +277,15 @@ def test_the_flow_log_subscription_waits_for_the_stream_and_the_logs_role_policy
     waits = set(component.dependencies)
     assert any("firehose-payments-auditarchive-prod" in urn for urn in waits)
     assert any("policy-payments-auditarchive-logs-prod" in urn for urn in waits)
+
+
+@pytest.mark.parametrize(("env", "kept"), [("prod", True), ("dev", False)])
+def test_prod_archive_bucket_and_key_outlive_the_stack_and_dev_ones_do_not(run_layer, registrations, env, kept):
+    run_layer("network", env)
+    for name in (
+        f"s3-payments-auditarchive-{env}",
+        f"kms-payments-auditarchive-{env}",
+        f"s3policy-payments-auditarchive-{env}",
+    ):
+        assert registrations[name].retainOnDelete is kept, name
+    assert registrations[f"firehose-payments-auditarchive-{env}"].retainOnDelete is False
