@@ -37,12 +37,14 @@ INGRESS_RULE = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
 LEGACY_SG_RULE = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
 TASK_DEFINITION = ("aws:ecs/taskDefinition:TaskDefinition",)
 ECS_SERVICE = ("aws:ecs/service:Service",)
+METRIC_ALARM = ("aws:cloudwatch/metricAlarm:MetricAlarm",)
 IAM_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "aws:iam/role:Role": ("assumeRolePolicy",),
     "aws:iam/rolePolicy:RolePolicy": ("policy",),
     "aws:iam/policy:Policy": ("policy",),
     "aws:kms/key:Key": ("policy",),
     "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
+    "aws:sns/topicPolicy:TopicPolicy": ("policy",),
 }
 
 # ELB security policies that negotiate TLS 1.2 or newer only (AWS "Security policies for your
@@ -327,6 +329,18 @@ def check_alb_deletion_protection(r: PolicyInput, ctx: PolicyContext) -> list[st
     return []
 
 
+# --- alarms ----------------------------------------------------------------------------------------
+def check_alarm_actions(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
+    """An alarm notifies someone when it fires and when it recovers; an alarm nobody hears is noise."""
+    problems = []
+    if r.get("actionsEnabled") is False:
+        problems.append("actionsEnabled is false: the alarm notifies nobody")
+    for prop in ("alarmActions", "okActions"):
+        if not [a for a in _as_list(r.get(prop)) if a]:
+            problems.append(f"{prop} is empty: expected the alarm topic")
+    return problems
+
+
 # --- IAM and KMS ----------------------------------------------------------------------------------
 def check_iam_documents(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
     """IAM documents: no `*` action; `*` resource only for actions with no resource-level permission."""
@@ -428,6 +442,12 @@ RULES: tuple[Rule, ...] = (
         tuple(IAM_DOCUMENTS),
     ),
     Rule("kms-rotation", "Customer-managed KMS keys rotate.", check_kms_rotation, KMS_KEY),
+    Rule(
+        "alarms-notify",
+        "Every CloudWatch metric alarm has alarm actions and OK actions (and actions enabled).",
+        check_alarm_actions,
+        METRIC_ALARM,
+    ),
 )
 
 

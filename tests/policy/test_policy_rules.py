@@ -348,7 +348,26 @@ def test_kms_rule_fails_a_key_without_rotation_and_passes_rotation_or_asymmetric
     assert violations("kms-rotation", "aws:kms/key:Key", {"customerMasterKeySpec": "RSA_2048"}) == []
 
 
+# --- alarms ---------------------------------------------------------------------------------------
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = unknown("sns-payments-alarms-prod", "arn")
+
+
+def test_alarm_rule_fails_an_alarm_without_ok_actions_or_with_actions_disabled():
+    assert violations("alarms-notify", ALARM, {"alarmActions": [TOPIC]}) == [
+        "okActions is empty: expected the alarm topic"
+    ]
+    assert violations("alarms-notify", ALARM, {"actionsEnabled": False, "alarmActions": [], "okActions": [TOPIC]}) == [
+        "actionsEnabled is false: the alarm notifies nobody",
+        "alarmActions is empty: expected the alarm topic",
+    ]
+
+
+def test_alarm_rule_passes_an_alarm_that_notifies_the_topic_on_alarm_and_ok():
+    assert violations("alarms-notify", ALARM, {"alarmActions": [TOPIC], "okActions": [TOPIC]}) == []
+
+
 def test_every_rule_has_a_unique_id_and_a_description():
     ids = [r.id for r in RULES]
-    assert len(ids) == len(set(ids)) == 14
+    assert len(ids) == len(set(ids)) == 15
     assert all(r.description.endswith(".") for r in RULES)

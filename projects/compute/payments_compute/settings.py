@@ -11,8 +11,9 @@ from pydantic.alias_generators import to_camel
 
 from payments_compute.ecr_image import EcrImage
 from payments_compute.fargate_sizes import FARGATE_MEMORY_BY_CPU, allowed_memory
+from shared.alarms import AlarmWindowSettings
 from shared.guardrails import RULE_TASK_SIZE, TASK_CPU, TASK_MEMORY_MIB
-from shared.settings import InvalidSetting, StackSettings, cross_check, log_retention
+from shared.settings import InvalidSetting, cross_check, log_retention
 
 # `service:Action` with no wildcard: a granted action is always named in full.
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
@@ -62,7 +63,7 @@ class TaskRoleStatement(BaseModel):
         return tuple(sorted(set(v)))
 
 
-class ComputeSettings(StackSettings):
+class ComputeSettings(AlarmWindowSettings):
     image: str
     cpu: int
     memory: int
@@ -78,6 +79,8 @@ class ComputeSettings(StackSettings):
     log_retention_days: int
     db_ssl_mode: Literal["require", "verify-ca", "verify-full"]
     task_role_statements: tuple[TaskRoleStatement, ...]
+    alarm_cpu_percent: int
+    alarm_memory_percent: int
 
     @field_validator("image")
     @classmethod
@@ -117,6 +120,13 @@ class ComputeSettings(StackSettings):
     @classmethod
     def _retention(cls, v: int) -> int:
         return log_retention(v)
+
+    @field_validator("alarm_cpu_percent", "alarm_memory_percent")
+    @classmethod
+    def _alarm_percent(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a utilization between 1 and 100 (percent of the task's reservation)")
+        return v
 
     @field_validator("task_role_statements")
     @classmethod
@@ -175,6 +185,15 @@ class ComputeSettings(StackSettings):
                 "desiredCount",
                 self.desired_count,
                 f"expected a count within minCapacity..maxCapacity ({self.min_capacity}..{self.max_capacity})",
+            )
+
+    @cross_check("alarm_cpu_percent", "cpu_target_percent")
+    def _cpu_alarm_above_scaling_target(self) -> Iterator[InvalidSetting]:
+        if self.alarm_cpu_percent <= self.cpu_target_percent:
+            yield InvalidSetting(
+                "alarmCpuPercent",
+                self.alarm_cpu_percent,
+                f"expected above cpuTargetPercent ({self.cpu_target_percent}), or autoscaling's normal state pages",
             )
 
     @property

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 
 from pydantic import field_validator
 
+from shared.alarms import AlarmWindowSettings
 from shared.aws_catalog import region_catalog
 from shared.guardrails import RULE_RDS
 from shared.naming import Namer
-from shared.settings import InvalidSetting, StackSettings, cross_check, log_retention
+from shared.settings import InvalidSetting, cross_check, log_retention
 
 # PostgreSQL majors in RDS standard support that this layer is tested for. Only the major is
 # configured: with automatic minor upgrades, a pinned minor would drift from what AWS runs.
@@ -48,7 +49,7 @@ def _weekly_minutes(window: str) -> tuple[int, int]:
     return start, end if end > start else end + _WEEK
 
 
-class DataSettings(StackSettings):
+class DataSettings(AlarmWindowSettings):
     """The database's shape, protection and credentials source; prod rules checked across fields."""
 
     db_secret_id: str
@@ -68,6 +69,11 @@ class DataSettings(StackSettings):
     log_retention_days: int
     ca_cert_identifier: str
     teardown: bool
+    alarm_cpu_percent: int
+    alarm_free_storage_gib: int
+    alarm_connections: int
+    alarm_freeable_memory_mib: int
+    alarm_cpu_credit_balance: int
 
     @field_validator("db_secret_id")
     @classmethod
@@ -161,6 +167,27 @@ class DataSettings(StackSettings):
             raise ValueError(f"expected a current RDS certificate authority: one of {', '.join(CA_CERTIFICATES)}")
         return v
 
+    @field_validator("alarm_cpu_percent")
+    @classmethod
+    def _alarm_cpu(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a CPU utilization between 1 and 100 (percent)")
+        return v
+
+    @field_validator("alarm_free_storage_gib", "alarm_connections", "alarm_freeable_memory_mib")
+    @classmethod
+    def _alarm_positive(cls, v: int) -> int:
+        if not 1 <= v <= 65536:
+            raise ValueError("expected a whole number between 1 and 65536")
+        return v
+
+    @field_validator("alarm_cpu_credit_balance")
+    @classmethod
+    def _alarm_credits(cls, v: int) -> int:
+        if not 1 <= v <= 5000:
+            raise ValueError("expected 1-5000 CPU credits")
+        return v
+
     @cross_check("db_secret_id", "region")
     def _secret_in_this_region(self) -> Iterator[InvalidSetting]:
         arn = _SECRET_ARN.match(self.db_secret_id)
@@ -183,6 +210,15 @@ class DataSettings(StackSettings):
                 "maintenanceWindow",
                 self.maintenance_window,
                 f"expected no overlap with backupWindow {self.backup_window}",
+            )
+
+    @cross_check("alarm_free_storage_gib", "allocated_storage")
+    def _storage_alarm_below_allocated(self) -> Iterator[InvalidSetting]:
+        if self.alarm_free_storage_gib >= self.allocated_storage:
+            yield InvalidSetting(
+                "alarmFreeStorageGib",
+                self.alarm_free_storage_gib,
+                f"expected less than allocatedStorage ({self.allocated_storage} GiB), or the alarm never clears",
             )
 
     @cross_check("instance_class", "engine_version", "region")

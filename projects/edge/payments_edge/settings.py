@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
+from shared.alarms import AlarmWindowSettings
 from shared.guardrails import RULE_ALB_PROTECTION
 from shared.naming import Namer, NameTooLongError
-from shared.settings import InvalidSetting, StackSettings, cross_check
+from shared.settings import InvalidSetting, cross_check
 
 # Current ELB security policies that negotiate TLS 1.2 or 1.3 only, with forward-secret AEAD
 # ciphers preferred (AWS "Security policies for your Application Load Balancer"). The Ext1/Ext2
@@ -45,7 +46,7 @@ def fqdn(value: str) -> str:
     return value
 
 
-class EdgeSettings(StackSettings):
+class EdgeSettings(AlarmWindowSettings):
     domain_name: str
     hosted_zone_id: str
     certificate_arn: str
@@ -58,6 +59,11 @@ class EdgeSettings(StackSettings):
     access_log_expiration_days: int
     alb_deletion_protection: bool
     teardown: bool
+    # Explicit aliases: the generated camelCase would read "5Xx".
+    alarm_elb5xx_rate_percent: int = Field(alias="alarmElb5xxRatePercent")
+    alarm_target5xx_rate_percent: int = Field(alias="alarmTarget5xxRatePercent")
+    alarm_unhealthy_hosts: int
+    alarm_p99_latency_ms: int
 
     @field_validator("domain_name")
     @classmethod
@@ -134,6 +140,27 @@ class EdgeSettings(StackSettings):
     def _log_expiry(cls, v: int) -> int:
         if not 1 <= v <= 3650:
             raise ValueError("expected 1-3650 days")
+        return v
+
+    @field_validator("alarm_elb5xx_rate_percent", "alarm_target5xx_rate_percent")
+    @classmethod
+    def _percent(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a share of requests between 1 and 100 (percent)")
+        return v
+
+    @field_validator("alarm_unhealthy_hosts")
+    @classmethod
+    def _hosts(cls, v: int) -> int:
+        if not 1 <= v <= 1000:
+            raise ValueError("expected 1-1000 unhealthy targets")
+        return v
+
+    @field_validator("alarm_p99_latency_ms")
+    @classmethod
+    def _latency(cls, v: int) -> int:
+        if not 10 <= v <= 60_000:
+            raise ValueError("expected 10-60000 milliseconds")
         return v
 
     @cross_check("certificate_arn", "region")

@@ -4,13 +4,40 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import re
 from collections.abc import Iterator
-from typing import Literal
+from typing import Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic.alias_generators import to_camel
 
 from shared.aws_catalog import region_catalog
 from shared.settings import InvalidSetting, StackSettings, cross_check, ipv4_network, log_retention
+
+_SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:(?P<region>[a-z]{2}(-[a-z]+)+-\d):\d{12}:[A-Za-z0-9_-]{1,256}$")
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+# A year of audit history is what PCI DSS asks an auditor to be able to read.
+PROTECTED_MIN_ARCHIVE_DAYS = 365
+
+
+class AlarmSubscription(BaseModel):
+    """One endpoint the alarm topic notifies: an email address or an https:// URL."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=to_camel, populate_by_name=True)
+
+    protocol: Literal["email", "https"]
+    endpoint: str
+
+    @model_validator(mode="after")
+    def _endpoint_fits_protocol(self) -> Self:
+        if self.protocol == "email" and not _EMAIL.match(self.endpoint):
+            raise ValueError(f"expected an email address for protocol email, not {self.endpoint!r}")
+        if self.protocol == "https":
+            url = urlsplit(self.endpoint)
+            if url.scheme != "https" or not url.hostname or any(c.isspace() for c in self.endpoint):
+                raise ValueError(f"expected an https:// URL for protocol https, not {self.endpoint!r}")
+        return self
 
 
 class NetworkSettings(StackSettings):
@@ -21,6 +48,9 @@ class NetworkSettings(StackSettings):
     nat_gateways: Literal["per-az", "single"]
     flow_log_retention_days: int
     flow_log_traffic_type: Literal["ALL", "ACCEPT", "REJECT"]
+    alarm_topic_arn: str
+    alarm_subscriptions: tuple[AlarmSubscription, ...]
+    audit_archive_retention_days: int
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -39,6 +69,47 @@ class NetworkSettings(StackSettings):
     @classmethod
     def _retention(cls, v: int) -> int:
         return log_retention(v)
+
+    @field_validator("alarm_topic_arn")
+    @classmethod
+    def _topic_arn(cls, v: str) -> str:
+        if v and not _SNS_ARN.match(v):
+            raise ValueError(
+                "expected empty (create the topic) or an SNS topic ARN such as "
+                "arn:aws:sns:ap-northeast-2:123456789012:payments-alarms"
+            )
+        return v
+
+    @field_validator("alarm_subscriptions")
+    @classmethod
+    def _distinct_endpoints(cls, v: tuple[AlarmSubscription, ...]) -> tuple[AlarmSubscription, ...]:
+        endpoints = [s.endpoint for s in v]
+        if len(set(endpoints)) != len(endpoints):
+            raise ValueError("expected each endpoint once")
+        return v
+
+    @field_validator("audit_archive_retention_days")
+    @classmethod
+    def _archive_days(cls, v: int) -> int:
+        if not 1 <= v <= 3650:
+            raise ValueError("expected 1-3650 days")
+        return v
+
+    @cross_check("alarm_topic_arn", "region", "env", "audit_archive_retention_days")
+    def _observability(self) -> Iterator[InvalidSetting]:
+        arn = _SNS_ARN.match(self.alarm_topic_arn)
+        if arn and arn["region"] != self.region:
+            yield InvalidSetting(
+                "alarmTopicArn",
+                self.alarm_topic_arn,
+                f"expected a topic in {self.region}: CloudWatch alarms notify topics of their own region",
+            )
+        if self.protected and self.audit_archive_retention_days < PROTECTED_MIN_ARCHIVE_DAYS:
+            yield InvalidSetting(
+                "auditArchiveRetentionDays",
+                self.audit_archive_retention_days,
+                f"expected at least {PROTECTED_MIN_ARCHIVE_DAYS} in prod (a year of audit history)",
+            )
 
     @cross_check("availability_zones", "region")
     def _zones_exist(self) -> Iterator[InvalidSetting]:

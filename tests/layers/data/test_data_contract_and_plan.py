@@ -28,6 +28,8 @@ def test_exports_carry_the_database_coordinates(prod_plan):
         "db_port": 5432,
         "db_name": "payments",
         "db_instance_identifier": "rds-payments-prod",
+        "db_instance_class": "db.t3.micro",
+        "db_log_group_name": "/aws/rds/instance/rds-payments-prod/postgresql",
         "db_secret_arn": "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:payments/prod/db-master-AbCdEf",
         "db_secret_kms_key_arn": "",
         "db_kms_key_arn": computed("kms-payments-data-prod", "arn"),
@@ -40,6 +42,7 @@ def test_every_taggable_resource_carries_the_four_tags(run_layer, env):
     taggable = [r for r in plan.custom_resources() if is_taggable(r.type)]
     assert {r.type for r in taggable} == {
         "aws:cloudwatch/logGroup:LogGroup",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
         "aws:kms/key:Key",
         "aws:rds/instance:Instance",
         "aws:rds/parameterGroup:ParameterGroup",

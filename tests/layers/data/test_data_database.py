@@ -155,6 +155,12 @@ def test_the_layer_registers_exactly_these_resources(prod_plan):
     assert [(r.type, r.name) for r in prod_plan.custom_resources()] == [
         ("aws:cloudwatch/logGroup:LogGroup", "log-payments-rds-postgresql-prod"),
         ("aws:cloudwatch/logGroup:LogGroup", "log-payments-rds-upgrade-prod"),
+        ("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "logsub-payments-rds-postgresql-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-connections-high-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-cpu-credits-low-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-cpu-high-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-free-storage-low-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-freeable-memory-low-prod"),
         ("aws:kms/alias:Alias", "alias-kms-payments-data-prod"),
         ("aws:kms/key:Key", "kms-payments-data-prod"),
         ("aws:rds/instance:Instance", "rds-payments-prod"),

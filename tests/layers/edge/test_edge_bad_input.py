@@ -100,6 +100,13 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
         "edge:accessLogExpirationDays": "90",
         "edge:albDeletionProtection": "true",
         "edge:teardown": "false",
+        "edge:alarmPeriodSeconds": "60",
+        "edge:alarmEvaluationPeriods": "5",
+        "edge:alarmDatapointsToAlarm": "3",
+        "edge:alarmElb5xxRatePercent": "1",
+        "edge:alarmTarget5xxRatePercent": "1",
+        "edge:alarmUnhealthyHosts": "1",
+        "edge:alarmP99LatencyMs": "2000",
         **{f"edge:{k}": v for k, v in overrides.items()},
     }
     return parse_settings(EdgeSettings, config, namespace="edge", env=env)

@@ -10,6 +10,7 @@ from shared.plan_values import computed, is_computed
 from shared.tags import REQUIRED_TAG_KEYS
 
 KINDS = (
+    "alarm",
     "alb",
     "tg",
     "listener",

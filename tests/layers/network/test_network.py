@@ -144,7 +144,7 @@ def test_every_group_and_rule_has_a_description(prod_plan):
 
 def test_flow_logs_go_to_a_kms_encrypted_seven_day_log_group(prod_plan):
     log_group = prod_plan.one("aws:cloudwatch/logGroup:LogGroup")
-    key = prod_plan.one("aws:kms/key:Key")
+    key = prod_plan.named("kms-payments-vpcflow-logs-prod")
     flow = prod_plan.one("aws:ec2/flowLog:FlowLog")
     assert log_group.inputs["retentionInDays"] == 7
     assert log_group.inputs["kmsKeyId"] == ref(key.name, "arn")
@@ -156,7 +156,7 @@ def test_flow_logs_go_to_a_kms_encrypted_seven_day_log_group(prod_plan):
 
 
 def test_flow_log_key_lets_cloudwatch_use_it_for_that_log_group_only(prod_plan):
-    policy = json.loads(prod_plan.one("aws:kms/key:Key").inputs["policy"])
+    policy = json.loads(prod_plan.named("kms-payments-vpcflow-logs-prod").inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     logs = by_sid["CloudWatchLogsUsesKeyForOneLogGroup"]
     assert logs["Principal"] == {"Service": "logs.ap-northeast-2.amazonaws.com"}
