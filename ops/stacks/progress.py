@@ -18,6 +18,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from ops.stacks.events import NOTICE_PREFIXES
 from ops.stacks.report import Outcome, RunReport
 
 _STYLE = {
@@ -111,8 +112,9 @@ class LiveProgress:
         with self._lock:
             what, _, start = self._state.get(layer, ("running", "", time.monotonic()))
             self._state[layer] = (what, text, start)
-        if self._live is None and (text.startswith(("error:", "failed", "lifting"))):
-            self.console.print(f"{layer}: {text}")
+        # Diagnostics (a zone's name servers, a warning) stay on screen: rich prints them above the live rows.
+        if text.startswith(NOTICE_PREFIXES) or (self._live is None and text.startswith(("failed", "lifting"))):
+            self.console.print(f"{layer}: {text}", markup=False, highlight=False, soft_wrap=True)
 
     def finished(self, outcome: Outcome) -> None:
         """A layer reached its outcome."""
