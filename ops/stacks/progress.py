@@ -64,11 +64,16 @@ def summary_table(report: RunReport) -> Table:
 
 def next_steps(report: RunReport) -> list[str]:
     """One line per layer that needs the user: `layer result: reason. Next: what to do`."""
-    return [
+    held = [
         f"{o.layer} {o.result}: {o.reason}. Next: {o.next_step}"
         for o in report.outcomes
         if o.next_step and o.result in ("failed", "skipped", "upstream not deployed")
     ]
+    # A deployed layer whose exports changed names the layers below it that now read stale values.
+    ripples = [
+        f"{o.layer} deployed, but {o.next_step}" for o in report.outcomes if o.result == "deployed" and o.next_step
+    ]
+    return held + ripples
 
 
 def print_summary(report: RunReport, console: Console) -> None:
