@@ -74,3 +74,14 @@ def logs_statement(*, region: str, account_id: str, partition: str, log_group_na
 def key_policy(*statements: dict[str, Any]) -> str:
     """A key policy document as deterministic JSON."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
+
+
+# AWS accepts a waiting period of 7-30 days between ScheduleKeyDeletion and the key's deletion.
+PROTECTED_DELETION_WINDOW_DAYS = 30
+DELETION_WINDOW_DAYS = 7
+
+
+def deletion_window_days(protected: bool) -> int:
+    """Days a scheduled key deletion waits: the longest AWS allows (30) where data must survive a
+    mistake, the shortest (7) where environments are torn down and rebuilt freely."""
+    return PROTECTED_DELETION_WINDOW_DAYS if protected else DELETION_WINDOW_DAYS

@@ -19,6 +19,7 @@ from shared.environments import is_protected
 from shared.layers import LAYER_NAMES
 from shared.ports import HTTP_PORT, HTTPS_PORT
 from shared.tags import REQUIRED_TAG_KEYS, environment_label
+from shared.tls import ACCEPTED_TLS_POLICIES, DEFAULT_TLS_POLICY
 
 # Type tokens the rules look at.
 BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -44,24 +45,6 @@ IAM_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
 }
 
-# ELB security policies that negotiate TLS 1.2 or newer only (AWS "Security policies for your
-# Application Load Balancer"); anything else still accepts TLS 1.0/1.1.
-TLS12_POLICIES: frozenset[str] = frozenset(
-    {
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS-1-2-2017-01",
-        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-        "ELBSecurityPolicy-FS-1-2-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-    }
-)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 PUBLIC_PORTS = frozenset({HTTP_PORT, HTTPS_PORT})
 DEFAULT_LOG_RETENTION_DAYS = 7  # SPEC §3: container and flow logs keep 7 days
@@ -171,13 +154,13 @@ def check_s3_encryption(r: PolicyInput, ctx: PolicyContext) -> list[str]:
 
 # --- traffic -------------------------------------------------------------------------------------
 def check_listener_tls(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
-    """HTTPS listeners negotiate TLS 1.2+; HTTP listeners only redirect to HTTPS."""
+    """HTTPS listeners negotiate TLS 1.2+ without CBC ciphers; HTTP listeners only redirect to HTTPS."""
     protocol = r.get("protocol")
     if protocol == "HTTPS":
         problems = []
         policy = r.get("sslPolicy")
-        if policy not in TLS12_POLICIES:
-            problems.append(f"sslPolicy {policy!r} is not a TLS 1.2+ policy (e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)")
+        if policy not in ACCEPTED_TLS_POLICIES:
+            problems.append(f"sslPolicy {policy!r} is not a TLS 1.2+ policy without CBC ciphers (e.g. {DEFAULT_TLS_POLICY})")
         if not r.get("certificateArn"):
             problems.append("an HTTPS listener needs certificateArn")
         return problems
@@ -373,7 +356,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "tls-listeners",
-        "HTTPS listeners use a TLS 1.2+ security policy; HTTP listeners only redirect to HTTPS.",
+        "HTTPS listeners use a TLS 1.2+ security policy without CBC ciphers; HTTP listeners only redirect to HTTPS.",
         check_listener_tls,
         LISTENER,
     ),

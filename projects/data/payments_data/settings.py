@@ -65,6 +65,7 @@ class DataSettings(StackSettings):
     performance_insights_retention_days: int
     log_retention_days: int
     ca_cert_identifier: str
+    log_min_duration_statement_ms: int
 
     @field_validator("db_secret_id")
     @classmethod
@@ -149,6 +150,14 @@ class DataSettings(StackSettings):
     def _ca(cls, v: str) -> str:
         if v not in CA_CERTIFICATES:
             raise ValueError(f"expected a current RDS certificate authority: one of {', '.join(CA_CERTIFICATES)}")
+        return v
+
+    @field_validator("log_min_duration_statement_ms")
+    @classmethod
+    def _slow_statement_ms(cls, v: int) -> int:
+        # Below 100 ms nearly every statement is logged: a flood, and more SQL text in the logs.
+        if v != -1 and not 100 <= v <= 3_600_000:
+            raise ValueError("expected -1 (off) or 100-3600000 milliseconds")
         return v
 
     @model_validator(mode="after")

@@ -9,18 +9,11 @@ from pydantic import field_validator, model_validator
 
 from shared.naming import Namer, NameTooLongError
 from shared.settings import InvalidSetting, StackSettings
+from shared.tls import ACCEPTED_TLS_POLICIES
 
-# Current ELB security policies that negotiate TLS 1.2 or 1.3 only, with forward-secret AEAD
-# ciphers preferred (AWS "Security policies for your Application Load Balancer"). The Ext1/Ext2
-# variants are left out on purpose: they re-admit CBC/SHA-1 ciphers for legacy clients. Kept a
-# subset of the policy pack's TLS12_POLICIES (a test checks it), so config and policy agree.
-ALLOWED_TLS_POLICIES: tuple[str, ...] = (
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-)
+# The accepted HTTPS listener policies live in `shared.tls`, shared with the policy pack; the name
+# is kept here for the modules that read it from the edge settings.
+ALLOWED_TLS_POLICIES: tuple[str, ...] = ACCEPTED_TLS_POLICIES
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[0-9A-Z]{4,32}$")
@@ -90,7 +83,9 @@ class EdgeSettings(StackSettings):
     @classmethod
     def _tls_policy(cls, v: str) -> str:
         if v not in ALLOWED_TLS_POLICIES:
-            raise ValueError(f"expected a current TLS 1.2+ ELB policy: one of {', '.join(ALLOWED_TLS_POLICIES)}")
+            raise ValueError(
+                f"expected a TLS 1.2+ ELB policy without CBC ciphers: one of {', '.join(ALLOWED_TLS_POLICIES)}"
+            )
         return v
 
     @field_validator("health_check_path")
