@@ -160,7 +160,9 @@ def check_listener_tls(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
         problems = []
         policy = r.get("sslPolicy")
         if policy not in ACCEPTED_TLS_POLICIES:
-            problems.append(f"sslPolicy {policy!r} is not a TLS 1.2+ policy without CBC ciphers (e.g. {DEFAULT_TLS_POLICY})")
+            problems.append(
+                f"sslPolicy {policy!r} is not a TLS 1.2+ policy without CBC ciphers (e.g. {DEFAULT_TLS_POLICY})"
+            )
         if not r.get("certificateArn"):
             problems.append("an HTTPS listener needs certificateArn")
         return problems

@@ -7,13 +7,17 @@ from typing import Self
 
 from pydantic import field_validator, model_validator
 
+from payments_edge.waf import RULE_NAMES
 from shared.naming import Namer, NameTooLongError
-from shared.settings import InvalidSetting, StackSettings
+from shared.settings import InvalidSetting, StackSettings, log_retention
 from shared.tls import ACCEPTED_TLS_POLICIES
 
 # The accepted HTTPS listener policies live in `shared.tls`, shared with the policy pack; the name
 # is kept here for the modules that read it from the edge settings.
 ALLOWED_TLS_POLICIES: tuple[str, ...] = ACCEPTED_TLS_POLICIES
+
+# What AWS WAF accepts as the limit of a rate-based rule (requests per evaluation window).
+WAF_RATE_LIMIT_RANGE: tuple[int, int] = (10, 2_000_000_000)
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[0-9A-Z]{4,32}$")
@@ -49,6 +53,10 @@ class EdgeSettings(StackSettings):
     idle_timeout_seconds: int
     access_log_expiration_days: int
     alb_deletion_protection: bool
+    waf_rate_limit: int
+    waf_count_only: bool
+    waf_count_rules: tuple[str, ...]
+    waf_log_retention_days: int
 
     @field_validator("domain_name")
     @classmethod
@@ -128,6 +136,27 @@ class EdgeSettings(StackSettings):
         if not 1 <= v <= 3650:
             raise ValueError("expected 1-3650 days")
         return v
+
+    @field_validator("waf_rate_limit")
+    @classmethod
+    def _rate_limit(cls, v: int) -> int:
+        low, high = WAF_RATE_LIMIT_RANGE
+        if not low <= v <= high:
+            raise ValueError(f"expected {low}-{high} requests per client IP in 5 minutes (the range AWS WAF accepts)")
+        return v
+
+    @field_validator("waf_count_rules")
+    @classmethod
+    def _count_rules(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in v if name not in RULE_NAMES]
+        if unknown or len(set(v)) != len(v):
+            raise ValueError(f"expected distinct names of the web ACL's rules: {', '.join(RULE_NAMES)}")
+        return tuple(sorted(v))
+
+    @field_validator("waf_log_retention_days")
+    @classmethod
+    def _waf_log_retention(cls, v: int) -> int:
+        return log_retention(v)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Self:
