@@ -29,6 +29,7 @@ BUCKET_SSE = (
 )
 LOAD_BALANCER = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+WEB_ACL_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
 DB_INSTANCE = ("aws:rds/instance:Instance",)
 LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
 KMS_KEY = ("aws:kms/key:Key",)
@@ -183,6 +184,18 @@ def check_listener_tls(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
     if _literal(protocol):
         return [f"listener protocol {protocol!r}: the platform serves HTTPS (and HTTP only to redirect)"]
     return []
+
+
+def check_alb_web_acl(r: PolicyInput, ctx: PolicyContext) -> list[str]:
+    """An internet-facing Application Load Balancer has a WAF web ACL associated with it."""
+    if r.get("internal") is True or r.get("loadBalancerType") not in (None, "application"):
+        return []
+    for association in ctx.of_type(*WEB_ACL_ASSOCIATION):
+        if ctx.refers_to(association.get("resourceArn"), r):
+            return []
+    return [
+        "an internet-facing Application Load Balancer needs a WAF web ACL association (aws.wafv2.WebAclAssociation)"
+    ]
 
 
 def _anywhere(cidrs: list[Any]) -> list[str]:
@@ -361,6 +374,13 @@ RULES: tuple[Rule, ...] = (
         "HTTPS listeners use a TLS 1.2+ security policy without CBC ciphers; HTTP listeners only redirect to HTTPS.",
         check_listener_tls,
         LISTENER,
+    ),
+    Rule(
+        "alb-has-web-acl",
+        "Every internet-facing Application Load Balancer has a WAF web ACL associated.",
+        check_alb_web_acl,
+        LOAD_BALANCER,
+        scope="stack",
     ),
     Rule(
         "no-public-ingress",

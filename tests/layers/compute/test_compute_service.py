@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from pulumi.runtime import mocks as pulumi_mocks
+
+from ops.mock_engine import DEFAULT_DB_SECRET
+from ops.plan import LayerPlan
+from shared.ports import APP_PORT
 from tests.layers.compute.compute_helpers import (
     ACCOUNT,
     APP_SG,
@@ -19,11 +24,6 @@ from tests.layers.compute.compute_helpers import (
     statements,
     upstream,
 )
-from pulumi.runtime import mocks as pulumi_mocks
-
-from ops.mock_engine import DEFAULT_DB_SECRET
-from ops.plan import LayerPlan
-from shared.ports import APP_PORT
 
 TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.layers.compute.compute_helpers import ACCOUNT, REGION, upstream
 
 from ops.stack_config import stack_config
 from payments_compute.ecr_image import EcrImage
 from payments_compute.fargate_sizes import allowed_memory
 from payments_compute.settings import ComputeSettings
 from shared.settings import ConfigError, parse_settings
+from tests.layers.compute.compute_helpers import ACCOUNT, REGION, upstream
 
 PROJECT = Path(__file__).resolve().parents[3] / "projects" / "compute"
 

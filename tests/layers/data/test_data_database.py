@@ -1,9 +1,9 @@
 """The RDS instance and what surrounds it (SPEC §3 data), with the values the plan registers."""
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
 from ops.mock_engine import computed
+from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
 KEY_ARN = computed("kms-payments-data-prod", "arn")
 

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from ops.mock_engine import computed
-from tests.layers.edge.edge_helpers import urn_name
 from payments_edge.access_logs import access_log_bucket_policy
+from tests.layers.edge.edge_helpers import urn_name
 
 BUCKET = "s3-payments-alblogs-prod"
 BUCKET_ARN = computed(BUCKET, "arn")

@@ -3,9 +3,9 @@
 import logging
 
 import pytest
-from tests.layers.edge.edge_helpers import urn_name
 
 from ops.mock_engine import computed
+from tests.layers.edge.edge_helpers import urn_name
 
 ZONE = "aws:route53/zone:Zone"
 RECORD = "aws:route53/record:Record"

@@ -1,9 +1,8 @@
 """The ALB, its listeners and the target group under mocks (SPEC §3 edge): real values."""
 
-from tests.layers.edge.edge_helpers import urn_name
-
 from ops.mock_engine import computed
 from shared.ports import APP_PORT
+from tests.layers.edge.edge_helpers import urn_name
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 TG = "aws:lb/targetGroup:TargetGroup"

@@ -99,7 +99,14 @@ def test_default_security_group_has_no_rules(prod_plan):
 def test_default_network_acl_is_owned_and_allows_what_aws_allows_by_default(run_layer, env):
     nacl = run_layer("network", env).one("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl").inputs
     assert nacl["defaultNetworkAclId"] == ref(f"vpc-payments-{env}", "defaultNetworkAclId")
-    allow_all = {"ruleNo": 100, "action": "allow", "protocol": "-1", "cidrBlock": "0.0.0.0/0", "fromPort": 0, "toPort": 0}
+    allow_all = {
+        "ruleNo": 100,
+        "action": "allow",
+        "protocol": "-1",
+        "cidrBlock": "0.0.0.0/0",
+        "fromPort": 0,
+        "toPort": 0,
+    }
     assert nacl["ingress"] == [allow_all]
     assert nacl["egress"] == [allow_all]
     assert nacl["tags"]["Name"] == f"nacl-payments-default-{env}"
