@@ -40,7 +40,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "edge",
         ("network",),
-        "Route53 zone, ACM certificate, ALB, listeners, target group",
+        "Route53 zone, CAA, ACM certificate, WAF web ACL, ALB, listeners, target group",
         teardown_config=(("albDeletionProtection", "false"),),
         teardown_targets=("aws:lb/loadBalancer:LoadBalancer",),
         teardown_properties=("enableDeletionProtection",),

@@ -2,9 +2,9 @@
 
 Resource-scoped rules become `ResourceValidationPolicy` objects; the rules that must see
 another resource of the stack (which group an ingress rule opens, which bucket a load balancer
-logs to, which web ACL guards a load balancer) become `StackValidationPolicy` objects, fed the stack's resources with their property
-dependencies so references read as they do offline. Either way the rule function is the one in
-`payments_policy.rules`, the same the offline plan runs.
+logs to, which web ACL guards a load balancer) become `StackValidationPolicy` objects, fed the
+stack's resources with their property dependencies so references read as they do offline.
+Either way the rule function is the one in `payments_policy.rules`, the same the offline plan runs.
 """
 
 from __future__ import annotations

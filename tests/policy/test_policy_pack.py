@@ -60,7 +60,11 @@ def run_stack_policy(name: str, resources: list[PolicyResource]) -> list[tuple[s
 def test_pack_declares_one_mandatory_policy_per_rule_in_rule_order():
     made = policies()
     assert [p.name for p in made] == [r.id for r in RULES]
-    assert {p.name for p in made if isinstance(p, StackValidationPolicy)} == {"s3-encrypted", "alb-has-web-acl", "no-public-ingress"}
+    assert {p.name for p in made if isinstance(p, StackValidationPolicy)} == {
+        "s3-encrypted",
+        "alb-has-web-acl",
+        "no-public-ingress",
+    }
     assert all(p.enforcement_level.value == "mandatory" for p in made)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -87,7 +88,7 @@ class Vpc(pulumi.ComponentResource):
         # the security groups. Owned, tagged and drift-checked, the NACL can no longer be edited
         # by hand unnoticed. Every subnet is listed: any subnet the ACL holds but the program
         # does not name would show as a change on every run.
-        allow_all = {
+        allow_all: dict[str, Any] = {
             "protocol": "-1",
             "rule_no": 100,
             "action": "allow",

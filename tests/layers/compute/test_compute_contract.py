@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from tests.layers.compute.compute_helpers import upstream
 
 from ops.aws_schema import is_taggable
 from ops.plan import LayerPlan
@@ -15,6 +14,7 @@ from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
+from tests.layers.compute.compute_helpers import upstream
 
 EXPECTED_TYPES = {
     "aws:appautoscaling/policy:Policy": 1,

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE
 
 from ops.aws_schema import is_taggable
 from ops.mock_engine import DEFAULT_DB_SECRET, computed
@@ -11,6 +10,7 @@ from shared.contracts.data import DataContract
 from shared.contracts.network import NetworkContract
 from shared.layers import get_layer
 from shared.tags import environment_label
+from tests.layers.data.data_helpers import INSTANCE
 
 
 def test_exports_are_exactly_the_data_contract(prod_plan, dev_plan):

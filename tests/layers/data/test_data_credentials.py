@@ -3,13 +3,13 @@
 import json
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE, PROD_SECRET
 
 from ops import mock_engine
 from ops.mock_engine import SECRET_MASK, OfflineCloud
 from ops.plan import LayerPlan, PlatformPlan
 from payments_data.credentials import customer_key_arn, parse_credentials
 from shared.settings import ConfigError
+from tests.layers.data.data_helpers import INSTANCE, PROD_SECRET
 
 PASSWORD = "Xq7-unique-test-password-91"
 GOOD = json.dumps({"username": "payments_owner", "password": PASSWORD, "engine": "postgres"})

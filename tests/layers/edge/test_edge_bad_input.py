@@ -1,9 +1,13 @@
 """Each bad edge setting fails before any resource exists, with one line naming the key (SPEC §5)."""
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from payments_edge.settings import ALLOWED_TLS_POLICIES, EdgeSettings
 from shared.settings import ConfigError, parse_settings
+from shared.tls import ACCEPTED_TLS_POLICIES, DEFAULT_TLS_POLICY
 
 OTHER_REGION_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 
@@ -114,6 +118,12 @@ def test_every_allowed_tls_policy_is_a_tls13_restricted_or_tls13_only_policy(pol
     assert policy.startswith(("ELBSecurityPolicy-TLS13-1-2-Res-", "ELBSecurityPolicy-TLS13-1-3-"))
     assert "Ext" not in policy
     assert _settings(tlsPolicy=policy).tls_policy == policy
+
+
+def test_the_default_tls_policy_is_the_shared_default_and_allows_no_cbc():
+    declared = yaml.safe_load((Path(__file__).resolve().parents[3] / "projects/edge/Pulumi.yaml").read_text())
+    assert declared["config"]["tlsPolicy"]["default"] == DEFAULT_TLS_POLICY == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+    assert ALLOWED_TLS_POLICIES is ACCEPTED_TLS_POLICIES  # one list for settings and policy pack
 
 
 @pytest.mark.parametrize(

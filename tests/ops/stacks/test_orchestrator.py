@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.ops.stacks.fake_engine import Call, FakeEngine, all_deployed
 from rich.console import Console
 
 from ops import orchestrator as orch_module
@@ -27,6 +26,7 @@ from ops.orchestrator import (
 )
 from ops.progress import LiveProgress, next_steps, print_summary, summary_table
 from shared.layers import Layer
+from tests.ops.stacks.fake_engine import Call, FakeEngine, all_deployed
 
 
 def overlap(a: Call, b: Call) -> bool:

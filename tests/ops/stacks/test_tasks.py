@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 from invoke.context import Context
 from invoke.exceptions import Exit
 
 from ops import orchestrator, tasks_stacks
 from ops.preflight import PreflightReport
+from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 
 
 @pytest.fixture

@@ -25,6 +25,8 @@ from typing import Any
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from ops.verify import AwsClients
 from tests.ops.verify.verify_helpers import (
     DOMAIN,
     ENV,
@@ -34,8 +36,6 @@ from tests.ops.verify.verify_helpers import (
     HttpsService,
     write_certificates,
 )
-
-from ops.verify import AwsClients
 
 
 @pytest.fixture(scope="session")

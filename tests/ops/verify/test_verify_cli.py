@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
 from ops.verify import (
     CHECK_NAMES,
@@ -24,6 +23,7 @@ from ops.verify import (
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
+from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[3]
 
