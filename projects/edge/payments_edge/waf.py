@@ -128,24 +128,20 @@ def managed_rule(group: str, *, counted: bool) -> aws.wafv2.WebAclRuleArgs:
         if counted
         else aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs())
     )
+    count = aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
+        count=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs()
+    )
+    counted_rules = [
+        aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(name=rule, action_to_use=count)
+        for rule in COUNTED_MANAGED_RULES.get(group, ())
+    ]
     return aws.wafv2.WebAclRuleArgs(
         name=group,
         priority=RULE_NAMES.index(group),
         override_action=override,
         statement=aws.wafv2.WebAclRuleStatementArgs(
             managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                vendor_name="AWS",
-                name=group,
-                rule_action_overrides=[
-                    aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(
-                        name=rule,
-                        action_to_use=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
-                            count=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs()
-                        ),
-                    )
-                    for rule in COUNTED_MANAGED_RULES.get(group, ())
-                ]
-                or None,
+                vendor_name="AWS", name=group, rule_action_overrides=counted_rules or None
             )
         ),
         visibility_config=_visibility(group),
