@@ -145,6 +145,9 @@ def build(settings: ComputeSettings) -> ComputeContract:
             dimensions={
                 "LoadBalancer": edge.alb_arn_suffix,
                 "TargetGroup": edge.target_group_arn_suffix,
+                "WebACL": edge.web_acl_name,
+                "Region": ctx.region,
+                "Rule": "ALL",
                 "ClusterName": cluster.cluster.name,
                 "ServiceName": service.service.name,
                 "DBInstanceIdentifier": data.db_instance_identifier,

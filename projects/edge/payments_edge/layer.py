@@ -20,6 +20,7 @@ from payments_edge.load_balancer import LoadBalancer, LoadBalancerArgs
 from payments_edge.settings import EdgeSettings
 from payments_edge.waf import WebFirewall, WebFirewallArgs
 from shared.alarms import MetricAlarms, MetricAlarmsArgs
+from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
 from shared.naming import Namer
@@ -122,6 +123,16 @@ def build(settings: EdgeSettings) -> EdgeContract:
         ),
         opts,
     )
+    AuditLogSubscription(
+        n("auditsub", "waf"),
+        AuditLogSubscriptionArgs(
+            n,
+            "waf",
+            firewall.log_group.name,
+            AuditArchiveTarget(network.audit_archive_stream_arn, network.audit_archive_role_arn),
+        ),
+        opts,
+    )
     AliasRecords(
         n("alias"),
         AliasRecordsArgs(
@@ -141,7 +152,13 @@ def build(settings: EdgeSettings) -> EdgeContract:
             namer=n,
             definitions=edge_alarms(settings),
             window=settings.alarm_window,
-            dimensions={"LoadBalancer": lb.alb.arn_suffix, "TargetGroup": lb.target_group.arn_suffix},
+            dimensions={
+                "LoadBalancer": lb.alb.arn_suffix,
+                "TargetGroup": lb.target_group.arn_suffix,
+                "WebACL": firewall.web_acl_name,
+                "Region": ctx.region,
+                "Rule": "ALL",
+            },
             topic_arn=network.alarm_topic_arn,
             tags=tags,
         ),
@@ -161,4 +178,6 @@ def build(settings: EdgeSettings) -> EdgeContract:
         certificate_arn=certificate_arn,
         service_url=f"https://{settings.domain_name}",
         web_acl_arn=firewall.web_acl.arn,
+        web_acl_name=firewall.web_acl_name,
+        waf_log_group_name=firewall.log_group.name,
     )

@@ -61,6 +61,7 @@ class EdgeSettings(AlarmWindowSettings):
     alarm_target5xx_rate_percent: int = Field(alias="alarmTarget5xxRatePercent")
     alarm_unhealthy_hosts: int
     alarm_p99_latency_ms: int
+    alarm_waf_blocked_requests: int
     waf_rate_limit: int
     waf_count_only: bool
     waf_count_rules: tuple[str, ...]
@@ -178,6 +179,13 @@ class EdgeSettings(AlarmWindowSettings):
     def _hosts(cls, v: int) -> int:
         if not 1 <= v <= 1000:
             raise ValueError("expected 1-1000 unhealthy targets")
+        return v
+
+    @field_validator("alarm_waf_blocked_requests")
+    @classmethod
+    def _waf_blocked(cls, v: int) -> int:
+        if not 1 <= v <= 1_000_000:
+            raise ValueError("expected 1-1000000 blocked requests in one alarm period")
         return v
 
     @field_validator("alarm_p99_latency_ms")

@@ -119,6 +119,7 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
         "edge:alarmTarget5xxRatePercent": "1",
         "edge:alarmUnhealthyHosts": "1",
         "edge:alarmP99LatencyMs": "2000",
+        "edge:alarmWafBlockedRequests": "100",
         "edge:wafRateLimit": "2000",
         "edge:wafCountOnly": "false",
         "edge:wafCountRules": "[]",

@@ -11,6 +11,7 @@ from shared.tags import REQUIRED_TAG_KEYS
 
 KINDS = (
     "alarm",
+    "logsub",
     "alb",
     "tg",
     "listener",
