@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from invoke.exceptions import Exit
 from rich.console import Console
 
-from ops.environment.stack_files import environments
+from ops.environment.stack_files import PROJECTS_DIR, environments
 from shared.layers import UnknownLayerError, get_layer, layer_names
 
 console = Console()
 
 
-def check_env(env: str) -> str:
-    """`env` if a stack file exists for it in every project; otherwise exit with the known ones."""
-    known = environments()
+def check_env(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
+    """`env` if its stack files load cleanly in every project; otherwise exit with every problem, one per line.
+
+    The same check for every task's `--env`: a missing stack file names its project, keys in the
+    wrong file or a misspelt namespace, keys given twice and disagreeing service names are all
+    reported before anything runs.
+    """
+    from ops.environment.environment import Environment, EnvironmentProblems
+
     if not env:
-        raise Exit(f"--env is required: expected one of {', '.join(known)}", code=2)
-    if env not in known:
-        raise Exit(
-            f"unknown environment {env!r}: expected one of {', '.join(known)} "
-            "(an environment is a Pulumi.<env>.yaml in every project)",
-            code=2,
-        )
+        raise Exit(f"--env is required: expected one of {', '.join(environments(projects_dir))}", code=2)
+    try:
+        Environment.load(env, projects_dir)
+    except EnvironmentProblems as e:
+        raise Exit(str(e), code=2) from None
     return env
 
 

@@ -7,7 +7,9 @@ the offline plan and preflight validate the same values `pulumi up` would use.
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import yaml
 
 from shared.layers import layer_names
+from shared.plan_values import SECRET_MASK
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECTS_DIR = REPO_ROOT / "projects"
@@ -52,9 +55,30 @@ def environments(projects_dir: Path = PROJECTS_DIR) -> tuple[str, ...]:
     return tuple(sorted(set.intersection(*sets))) if sets else ()
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (plain YAML keeps the last silently)."""
+
+
+def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise StackConfigError(
+                f"{key} is given twice (lines {seen[key] + 1} and {key_node.start_mark.line + 1}): keep one"
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_without_duplicates)
+
+
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text()) or {}
+        data = yaml.load(path.read_text(), Loader=_UniqueKeyLoader) or {}
+    except StackConfigError as e:
+        raise StackConfigError(f"{_shown(path)}: {e}") from None
     except FileNotFoundError:
         raise StackConfigError(f"{path} does not exist") from None
     except yaml.YAMLError as e:
@@ -62,6 +86,44 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise StackConfigError(f"{path} must hold a YAML mapping")
     return data
+
+
+def _shown(path: Path) -> str:
+    """A path as the user knows it: relative to the repository when inside it."""
+    if path.parent.parent.name == "projects":
+        return f"projects/{path.parent.name}/{path.name}"
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+# The only provider keys the programs read (as `StackSettings.region`).
+AWS_KEYS: tuple[str, ...] = ("region",)
+
+
+def foreign_key_problems(layer: str, namespace: str, keys: Iterable[str], where: str) -> list[str]:
+    """One line per key of a stack file that no program would read: another project's, a misspelt
+    namespace's, or an `aws:` key the programs ignore. Keys of the project's own namespace are the
+    settings model's to judge (it names unknown ones with a did-you-mean)."""
+    problems = []
+    for full in keys:
+        ns, _, key = full.rpartition(":") if ":" in full else (namespace, ":", full)
+        if ns == namespace:
+            continue
+        if ns == "aws":
+            if key not in AWS_KEYS:
+                hint = difflib.get_close_matches(key, AWS_KEYS, n=1)
+                guess = f" (did you mean aws:{hint[0]}?)" if hint else f"; the programs read only {', '.join(AWS_KEYS)}"
+                problems.append(f"{where}: {full} is not read by any program{guess}")
+            continue
+        if ns in layer_names():
+            problems.append(f"{where}: {full} belongs to the {ns} project: move it to projects/{ns}/{Path(where).name}")
+            continue
+        hint = difflib.get_close_matches(ns, [namespace, "aws"], n=1, cutoff=0.5)
+        guess = f" (did you mean {hint[0]}:{key}?)" if hint else f"; expected {namespace}:<key> or aws:region"
+        problems.append(f"{where}: {full} is in namespace {ns!r}, which no project reads{guess}")
+    return problems
 
 
 def project_file(layer: str, projects_dir: Path = PROJECTS_DIR) -> dict[str, Any]:
@@ -91,11 +153,15 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
             f"unknown environment {env!r}: projects/{layer} has no Pulumi.{env}.yaml (known: {known})"
         )
     secrets: list[str] = []
-    for key, value in sorted((_load_yaml(stack_path).get("config") or {}).items()):
+    stack_values = _load_yaml(stack_path).get("config") or {}
+    problems = foreign_key_problems(layer, name, stack_values, _shown(stack_path))
+    if problems:
+        raise StackConfigError("\n".join(problems))
+    for key, value in sorted(stack_values.items()):
         full = key if ":" in key else f"{name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
             secrets.append(full)
-            values[full] = "[secret]"
+            values[full] = SECRET_MASK
         else:
             values[full] = as_config_string(value)
     return StackConfig(values=values, secret_keys=tuple(secrets))

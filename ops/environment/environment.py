@@ -1,0 +1,108 @@
+"""One environment, loaded once per run: every built layer's stack file and merged config.
+
+`Environment.load("prod")` reads `projects/<layer>/Pulumi.prod.yaml` of every built layer with the
+project defaults beneath it (what `pulumi up` would hand each program), and reports every mistake
+that spans files at once: a stack file missing in some projects, keys in the wrong file or a
+misspelt namespace, a key given twice, layers that disagree on the service name. Whether the
+environment is protected is asked of `shared.environments`, the one place that decides it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ops.environment.stack_files import (
+    PROJECTS_DIR,
+    StackConfig,
+    StackConfigError,
+    environments,
+    layer_exists,
+    project_dir,
+    project_file,
+    stack_config,
+)
+from shared.environments import is_protected
+from shared.layers import layer_names
+from shared.naming import ENV_PATTERN
+from shared.plan_values import SECRET_MASK
+
+
+class EnvironmentProblems(ValueError):
+    """The environment cannot be loaded; one line per problem, all of them."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """An environment's stack config in every built layer."""
+
+    name: str
+    configs: Mapping[str, StackConfig]
+    projects_dir: Path = PROJECTS_DIR
+
+    @property
+    def protected(self) -> bool:
+        """Whether this is a protected environment (prod)."""
+        return is_protected(self.name)
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The built layers, in registry order."""
+        return tuple(self.configs)
+
+    def values(self, layer: str) -> dict[str, str]:
+        """What the layer's program would receive as config (`<namespace>:<key>` -> string)."""
+        return dict(self.configs[layer].values)
+
+    def value(self, key: str) -> str | None:
+        """One `<namespace>:<key>` value, None when unset, unknown or secret."""
+        namespace = key.partition(":")[0]
+        config = self.configs.get(namespace)
+        value = config.values.get(key) if config else None
+        return value if value and value != SECRET_MASK else None
+
+    @classmethod
+    def load(cls, name: str, projects_dir: Path = PROJECTS_DIR) -> Environment:
+        """Read every built layer's `Pulumi.<name>.yaml`, or raise `EnvironmentProblems` listing every problem."""
+        if not ENV_PATTERN.match(name):
+            expected = "expected 2-10 lowercase letters or digits starting with a letter"
+            raise EnvironmentProblems([f"environment name {name!r} is invalid: {expected}"])
+        built = [n for n in layer_names() if layer_exists(n, projects_dir)]
+        present = [n for n in built if (project_dir(n, projects_dir) / f"Pulumi.{name}.yaml").is_file()]
+        if not present:
+            known = ", ".join(environments(projects_dir)) or "none"
+            what = "an environment is a Pulumi.<env>.yaml in every project"
+            raise EnvironmentProblems([f"unknown environment {name!r}: expected one of {known} ({what})"])
+        problems = [
+            f"projects/{n}/Pulumi.{name}.yaml is missing (the {name} environment has stack files in "
+            f"{', '.join(present)}): create it, e.g. with `aws:region` and the layer's settings"
+            for n in built
+            if n not in present
+        ]
+        configs: dict[str, StackConfig] = {}
+        for layer in present:
+            try:
+                configs[layer] = stack_config(layer, name, projects_dir)
+            except StackConfigError as e:
+                problems.extend(str(e).splitlines())
+        problems.extend(_service_problems(configs, projects_dir))
+        if problems:
+            raise EnvironmentProblems(problems)
+        return cls(name, configs, projects_dir)
+
+
+def _service_problems(configs: Mapping[str, StackConfig], projects_dir: Path) -> list[str]:
+    """Every layer of one environment must name the same service: names, tags and alarms build on it."""
+    services = {}
+    for layer, config in configs.items():
+        namespace = project_file(layer, projects_dir)["name"]
+        services[layer] = config.values.get(f"{namespace}:service", "")
+    if len(set(services.values())) <= 1:
+        return []
+    seen = ", ".join(f"{layer}:service = {value!r}" for layer, value in services.items())
+    return [f"the layers name different services ({seen}): expected one service name in every layer"]
