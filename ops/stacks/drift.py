@@ -147,6 +147,7 @@ def readiness(
     problems = [p for p in (check_pulumi_cli(which), check_backend(environ)) if p]
     region = region_of(env, layers, projects_dir)
     if region is None:
-        return (*problems, f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml")
+        missing = f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml"
+        return (*problems, missing)
     credentials = check_credentials((aws or AwsClients(region)).client("sts"), region)
     return (*problems, *([credentials] if credentials else []))

@@ -66,12 +66,11 @@ def lookup(values: Mapping[str, Any] | None, path: str) -> Any:
         if _is_secret(current):
             return current
         key: str | int = int(index) if index else (quoted or name)
-        if isinstance(key, int) and isinstance(current, list) and key < len(current):
-            current = current[key]
-        elif isinstance(key, str) and isinstance(current, Mapping) and key in current:
-            current = current[key]
-        else:
+        in_list = isinstance(key, int) and isinstance(current, list) and key < len(current)
+        in_map = isinstance(key, str) and isinstance(current, Mapping) and key in current
+        if not (in_list or in_map):
             return _MISSING
+        current = current[key]
     return current
 
 
