@@ -15,7 +15,6 @@ import pytest
 from invoke.context import Context
 from invoke.exceptions import Exit
 from pulumi import automation as auto
-from rich.console import Console
 
 import ops.stacks.drift as drift_module
 import ops.stacks.pulumi_engine as pulumi_engine_module
@@ -350,12 +349,12 @@ class _CliWorkspace:
 
     program = None
     pulumi_home = None
-    env_vars: dict[str, str] = {}
     work_dir = str(REPO / "projects" / "data")
     pulumi_version = "3.200.0"  # file-based event log
 
     def __init__(self, events: list[dict[str, Any]]) -> None:
         self.events = events
+        self.env_vars: dict[str, str] = {}
         self.args: list[str] = []
 
     def serialize_args_for_op(self, stack_name: str) -> list[str]:
