@@ -29,3 +29,4 @@ class EdgeContract(Contract):
     )
     certificate_arn: pulumi.Input[str] = output("ACM certificate served by the HTTPS listener.")
     service_url: pulumi.Input[str] = output("https:// URL of the payment API.")
+    web_acl_arn: pulumi.Input[str] = output("ARN of the AWS WAF web ACL associated with the load balancer.")

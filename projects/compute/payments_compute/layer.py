@@ -89,6 +89,7 @@ def build(settings: ComputeSettings) -> ComputeContract:
             memory=settings.memory,
             cpu_architecture=settings.cpu_architecture,
             readonly_root_filesystem=settings.readonly_root_filesystem,
+            run_as_user=settings.run_as_user,
             log_group_name=log_group_name,
             execution_role_arn=roles.execution_role.arn,
             task_role_arn=roles.task_role.arn,
