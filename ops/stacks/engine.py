@@ -71,7 +71,7 @@ class PropertyDrift:
     """One property whose value in the cloud differs from the stack's state.
 
     `path` is Pulumi's property path (`tags.owner`, `ingress[0].cidrBlocks`); `state` and `cloud`
-    are short renderings of the two values, `[secret]` for secrets, empty when the engine gave none.
+    are short renderings of the two values: `[secret]` for a secret, `(absent)` where it is not set.
     """
 
     path: str

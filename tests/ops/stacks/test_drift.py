@@ -463,6 +463,13 @@ def test_a_missing_stack_at_the_seam_says_it_does_not_exist(monkeypatch: pytest.
         engine.drift("edge", "prod", on_event=lambda _: None)
 
 
+@pytest.mark.skipif(shutil.which("pulumi") is not None, reason="needs a machine without the Pulumi CLI")
+def test_without_the_cli_the_seam_gives_the_install_hint(tmp_path: Path) -> None:
+    engine = PulumiEngine(Backend(f"file://{tmp_path}/state"))
+    with pytest.raises(EngineError, match=r"^the Pulumi CLI is not installed: install it with `curl -fsSL"):
+        engine.drift("network", "prod", on_event=lambda _: None)
+
+
 # Reading one refresh step ------------------------------------------------------------------
 
 
