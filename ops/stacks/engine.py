@@ -66,6 +66,46 @@ class StackOutput:
     secret: bool = False
 
 
+@dataclass(frozen=True)
+class PropertyDrift:
+    """One property whose value in the cloud differs from the stack's state.
+
+    `path` is Pulumi's property path (`tags.owner`, `ingress[0].cidrBlocks`); `state` and `cloud`
+    are short renderings of the two values: `[secret]` for a secret, `(absent)` where it is not set.
+    """
+
+    path: str
+    state: str = ""
+    cloud: str = ""
+
+
+@dataclass(frozen=True)
+class ResourceDrift:
+    """A resource the cloud no longer matches: changed (`update`) or gone (`delete`)."""
+
+    urn: str
+    type: str
+    operation: str
+    properties: tuple[PropertyDrift, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The resource's logical name, the last part of its URN."""
+        return self.urn.rsplit("::", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Drift:
+    """What a read-only refresh of one stack found, resources sorted by URN."""
+
+    resources: tuple[ResourceDrift, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        """The cloud matches the state."""
+        return not self.resources
+
+
 class EngineError(Exception):
     """A failed engine call, already explained: the message says what to do next."""
 
@@ -131,4 +171,11 @@ class StackEngine(Protocol):
 
     def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
         """The stack's outputs (`pulumi stack output --json --show-secrets`)."""
+        ...
+
+    def drift(self, layer: str, env: str, *, on_event: OnEvent) -> Drift:
+        """What differs between the cloud and the stack's state (`pulumi refresh --preview-only`).
+
+        Never writes state. A missing stack raises `EngineError` like every other failure.
+        """
         ...

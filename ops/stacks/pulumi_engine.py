@@ -17,7 +17,8 @@ from pulumi import automation as auto
 
 from ops.environment.stack_files import PROJECTS_DIR
 from ops.stacks.backend import SECRETS_PROVIDER_VAR, Backend, workspace_options
-from ops.stacks.engine import Changes, EngineError, OnEvent, StackOutput, StackState
+from ops.stacks.drift_events import REFRESH_PREVIEW, DriftCollector
+from ops.stacks.engine import Changes, Drift, EngineError, OnEvent, StackOutput, StackState
 from ops.stacks.errors import explain
 from ops.stacks.events import _event_sink
 
@@ -216,3 +217,18 @@ class PulumiEngine:
     def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
         with self._explained(layer, env, "stack output"):
             return {name: StackOutput(out.value, out.secret) for name, out in self._stack(layer, env).outputs().items()}
+
+    def drift(self, layer: str, env: str, *, on_event: OnEvent) -> Drift:
+        with self._explained(layer, env, REFRESH_PREVIEW):
+            collect, show = DriftCollector(), _event_sink(on_event)
+
+            def sink(event: auto.EngineEvent) -> None:
+                collect(event)
+                show(event)
+
+            # `pulumi refresh --preview-only` (the SDK's `preview_refresh`): the providers read every
+            # resource and the engine diffs it against the state as a dry run, so no checkpoint and no
+            # history entry is written (a file/S3 backend only holds the stack's lock meanwhile). The
+            # program does not run (no --run-program): the state and the cloud alone are compared.
+            self._stack(layer, env).preview_refresh(on_event=sink, color="never")
+            return collect.drift()

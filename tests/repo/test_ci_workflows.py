@@ -123,8 +123,8 @@ def test_deploy_changes_step_deploys_everything_after_a_force_push(tmp_path):
 ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 
 
-def test_the_three_user_workflows_exist():
-    assert ALL == ["deploy.yml", "ephemeral.yml", "pull-request.yml"]
+def test_the_four_user_workflows_exist():
+    assert ALL == ["deploy.yml", "drift.yml", "ephemeral.yml", "pull-request.yml"]
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -230,6 +230,60 @@ def test_ephemeral_environment_name_follows_the_env_name_rule(tmp_path):
         assert "is invalid: expected 2-10 lowercase letters or digits" in result.stdout
 
 
+def test_drift_runs_daily_and_by_hand_and_only_ever_reads_prod():
+    wf = workflow("drift.yml")
+    triggers = wf[True]  # YAML reads `on` as True
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    (cron,) = [entry["cron"] for entry in triggers["schedule"]]
+    assert cron.split()[2:] == ["*", "*", "*"]  # every day
+    runs = "\n".join(s.get("run", "") for s in steps(wf, "drift"))
+    assert re.findall(r"invoke (\S+(?: --\S+ \S+)*)", runs) == ["drift --env prod"]
+    assert not re.search(r"pulumi (up|refresh|destroy|import|state|cancel)\b", runs)
+    job = wf["jobs"]["drift"]
+    # Its own environment and a read-only role: never the reviewed production environment or the deploy role.
+    assert job["environment"] == "drift"
+    (creds,) = credential_steps(job)
+    assert creds["with"]["role-to-assume"] == "${{ vars.AWS_DRIFT_ROLE_ARN }}"
+    assert "AWS_DEPLOY_ROLE_ARN" not in (WORKFLOWS / "drift.yml").read_text()
+    # Never queued behind or ahead of a deploy in its concurrency group.
+    assert wf["concurrency"]["group"] != workflow("deploy.yml")["concurrency"]["group"]
+
+
+def test_drift_fails_visibly_and_never_swallows_a_failure():
+    wf = workflow("drift.yml")
+    job = wf["jobs"]["drift"]
+    assert "continue-on-error" not in job
+    assert [s.get("name", s.get("uses")) for s in job["steps"] if "continue-on-error" in s or "if" in s] == []
+
+
+@pytest.mark.parametrize(
+    ("status", "headline", "annotation"),
+    [
+        (0, "## prod: no drift", None),
+        (1, "## prod: DRIFT: resources changed outside Pulumi", "::error title=Drift in prod::"),
+        (2, "## prod: NOT CHECKED (exit 2)", "::error title=Drift check of prod did not run::"),
+    ],
+)
+def test_drift_step_fails_the_job_with_the_tasks_status_and_writes_the_summary(tmp_path, status, headline, annotation):
+    script = step(workflow("drift.yml"), "drift", "Compare prod")["run"]
+    fake = tmp_path / ".venv" / "bin" / "invoke"
+    fake.parent.mkdir(parents=True)
+    fake.write_text(f'#!/bin/bash\necho "│ data │ drifted │ 2 resource(s) differ │ $*"\nexit {status}\n')
+    fake.chmod(0o755)
+    summary = tmp_path / "summary.md"
+    env = {"PATH": os.environ["PATH"], "GITHUB_STEP_SUMMARY": str(summary)}
+    # GitHub's shell for `run` on Linux: bash -e -o pipefail.
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == status
+    lines = summary.read_text().splitlines()
+    assert lines[0] == headline
+    assert "│ data │ drifted │ 2 resource(s) differ │ drift --env prod" in lines
+    errors = [ln for ln in result.stdout.splitlines() if ln.startswith("::error")]
+    assert [e.startswith(annotation) for e in errors] == ([True] if annotation else [])
+
+
 # Cloud session length -----------------------------------------------------------------------------
 
 IAM_DEFAULT_SESSION_SECONDS = 3600  # what STS grants when a workflow asks for no duration
@@ -289,6 +343,7 @@ def test_sessions_longer_than_the_iam_default_are_the_ones_the_docs_tell_you_to_
     assert documented_max_sessions("deploy.yml") == {"AWS_DEPLOY_ROLE_ARN": 7200}
     assert documented_max_sessions("ephemeral.yml") == {"AWS_EPHEMERAL_ROLE_ARN": 10800}
     assert documented_max_sessions("pull-request.yml") == {"AWS_PREVIEW_ROLE_ARN": 3600}
+    assert documented_max_sessions("drift.yml") == {"AWS_DRIFT_ROLE_ARN": 3600}
 
 
 def test_the_operations_guide_gives_each_role_its_max_session_duration_and_oidc_subject():

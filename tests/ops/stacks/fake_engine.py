@@ -11,7 +11,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ops.stacks.engine import Changes, EngineError, StackOutput, StackState
+from pulumi import automation as auto
+
+from ops.stacks.drift_events import REFRESH_PREVIEW
+from ops.stacks.engine import Changes, Drift, EngineError, StackOutput, StackState
+from ops.stacks.errors import explain
 from shared.layers import LAYER_NAMES, downstream
 
 STEP_SECONDS = 0.15  # long enough that two runs in parallel clearly overlap
@@ -37,6 +41,8 @@ class FakeEngine:
         fail: set[tuple[str, str]] = frozenset(),
         pending: dict[str, dict[str, tuple[str, ...]]] | None = None,
         reexports: set[str] = frozenset(),
+        drifts: dict[str, Drift] | None = None,
+        locked: set[str] = frozenset(),
     ):
         self.stacks: dict[tuple[str, str], int] = dict(deployed or {})  # (layer, env) -> resource count
         # layer -> what a targeted preview reports (default: only the protection switch changes)
@@ -44,6 +50,9 @@ class FakeEngine:
         # Layers whose `up` changes their exports (a replaced security group, a new target group).
         self.reexports = set(reexports)
         self.versions: dict[tuple[str, str], int] = {}
+        # layer -> what a read-only refresh finds (default: clean); locked layers fail as a held lock does
+        self.drifts = dict(drifts or {})
+        self.locked = set(locked)
         self.config: dict[tuple[str, str], dict[str, str]] = {}
         self.fail = set(fail)
         self.calls: list[Call] = []
@@ -145,6 +154,17 @@ class FakeEngine:
             f"{layer}_id": StackOutput(f"{layer}-{env}-id" + (f"-v{version}" if version else "")),
             f"{layer}_token": StackOutput("s3cr3t", secret=True),
         }
+
+    def drift(self, layer: str, env: str, *, on_event) -> Drift:
+        self._call("drift", layer, env)  # records the call; `fail` applies as for every op
+        if layer in self.locked:
+            held = auto.CommandResult(stdout="", stderr="error: the stack is currently locked by 1 lock(s)", code=255)
+            raise EngineError(explain(auto.ConcurrentUpdateError(held), layer=layer, env=env, op=REFRESH_PREVIEW))
+        if (layer, env) not in self.stacks:
+            missing = auto.CommandResult(stdout="", stderr=f"error: no stack named '{env}' found", code=255)
+            raise EngineError(explain(auto.StackNotFoundError(missing), layer=layer, env=env, op=REFRESH_PREVIEW))
+        on_event(f"refresh aws:thing {layer}")
+        return self.drifts.get(layer, Drift())
 
 
 def all_deployed(env: str, count: int = 3) -> dict[tuple[str, str], int]:
