@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from invoke.exceptions import Exit
 from rich.console import Console
@@ -11,6 +15,43 @@ from ops.environment.stack_files import PROJECTS_DIR, environments
 from shared.layers import UnknownLayerError, get_layer, layer_names
 
 console = Console()
+
+INTERRUPTED = "interrupted (Ctrl-C): stopped before finishing"
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def interruptible(body: Callable[P, R]) -> Callable[P, R]:
+    """Ctrl-C ends a task with one line and exit code 130 (the shell's convention), never a traceback."""
+
+    @functools.wraps(body)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return body(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise Exit(
+                "interrupted (Ctrl-C): stopped before finishing; nothing after this point ran", code=130
+            ) from None
+
+    return run
+
+
+def writable_file(path: str, option: str) -> Path:
+    """`path` if a file can be written there (its folder exists and is writable); else exit in one line."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    problem = ""
+    if target.is_dir():
+        problem = "it is a folder"
+    elif not folder.is_dir():
+        problem = f"folder {folder} does not exist"
+    elif not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        problem = "permission denied"
+    if problem:
+        raise Exit(
+            f"{option} {path!r} cannot be written ({problem}): expected a file path in a writable folder", code=1
+        )
+    return target
 
 
 def check_env(env: str, projects_dir: Path = PROJECTS_DIR) -> str:

@@ -13,7 +13,7 @@ from invoke.tasks import task
 from rich.console import Console
 from rich.table import Table
 
-from ops.cli.common import check_env, check_layer, console
+from ops.cli.common import check_env, check_layer, console, interruptible
 from shared.layers import deploy_order, layer_names
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ def print_drift(report: DriftReport, out: Console) -> None:
         "layer": f"Check only this layer ({', '.join(layer_names())}); default: every layer.",
     }
 )
+@interruptible
 def drift(c: Context, env: str = "", layer: str = "") -> None:
     """What changed in the cloud outside Pulumi, per layer; never writes state. Exit 0 clean, 1 drift, 2 not checked."""
     layers = [check_layer(layer)] if layer else deploy_order()

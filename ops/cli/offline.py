@@ -3,34 +3,64 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
-from payments_policy.verdicts import Verdict, plan_verdicts
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from ops.cli.common import check_env, check_layer, console
-from ops.docs.diagram import diagram_paths, write_diagram
-from ops.plan.platform import plan_platform
-from ops.plan.report import print_plan, write_json
+from ops.cli.common import check_env, check_layer, console, interruptible, writable_file
 from shared.layers import layer_names
+
+if TYPE_CHECKING:
+    from payments_policy.verdicts import Verdict
+    from rich.console import Console
+
+    from ops.plan.platform import PlatformPlan
+
+# The mock engine, the layers' programs and the policy pack are imported inside the tasks, so
+# `invoke --list` and `--help` stay instant.
+
+
+def plan_platform(env: str, **kwargs: Any) -> PlatformPlan:
+    """The offline plan of `env` (see `ops.plan.platform`)."""
+    from ops.plan.platform import plan_platform as plan
+
+    return plan(env, **kwargs)
+
+
+def verdict_label(v: Verdict) -> str:
+    """FAILED, PASSED, or NOT APPLICABLE for a rule that found nothing of its kind to check."""
+    if not v.passed:
+        return "FAILED"
+    return "PASSED" if v.checked else "NOT APPLICABLE"
 
 
 def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
-    """One row per rule: PASSED or FAILED, how many resources it checked, each offender and why."""
-    table = Table(title="policy verdicts (payments_policy: the rules of the CrossGuard pack)", title_justify="left")
+    """One row per rule (its verdict and how many resources it checked), then one line per offender.
+
+    Offenders go below the table, not in a column, so the table stays readable at 80 columns.
+    """
+    from rich.table import Table
+    from rich.text import Text
+
+    styles = {"PASSED": "green", "FAILED": "bold red", "NOT APPLICABLE": "yellow"}
+    table = Table(title="policy verdicts (the CrossGuard pack's rules)", title_justify="left")
     table.add_column("rule", style="bold", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
-    table.add_column("checked", justify="right")
-    table.add_column("offending resources", overflow="fold")
+    table.add_column("resources checked", justify="right", no_wrap=True)
     for v in verdicts:
-        verdict = Text("PASSED", style="green") if v.passed else Text("FAILED", style="bold red")
-        offenders = "\n".join(f"{x.resource} ({x.type}): {x.message}" for x in v.violations)
-        table.add_row(v.rule.id, verdict, str(v.checked), Text(offenders, style="red"))
+        label = verdict_label(v)
+        table.add_row(v.rule.id, Text(label, style=styles[label]), str(v.checked))
     out.print(table)
+    for v in verdicts:
+        for x in v.violations:
+            out.print(Text(f"✗ {v.rule.id}: {x.resource} ({x.type}): {x.message}", style="red"), soft_wrap=False)
+    counts = {label: sum(verdict_label(v) == label for v in verdicts) for label in styles}
+    out.print(
+        f"{len(verdicts)} rules: {counts['PASSED']} passed, {counts['FAILED']} failed, "
+        f"{counts['NOT APPLICABLE']} found nothing to check"
+    )
 
 
 @task(
@@ -40,18 +70,24 @@ def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
         "layer": f"Plan only this layer and what it depends on ({', '.join(layer_names())}); default: all.",
     }
 )
+@interruptible
 def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None:
     """Plan the whole platform offline: every layer's program under Pulumi's mock engine, in order.
 
     Ends with the policy verdicts; exits non-zero when a layer fails or a mandatory rule is broken.
     """
+    from payments_policy.verdicts import plan_verdicts
+
+    from ops.plan.report import print_plan, write_json
+
     check_env(env)
     layers = [check_layer(layer)] if layer else None
+    json_path = writable_file(json, "--json") if json else None
     with console.status(f"planning {env} offline…"):
         result = plan_platform(env, layers=layers)
     print_plan(result, console)
-    if json:
-        write_json(result, Path(json))
+    if json_path:
+        write_json(result, json_path)
         console.print(f"plan written to {json}")
     if not result.ok:
         raise Exit("the plan failed: fix the settings named above and run it again", code=1)
@@ -63,8 +99,12 @@ def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None
 
 
 @task(help={"env": "Environment (stack) whose plan to draw, e.g. prod or dev."})
+@interruptible
 def diagram(c: Context, env: str = "prod") -> None:
     """Regenerate the architecture diagram (Mermaid in docs, and an SVG) from the offline plan."""
+    from ops.docs.diagram import diagram_paths, write_diagram
+    from ops.plan.report import print_plan
+
     check_env(env)
     with console.status(f"planning {env} offline…"):
         result = plan_platform(env)

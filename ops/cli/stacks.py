@@ -9,31 +9,40 @@ from __future__ import annotations
 import json as jsonlib
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
-from rich.table import Table
 
-from ops.cli.common import check_env, check_layer, console
-from ops.stacks.backend import BackendError, backend_settings
-from ops.stacks.engine import EngineError
-from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, is_ephemeral, parse_overrides, remove_ephemeral
-from ops.stacks.preflight import run_preflight
-from ops.stacks.progress import LiveProgress, print_summary
-from ops.stacks.pulumi_engine import PulumiEngine
-from ops.stacks.report import RunReport, plain_outputs
-from ops.stacks.scheduler import Orchestrator
-from ops.stacks.teardown import TeardownRefused, confirm_teardown
+from ops.cli.common import check_env, check_layer, console, interruptible
 from shared.environments import is_protected
 from shared.layers import deploy_order, layer_names, lifecycle, teardown_order
+
+if TYPE_CHECKING:
+    from ops.stacks.preflight import PreflightReport
+    from ops.stacks.pulumi_engine import PulumiEngine
+    from ops.stacks.report import RunReport
+
+# The orchestration (Pulumi's Automation API, boto3, the layers' packages) is imported inside the
+# tasks that run it, so `invoke --list` and `--help` stay instant.
 
 _LAYERS = ", ".join(layer_names())
 _ENV_HELP = "Environment (stack name in every project), e.g. prod or dev."
 _PARALLEL_HELP = "How many layers may run at the same time when the graph allows (default 2: data and edge)."
 
 
+def run_preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> PreflightReport:
+    """Preflight of `layers` in `env` (see `ops.stacks.preflight`)."""
+    from ops.stacks.preflight import run_preflight as run
+
+    return run(env, layers, changes_config=changes_config)
+
+
 def _engine() -> PulumiEngine:
+    from ops.stacks.backend import BackendError, backend_settings
+    from ops.stacks.pulumi_engine import PulumiEngine
+
     try:
         return PulumiEngine(backend_settings())
     except BackendError as e:
@@ -59,6 +68,9 @@ def _orchestrate(
     refresh: bool = False,
     ripple: bool = True,
 ) -> RunReport:
+    from ops.stacks.progress import LiveProgress, print_summary
+    from ops.stacks.scheduler import Orchestrator
+
     if parallel < 1:
         raise Exit("--parallel must be at least 1", code=2)
     engine = _engine()
@@ -85,6 +97,8 @@ def _finish(report: RunReport) -> None:
 
 
 def _confirm(env: str, yes: bool, confirm: str) -> None:
+    from ops.stacks.teardown import TeardownRefused, confirm_teardown
+
     try:
         confirm_teardown(env, yes=yes, confirm=confirm, interactive=sys.stdin.isatty())
     except TeardownRefused as e:
@@ -110,6 +124,7 @@ def _note_left_behind(env: str, layers: list[str]) -> None:
         "changed, e.g. a replaced security group (default: off; the summary names them and the command to run).",
     }
 )
+@interruptible
 def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False, ripple: bool = False) -> None:
     """Deploy one layer (`pulumi up` in its project folder), after preflight."""
     check_layer(layer)
@@ -143,6 +158,8 @@ def deploy_all(
     refresh: bool = False,
 ) -> None:
     """Deploy every layer in dependency order: network, then data and edge together, then compute."""
+    from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, parse_overrides
+
     if not env:
         check_env(env)  # exits: --env is required
     if set_ and not from_:
@@ -167,6 +184,7 @@ def deploy_all(
         "parallel": _PARALLEL_HELP,
     }
 )
+@interruptible
 def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -> None:
     """Show what a deploy would change, against the deployed upstream stacks (`pulumi preview`)."""
     layers = [check_layer(layer)] if layer else deploy_order()
@@ -183,6 +201,7 @@ def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -
         "confirm": "The environment name again, required to destroy prod (or type it at the prompt).",
     }
 )
+@interruptible
 def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confirm: str = "") -> None:
     """Destroy one layer, lifting its deletion protection first; prod keeps its final DB snapshot."""
     check_layer(layer)
@@ -202,8 +221,11 @@ def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confi
         "parallel": _PARALLEL_HELP,
     },
 )
+@interruptible
 def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "", parallel: int = 2) -> None:
     """Destroy every layer in reverse order (compute first, network last); removes ephemeral environments."""
+    from ops.stacks.ephemeral import is_ephemeral, remove_ephemeral
+
     check_env(env)
     _confirm(env, yes, confirm)
     layers = teardown_order()
@@ -224,8 +246,15 @@ def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "",
         "show_secrets": "Print secret outputs in clear instead of [secret].",
     }
 )
+@interruptible
 def outputs(c: Context, env: str = "prod", json: bool = False, show_secrets: bool = False) -> None:
     """Every deployed layer's outputs, merged (ALB DNS name, URL, database endpoint, ...)."""
+    from rich.table import Table
+
+    from ops.stacks.engine import EngineError
+    from ops.stacks.report import plain_outputs
+    from ops.stacks.scheduler import Orchestrator
+
     check_env(env)
     try:
         merged = plain_outputs(Orchestrator(_engine()).outputs(env), show_secrets=show_secrets)
@@ -243,8 +272,14 @@ def outputs(c: Context, env: str = "prod", json: bool = False, show_secrets: boo
 
 
 @task(help={"env": _ENV_HELP})
+@interruptible
 def status(c: Context, env: str = "prod") -> None:
     """Which layers' stacks exist in ENV, how many resources each holds, when each was last updated."""
+    from rich.table import Table
+
+    from ops.stacks.engine import EngineError
+    from ops.stacks.scheduler import Orchestrator
+
     check_env(env)
     engine = _engine()
     try:
@@ -269,8 +304,11 @@ def status(c: Context, env: str = "prod") -> None:
 
 
 @task(help={"layer": f"Layer whose running update to cancel ({_LAYERS}).", "env": _ENV_HELP})
+@interruptible
 def cancel(c: Context, layer: str = "", env: str = "") -> None:
     """Cancel the update running on one stack (`pulumi cancel`); run `deploy --refresh` afterwards."""
+    from ops.stacks.engine import EngineError
+
     check_layer(layer)
     check_env(env)
     try:

@@ -18,7 +18,8 @@ from ops.stacks.engine import Changes, Drift, EngineError, StackOutput, StackSta
 from ops.stacks.errors import explain
 from shared.layers import LAYER_NAMES, downstream
 
-STEP_SECONDS = 0.15  # long enough that two runs in parallel clearly overlap
+# How long a call waits at a meeting point for its partner before the test counts it as run alone.
+MEETING_SECONDS = 10.0
 
 
 @dataclass
@@ -41,6 +42,7 @@ class FakeEngine:
         fail: set[tuple[str, str]] = frozenset(),
         pending: dict[str, dict[str, tuple[str, ...]]] | None = None,
         reexports: set[str] = frozenset(),
+        together: set[tuple[str, str]] = frozenset(),
         drifts: dict[str, Drift] | None = None,
         locked: set[str] = frozenset(),
     ):
@@ -58,6 +60,9 @@ class FakeEngine:
         self.calls: list[Call] = []
         self.violations: list[str] = []
         self._lock = threading.Lock()
+        # Calls that must be in flight at the same moment (concurrency proved by a barrier, not by timing).
+        self.together = frozenset(together)
+        self._meeting = threading.Barrier(len(self.together)) if self.together else None
 
     # recording
     def _call(self, op: str, layer: str, env: str, work: Callable[[], object] | None = None, **detail: object):
@@ -65,8 +70,13 @@ class FakeEngine:
         with self._lock:
             self.calls.append(call)
         try:
-            if work is not None:
-                time.sleep(STEP_SECONDS)
+            if self._meeting is not None and (op, layer) in self.together:
+                try:
+                    self._meeting.wait(timeout=MEETING_SECONDS)
+                except threading.BrokenBarrierError:
+                    with self._lock:
+                        self.violations.append(f"{op} of {layer} did not run at the same time as its partners")
+                    raise EngineError(f"{op} of {layer} ran alone") from None
             if (op, layer) in self.fail:
                 raise EngineError(f"pulumi {op} failed on the {layer} stack {env!r}: boom")
             return work() if work is not None else None

@@ -36,12 +36,13 @@ def after(later: Call, *earlier: Call) -> bool:
 
 
 def test_deploy_all_runs_network_then_data_and_edge_together_then_compute(projects: Path) -> None:
-    engine = FakeEngine()
+    # data's and edge's `up` wait for each other at a barrier: they only finish if they run at once.
+    engine = FakeEngine(together={("up", "data"), ("up", "edge")})
     report = Orchestrator(engine, projects_dir=projects).deploy("dev")
 
     net, data, edge, compute = (engine.one("up", n) for n in ("network", "data", "edge", "compute"))
     assert after(data, net) and after(edge, net)
-    assert overlap(data, edge), "data and edge must run at the same time"
+    assert engine.violations == [] and overlap(data, edge), "data and edge must run at the same time"
     assert after(compute, data, edge)
     assert [o.result for o in report.outcomes] == ["deployed"] * 4
     assert report.outcome("network").changes == Changes(created=3)
@@ -133,7 +134,7 @@ def test_preview_with_everything_deployed_previews_every_layer(projects: Path) -
 
 
 def test_destroy_all_runs_compute_then_data_and_edge_together_then_network(projects: Path) -> None:
-    engine = FakeEngine(deployed=all_deployed("dev"))
+    engine = FakeEngine(deployed=all_deployed("dev"), together={("destroy", "data"), ("destroy", "edge")})
     report = Orchestrator(engine, projects_dir=projects).destroy("dev")
 
     compute, data, edge, net = (engine.one("destroy", n) for n in ("compute", "data", "edge", "network"))
@@ -423,12 +424,15 @@ def _render(report: RunReport) -> str:
 def test_summary_table_shows_results_changes_durations_and_why(projects: Path) -> None:
     engine = FakeEngine(fail={("up", "edge")})
     report = Orchestrator(engine, projects_dir=projects).deploy("dev")
+    # The fake engine takes no measurable time: give network's outcome a known duration to render.
+    timed = (dataclasses.replace(report.outcome("network"), duration=12.4),)
+    report = RunReport(report.action, report.env, timed + report.outcomes[1:])
     text = _render(report)
     rows = {line.split()[1]: line for line in text.splitlines() if line.startswith("│ ") and "│" in line[2:]}
     assert "Deploy of dev" in text
     cells = [cell.strip() for cell in rows["network"].split("│")[2:8]]
     assert cells[:5] == ["deployed", "3", "0", "0", "0"]
-    assert cells[5].endswith("s") and float(cells[5][:-1]) >= 0.1  # the fake's up takes 0.15 s
+    assert cells[5] == "12.4s"
     assert "failed" in rows["edge"] and "boom" in rows["edge"]
     assert "skipped" in rows["compute"] and "upstream edge failed" in rows["compute"]
     assert "compute skipped: upstream edge failed. Next: fix edge, then run `invoke deploy-all --env dev` again" in text
