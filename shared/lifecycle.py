@@ -32,7 +32,7 @@ class AwsClientFactory(Protocol):
 
 # Preflight -----------------------------------------------------------------------------------
 
-PreflightWhen = Literal["deploy", "teardown"]
+PreflightWhen = Literal["deploy", "deploy-only", "teardown"]
 
 
 class PreflightContext(Protocol):
@@ -63,7 +63,9 @@ class PreflightCheck:
 
     name: str
     run: Callable[[PreflightContext], str | None]
-    # Run before a deploy/preview of the layer, or before its teardown.
+    # "deploy": before a deploy/preview of the layer, and before a teardown that runs its program
+    # (the update lifting deletion protection); "deploy-only": before a deploy/preview only (what
+    # AWS offers for new resources, which an existing one need not be); "teardown": before its teardown.
     when: PreflightWhen = "deploy"
 
 
