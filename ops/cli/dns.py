@@ -69,5 +69,6 @@ def dns(c: Context, env: str = "") -> None:
         raise Exit(result.line(), code=2)
     console.print(result.line(), markup=False, highlight=False, soft_wrap=True)
     if not result.delegated:
-        console.print(ns_record_text(zone.domain, zone.name_servers, result.parent), markup=False, highlight=False)
+        record = ns_record_text(zone.domain, zone.name_servers, result.parent)
+        console.print(record, markup=False, highlight=False, soft_wrap=True)
         raise Exit(code=1)
