@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke.context import Context
 from invoke.exceptions import Exit
@@ -10,8 +10,11 @@ from invoke.tasks import task
 
 from ops.cli.common import check_env, console
 
+if TYPE_CHECKING:
+    from ops.stacks.engine import StackEngine
 
-def _engine() -> Any:
+
+def _engine() -> StackEngine:
     """The Automation API engine (needs the Pulumi CLI), made only when a stack output is read."""
     from ops.stacks.backend import BackendError, backend_settings
     from ops.stacks.pulumi_engine import PulumiEngine

@@ -161,7 +161,7 @@ class _Context:
         value = self._values(key.partition(":")[0]).get(key)
         return value if value and value != SECRET_MASK else None
 
-    def enter_account(self, layers: Iterable[str]) -> str | None:
+    def use_account(self, layers: Iterable[str]) -> str | None:
         """Act in the environment's account from here on (as its role, when set); None, or the one line why not.
 
         The account comes from whichever of `layers` have readable settings (the layers agree, or
@@ -213,7 +213,7 @@ def run_preflight(
         # Without credentials the remaining checks would only repeat the same failure.
         return PreflightReport((*problems, credential_problem))
     context = _Context(env, aws, projects_dir)
-    account_problem = context.enter_account(layers)
+    account_problem = context.use_account(layers)
     if account_problem:
         # In another account (or none) the layers' checks would judge the wrong resources.
         return PreflightReport((*problems, account_problem))

@@ -62,7 +62,7 @@ def test_a_created_zone_s_servers_are_its_stack_output() -> None:
 
 def test_no_stack_yet_says_which_deploy_creates_the_zone() -> None:
     with pytest.raises(ZoneLookupError) as e:
-        zone_servers(_config(), "prod", engine=OutputsEngine, route53=_no_aws)
+        zone_servers(_config(), "prod", engine=lambda: OutputsEngine(), route53=_no_aws)
     assert (
         str(e.value) == f"the zone of {DOMAIN} does not exist yet: `invoke deploy --layer edge --env prod` creates it"
     )
