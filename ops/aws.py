@@ -8,7 +8,7 @@ one list of error codes, whether they arrive as a boto3 `ClientError` or in Pulu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import boto3
@@ -49,6 +49,20 @@ class AwsClients:
         """A client of `service` in this region, from the default credential chain unless a session is given."""
         session = self.session or boto3.Session()
         return session.client(service, region_name=self.region, endpoint_url=self.endpoint_url, config=_CONFIG)
+
+    def assume_role(self, role_arn: str, session_name: str) -> AwsClients:
+        """Clients acting as `role_arn`: STS AssumeRole with these clients' credentials, same region and endpoint.
+
+        The temporary credentials last STS's default hour, enough for the read-only calls the tools
+        make; `session_name` shows in CloudTrail as who made them.
+        """
+        credentials = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
+        session = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+        return replace(self, session=session)
 
 
 def error_code(error: ClientError) -> str:

@@ -3,7 +3,8 @@
 Each layer package has a `lifecycle` module whose `LIFECYCLE` says what only that layer knows:
 its export contract and settings model, the checks preflight runs before it is deployed or torn
 down, how its teardown lifts deletion protection, what `invoke verify` checks on the live
-platform, what an ephemeral copy of an environment must change, and its colour in the diagram.
+platform, what an ephemeral copy of an environment must change, the public DNS zone it serves
+(what `invoke dns` checks), and its colour in the diagram.
 `shared.layers` lists the layers and finds each one's `LIFECYCLE`; the tools in `ops/` iterate
 over whatever it lists.
 
@@ -32,7 +33,7 @@ class AwsClientFactory(Protocol):
 
 # Preflight -----------------------------------------------------------------------------------
 
-PreflightWhen = Literal["deploy", "teardown"]
+PreflightWhen = Literal["deploy", "deploy-only", "teardown"]
 
 
 class PreflightContext(Protocol):
@@ -63,7 +64,9 @@ class PreflightCheck:
 
     name: str
     run: Callable[[PreflightContext], str | None]
-    # Run before a deploy/preview of the layer, or before its teardown.
+    # "deploy": before a deploy/preview of the layer, and before a teardown that runs its program
+    # (the update lifting deletion protection); "deploy-only": before a deploy/preview only (what
+    # AWS offers for new resources, which an existing one need not be); "teardown": before its teardown.
     when: PreflightWhen = "deploy"
 
 
@@ -132,6 +135,24 @@ class VerifyCheck:
     needs: tuple[str, ...] = ()
 
 
+# The public DNS zone ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DnsZone:
+    """Where `invoke dns` finds the domain, its zone and the zone's name servers in a layer.
+
+    The keys are config keys of the layer's namespace; the output is a name of its contract.
+    """
+
+    # The domain the zone serves.
+    domain_key: str
+    # An existing zone's id; when empty the layer creates the zone for the domain.
+    zone_id_key: str
+    # The stack output listing the name servers of the zone the layer created.
+    name_servers_output: str
+
+
 # Ephemeral copies ----------------------------------------------------------------------------
 
 # (new env, source env, the source's merged config of this layer, the --set overrides) -> None or one line.
@@ -148,5 +169,6 @@ class LayerLifecycle:
     teardown: Teardown = field(default_factory=Teardown)
     verify: tuple[VerifyCheck, ...] = ()
     ephemeral: EphemeralCheck | None = None
+    dns_zone: DnsZone | None = None
     # Fill and stroke colour of the layer's boxes in the architecture diagram.
     diagram_colors: tuple[str, str] = ("#f5f5f5", "#616161")

@@ -1,10 +1,13 @@
 """Preflight: everything a deploy or teardown needs, checked before anything changes.
 
-Generic checks first: the Pulumi CLI on PATH, a usable backend, valid AWS credentials for the
-configured region, and every running layer's stack config against its settings model. Then each
-layer's own checks (`LIFECYCLE.preflight` in its package: a secret that must exist, an image that
-must be in ECR, a snapshot name that must be free), so preflight accepts exactly what the programs
-accept. Each failure is one line that names the problem and the fix; all are reported together.
+Generic checks first: the Pulumi CLI on PATH, a usable backend (a team backend for a protected
+environment), valid AWS credentials for the configured region, every running layer's stack config
+against its settings model, and the account guard (the role the stacks name is assumed, and the
+account must be one they allow; the checks after it run in that account). Then each layer's own
+checks (`LIFECYCLE.preflight` in its package: a secret that must exist, an image that must be in
+ECR, a snapshot name that must be free, the zones and instance class AWS offers), so preflight
+accepts exactly what the programs accept. Each failure is one line that names the problem and the
+fix; all are reported together.
 The boto3 calls go through one `ops.aws.AwsClients`, so tests point them at moto on loopback.
 """
 
@@ -20,6 +23,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from ops.aws import CREDENTIAL_ERROR_CODES, AwsClients
+from ops.bootstrap.accounts import AccountGuardError, enter_account
+from ops.bootstrap.local_backend import check_team_backend
+from ops.environment.account import AccountConfigError, agreed_account
 from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
 from ops.stacks.backend import BackendError, backend_settings
 from ops.stacks.errors import PULUMI_INSTALL_HINT
@@ -155,6 +161,21 @@ class _Context:
         value = self._values(key.partition(":")[0]).get(key)
         return value if value and value != SECRET_MASK else None
 
+    def use_account(self, layers: Iterable[str]) -> str | None:
+        """Act in the environment's account from here on (as its role, when set); None, or the one line why not.
+
+        The account comes from whichever of `layers` have readable settings (the layers agree, or
+        that is the problem); when none has, the config lines already say why and nothing is checked.
+        """
+        parsed = {layer: s for layer in layers if (s := self.settings(layer)) is not None}
+        if not parsed:
+            return None
+        try:
+            self.aws = enter_account(self.aws, agreed_account(self.env, parsed), purpose="preflight")
+        except (AccountConfigError, AccountGuardError) as e:
+            return str(e)
+        return None
+
 
 def run_preflight(
     env: str,
@@ -178,7 +199,7 @@ def run_preflight(
     """
     layers = [n for n in layer_names() if n in set(layers)]
     environ = os.environ if environ is None else environ
-    problems = [p for p in (check_pulumi_cli(which), check_backend(environ)) if p]
+    problems = [p for p in (check_pulumi_cli(which), check_backend(environ), check_team_backend(env, environ)) if p]
     # The layers whose programs run: all of them for a deploy or preview; for teardown, the flipped ones.
     running = layers if changes_config else [n for n in layers if teardown_flips(n, env)]
     problems += check_config(env, running, projects_dir, models)
@@ -192,12 +213,21 @@ def run_preflight(
         # Without credentials the remaining checks would only repeat the same failure.
         return PreflightReport((*problems, credential_problem))
     context = _Context(env, aws, projects_dir)
+    account_problem = context.use_account(layers)
+    if account_problem:
+        # In another account (or none) the layers' checks would judge the wrong resources.
+        return PreflightReport((*problems, account_problem))
     seen: set[str] = set()
     for layer in layers:
         if not layer_exists(layer, projects_dir):
             continue
         for check in lifecycle(layer).preflight:
-            due = layer in running if check.when == "deploy" else not changes_config
+            if check.when == "deploy":
+                due = layer in running
+            elif check.when == "deploy-only":
+                due = changes_config
+            else:
+                due = not changes_config
             if due and check.name not in seen:  # a check two layers share (the DB secret) runs once
                 seen.add(check.name)
                 problems += [p for p in [check.run(context)] if p]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payments_data.preflight import check_db_secret_of, check_final_snapshot_of
+from payments_data.preflight import check_db_secret_of, check_final_snapshot_of, check_instance_class_of
 from payments_data.settings import DataSettings
 from payments_data.verify import check_database
 from shared.contracts.data import DataContract
@@ -16,6 +16,7 @@ LIFECYCLE = LayerLifecycle(
     settings=DataSettings,
     preflight=(
         DB_SECRET_CHECK,
+        PreflightCheck("instance-class", check_instance_class_of, when="deploy-only"),
         PreflightCheck("final-snapshot", check_final_snapshot_of, when="teardown"),
     ),
     teardown=Teardown(

@@ -8,6 +8,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from payments_data.settings import DataSettings
+from shared.aws_catalog import region_catalog
+from shared.aws_catalog.live import instance_class_problems
 from shared.lifecycle import PreflightContext
 from shared.settings import ConfigError
 
@@ -89,3 +91,26 @@ def check_final_snapshot_of(ctx: PreflightContext) -> str | None:
     settings = ctx.settings("data")
     identifier = settings.final_snapshot_identifier if isinstance(settings, DataSettings) else None
     return check_final_snapshot(ctx.aws.client("rds"), identifier) if identifier else None
+
+
+def check_instance_class_of(ctx: PreflightContext) -> str | None:
+    """Preflight hook before a deploy: RDS offers the configured class for the PostgreSQL major here, Multi-AZ.
+
+    The settings already check the class against the region's table; this asks RDS itself
+    (`DescribeOrderableDBInstanceOptions`), which is also how the table is kept true. Unreadable
+    data settings yield no check: preflight reports them as config problems.
+    """
+    settings = ctx.settings("data")
+    if not isinstance(settings, DataSettings):
+        return None
+    try:
+        problems = instance_class_problems(
+            ctx.aws.client("rds"), region_catalog(settings.region), settings.engine_version, settings.instance_class
+        )
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        return (
+            f"data:instanceClass = {settings.instance_class!r}: cannot confirm it with RDS in {settings.region} "
+            f"({code}): these credentials need rds:DescribeOrderableDBInstanceOptions"
+        )
+    return "; ".join(problems) or None

@@ -6,7 +6,7 @@ from payments_edge.ephemeral import check_own_domain
 from payments_edge.settings import EdgeSettings
 from payments_edge.verify import check_dns_alias, check_https_endpoint, check_https_listener, check_target_health
 from shared.contracts.edge import EdgeContract
-from shared.lifecycle import LayerLifecycle, Teardown, VerifyCheck
+from shared.lifecycle import DnsZone, LayerLifecycle, Teardown, VerifyCheck
 
 LIFECYCLE = LayerLifecycle(
     contract=EdgeContract,
@@ -43,5 +43,6 @@ LIFECYCLE = LayerLifecycle(
         ),
     ),
     ephemeral=check_own_domain,
+    dns_zone=DnsZone(domain_key="domainName", zone_id_key="hostedZoneId", name_servers_output="name_servers"),
     diagram_colors=("#fff1dc", "#c77700"),
 )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from payments_network.preflight import check_availability_zones_of
 from payments_network.settings import NetworkSettings
 from shared.contracts.network import NetworkContract
-from shared.lifecycle import LayerLifecycle
+from shared.lifecycle import LayerLifecycle, PreflightCheck
 
 LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
+    preflight=(PreflightCheck("availability-zones", check_availability_zones_of, when="deploy-only"),),
     diagram_colors=("#e3eefb", "#3b6ea8"),
 )

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 from botocore.stub import Stubber
+from moto.rds.models import RDSBackend
 from moto.server import ThreadedMotoServer
 
 from ops.aws import AwsClients
@@ -26,7 +28,9 @@ from shared.settings import StackSettings, parse_settings
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"  # moto's default account
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.0.0"
-GOOD_ENV = {"PULUMI_CONFIG_PASSPHRASE": "test"}
+# A team backend, as a protected environment needs (`invoke bootstrap` prints this URL).
+TEAM_BACKEND = f"s3://pulumi-state-payments-prod-{ACCOUNT}?region={REGION}"
+GOOD_ENV = {"PULUMI_CONFIG_PASSPHRASE": "test", "PULUMI_BACKEND_URL": TEAM_BACKEND}
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +51,21 @@ def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsClie
     yield AwsClients(REGION, session=session, endpoint_url=moto_endpoint)
     reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(reset, timeout=10).read()
+
+
+@pytest.fixture
+def rds_offers(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """What RDS offers for PostgreSQL here: moto answers DescribeOrderableDBInstanceOptions only for Aurora
+    and Neptune, so its backend is given the offer of the layers' default class, as the real API states it."""
+    offers: list[dict[str, object]] = [
+        {"Engine": "postgres", "EngineVersion": "17.2", "DBInstanceClass": "db.t3.micro", "MultiAZCapable": True}
+    ]
+    monkeypatch.setattr(
+        RDSBackend,
+        "describe_orderable_db_instance_options",
+        lambda self, engine, engine_version: offers if engine == "postgres" else [],
+    )
+    return offers
 
 
 def _secret(aws: AwsClients, name: str, payload: str) -> None:
@@ -417,7 +436,9 @@ def test_dev_teardown_skips_the_final_snapshot_so_the_name_is_not_checked(aws: A
     assert _snapshot_preflight(aws, data_stacks, "dev") == ()
 
 
-def test_prod_deploy_does_not_check_the_final_snapshot_name(aws: AwsClients, data_stacks: Path) -> None:
+def test_prod_deploy_does_not_check_the_final_snapshot_name(
+    aws: AwsClients, data_stacks: Path, rds_offers: list[dict[str, object]]
+) -> None:
     _earlier_final_snapshot(aws)
     problems = _snapshot_preflight(
         aws, data_stacks, "prod", ("network", "data"), changes_config=True, with_secret=False
@@ -440,3 +461,123 @@ def test_real_not_found_code_means_the_name_is_free_and_other_errors_are_one_lin
         assert check_final_snapshot(rds, FINAL_SNAPSHOT) == (
             f"final DB snapshot {FINAL_SNAPSHOT}: cannot look it up in RDS (Throttling)"
         )
+
+
+# A team backend for protected environments ----------------------------------------------
+
+
+def _prod_preflight(
+    aws: AwsClients,
+    projects: Path,
+    layers: tuple[str, ...],
+    *,
+    changes_config: bool = True,
+    environ: dict[str, str] = GOOD_ENV,
+) -> tuple[str, ...]:
+    return run_preflight(
+        "prod",
+        layers,
+        changes_config=changes_config,
+        aws=aws,
+        which=lambda _: "pulumi",
+        environ=environ,
+        projects_dir=projects,
+        models={},
+    ).problems
+
+
+def test_prod_on_the_local_backend_is_refused_unless_explicitly_allowed(aws: AwsClients, stack_files: Path) -> None:
+    local = {"PULUMI_CONFIG_PASSPHRASE": "test"}
+    problems = _prod_preflight(aws, stack_files, ("network",), environ=local)
+    assert problems == (
+        "prod state must not live on this machine (the local file backend (PULUMI_BACKEND_URL is unset)): run "
+        "`invoke bootstrap --env prod` and export the PULUMI_BACKEND_URL it prints, or set "
+        "PAYMENTS_ALLOW_LOCAL_BACKEND=1 if you really mean a local backend",
+    )
+    allowed = {**local, "PAYMENTS_ALLOW_LOCAL_BACKEND": "1"}
+    assert _prod_preflight(aws, stack_files, ("network",), environ=allowed) == ()
+    # A teardown of prod from a laptop's state is refused the same way.
+    teardown = _prod_preflight(aws, stack_files, ("network",), changes_config=False, environ=local)
+    assert teardown == problems
+
+
+# The account guard -------------------------------------------------------------------------
+
+ROLE_ACCOUNT = "111122223333"
+ROLE = f"arn:aws:iam::{ROLE_ACCOUNT}:role/deploy"
+GOOD_SECRET = json.dumps({"username": "payments", "password": "s3cr3t-long"})
+PROD_SECRET = "payments/prod/db-master"
+
+
+def _real_stacks(projects: Path, layers: tuple[str, ...], **extra: object) -> None:
+    """The real projects' Pulumi.yaml and prod stack files in the throwaway tree, with `extra` keys in each."""
+    for layer in layers:
+        (projects / layer / "Pulumi.yaml").write_text((PROJECTS_DIR / layer / "Pulumi.yaml").read_text())
+        config = yaml.safe_load((PROJECTS_DIR / layer / "Pulumi.prod.yaml").read_text())["config"]
+        config.update({f"{layer}:{key}": value for key, value in extra.items()})
+        (projects / layer / "Pulumi.prod.yaml").write_text(yaml.safe_dump({"config": config}))
+
+
+def test_credentials_of_another_account_stop_preflight_naming_both_accounts(
+    aws: AwsClients, projects: Path, rds_offers: list[dict[str, object]]
+) -> None:
+    _real_stacks(projects, ("network", "data"), allowedAccountIds=[ROLE_ACCOUNT])
+    # Only the guard speaks (the secret is missing too): the layers' checks would judge another account.
+    assert _prod_preflight(aws, projects, ("network", "data")) == (
+        f"these credentials are account {ACCOUNT}, prod belongs to {ROLE_ACCOUNT}",
+    )
+    _real_stacks(projects, ("network", "data"), allowedAccountIds=[ROLE_ACCOUNT, ACCOUNT])
+    _secret(aws, PROD_SECRET, GOOD_SECRET)
+    assert _prod_preflight(aws, projects, ("network", "data")) == ()
+
+
+def test_the_guard_is_read_from_a_teardown_that_runs_no_program(aws: AwsClients, projects: Path) -> None:
+    _real_stacks(projects, ("network",), allowedAccountIds=[ROLE_ACCOUNT])
+    problems = _prod_preflight(aws, projects, ("network",), changes_config=False)
+    assert problems == (f"these credentials are account {ACCOUNT}, prod belongs to {ROLE_ACCOUNT}",)
+
+
+def test_checks_run_in_the_account_of_the_role_the_stacks_assume(
+    aws: AwsClients, projects: Path, rds_offers: list[dict[str, object]]
+) -> None:
+    _real_stacks(projects, ("network", "data"), allowedAccountIds=[ROLE_ACCOUNT], assumeRoleArn=ROLE)
+    _secret(aws, PROD_SECRET, GOOD_SECRET)  # in the caller's own account: not the environment's
+    problems = _prod_preflight(aws, projects, ("network", "data"))
+    assert len(problems) == 1 and problems[0].startswith(
+        f"data:dbSecretId = '{PROD_SECRET}': no such secret in this account and region"
+    )
+    _secret(aws.assume_role(ROLE, "test-seed"), PROD_SECRET, GOOD_SECRET)
+    assert _prod_preflight(aws, projects, ("network", "data")) == ()
+
+
+def test_layers_naming_different_accounts_are_one_line_naming_both_keys(aws: AwsClients, projects: Path) -> None:
+    _real_stacks(projects, ("network",), allowedAccountIds=[ROLE_ACCOUNT])
+    _real_stacks(projects, ("data",), allowedAccountIds=[ACCOUNT])
+    assert _prod_preflight(aws, projects, ("network", "data")) == (
+        f'network:allowedAccountIds = ["{ROLE_ACCOUNT}"], data:allowedAccountIds = ["{ACCOUNT}"]: expected the same '
+        "value in every layer of prod (an environment lives in one account and region)",
+    )
+
+
+# What AWS offers this account: zones and instance classes ---------------------------------
+
+
+def test_deploy_confirms_zones_and_instance_class_with_aws(
+    aws: AwsClients, projects: Path, rds_offers: list[dict[str, object]]
+) -> None:
+    _real_stacks(projects, ("network", "data"))
+    _secret(aws, PROD_SECRET, GOOD_SECRET)
+    assert _prod_preflight(aws, projects, ("network", "data")) == ()
+    rds_offers.clear()  # RDS no longer offers the class for PostgreSQL 17
+    assert _prod_preflight(aws, projects, ("network", "data")) == (
+        "data:instanceClass = 'db.t3.micro' (PostgreSQL 17, ap-northeast-2): RDS does not offer this class for this "
+        "major here",
+    )
+
+
+def test_teardown_does_not_ask_what_aws_offers_for_new_resources(aws: AwsClients, projects: Path) -> None:
+    _real_stacks(projects, ("network", "data"))
+    _secret(aws, PROD_SECRET, GOOD_SECRET)
+    # moto offers no PostgreSQL class at all: a deploy would stop, a teardown must not.
+    problems = _prod_preflight(aws, projects, ("network", "data"), changes_config=False)
+    assert problems == ()
