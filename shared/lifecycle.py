@@ -14,7 +14,7 @@ package depends on `shared` only.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -55,6 +55,10 @@ class PreflightContext(Protocol):
 
     def value(self, key: str) -> str | None:
         """One config value (`<namespace>:<key>`) as the program would get it; None if unset or secret."""
+        ...
+
+    def delegation(self, domain: str, name_servers: Sequence[str]) -> str | None:
+        """None when public DNS delegates `domain` to exactly `name_servers`; else one line saying what it sees."""
         ...
 
 
@@ -151,6 +155,8 @@ class DnsZone:
     zone_id_key: str
     # The stack output listing the name servers of the zone the layer created.
     name_servers_output: str
+    # A reusable delegation set's id: name servers reserved (and delegated) before the zone exists.
+    delegation_set_key: str = ""
 
 
 # Ephemeral copies ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The ports of the platform's traffic path (SPEC §1, §3): one definition for every layer."""
+"""The ports of the platform's traffic path: one definition for every layer."""
 
 HTTP_PORT = 80
 HTTPS_PORT = 443

@@ -2,7 +2,7 @@
 
 Tags are passed explicitly to each resource rather than through stack transforms or provider
 `default_tags`: explicit tags show in previews and under the mock engine, so tests can prove
-them (SPEC §4).
+them.
 """
 
 from __future__ import annotations

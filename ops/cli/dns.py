@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from ops.cli.common import check_env, console
+from ops.cli.common import check_env, console, interruptible
 
 if TYPE_CHECKING:
+    from ops.dns.zone import ZoneConfig
     from ops.stacks.engine import StackEngine
 
 
@@ -45,20 +47,65 @@ def _public_dns() -> Any:
     return PublicDns()
 
 
-@task(help={"env": "Environment whose domain to check, e.g. prod or dev."})
-def dns(c: Context, env: str = "") -> None:
+def _reserve(config: ZoneConfig, env: str) -> ZoneConfig:
+    """Reserve the zone's name servers (once per environment) and say which config line names them."""
+    from ops.dns.zone import ZoneLookupError, reserve_name_servers
+
+    key = config.key(config.declaration.delegation_set_key) if config.declaration.delegation_set_key else ""
+    if config.zone_id:
+        raise ZoneLookupError(
+            f"{config.key(config.declaration.zone_id_key)} names an existing zone: its name servers are "
+            "already fixed, there is nothing to reserve"
+        )
+    if not key:
+        raise ZoneLookupError(f"the {config.layer} layer cannot use reserved name servers")
+    reservation = reserve_name_servers(_route53(env), f"{config.layer}-{config.domain}-{env}")
+    verb = "reserved" if reservation.created else "already reserved"
+    console.print(
+        f"{verb}: delegation set {reservation.id} ({', '.join(reservation.name_servers)})",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    if config.delegation_set_id != reservation.id:
+        console.print(
+            f"set `{key}: {reservation.id}` in projects/{config.layer}/Pulumi.{env}.yaml (and commit it): "
+            "the zone the first deploy creates then uses these servers",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+    return dataclasses.replace(config, delegation_set_id=reservation.id)
+
+
+@task(
+    help={
+        "env": "Environment whose domain to check, e.g. prod or dev.",
+        "reserve": "Before the first deploy of a new zone: reserve its four name servers (a Route53 reusable "
+        "delegation set, created once per environment) and print the NS record to add and the config line "
+        "to set, so the delegation is in place before the certificate waits for it (default: off).",
+        "wait": "Minutes to keep checking, every 30 seconds, until the parent delegates (default 0: check once).",
+    }
+)
+@interruptible
+def dns(c: Context, env: str = "", reserve: bool = False, wait: int = 0) -> None:
     """Show the zone's name servers and whether the parent domain delegates to them.
 
     Exit 0 when it does, 1 when it does not (the NS record to add is printed), 2 when it could not
     be checked (no zone yet, AWS or DNS unreachable).
     """
     check_env(env)
+    if wait < 0:
+        raise Exit(f"--wait {wait} is invalid: expected 0 or more minutes", code=2)
     # Imported here so `invoke --list` and `--help` need neither dnspython nor the layers' packages.
-    from ops.dns.delegation import check_delegation, ns_record_text
+    from ops.dns.delegation import check_delegation, ns_record_text, wait_for_delegation
     from ops.dns.zone import ZoneLookupError, zone_config, zone_servers
 
     try:
-        zone = zone_servers(zone_config(env), env, engine=_engine, route53=lambda: _route53(env))
+        config = zone_config(env)
+        if reserve:
+            config = _reserve(config, env)
+        zone = zone_servers(config, env, engine=_engine, route53=lambda: _route53(env))
     except ZoneLookupError as e:
         raise Exit(str(e), code=2) from None
     console.print(
@@ -67,7 +114,16 @@ def dns(c: Context, env: str = "") -> None:
         highlight=False,
         soft_wrap=True,
     )
-    result = check_delegation(zone.domain, zone.name_servers, _public_dns())
+    public = _public_dns()
+    result = check_delegation(zone.domain, zone.name_servers, public)
+    if not result.delegated and wait:
+        console.print(f"waiting up to {wait} minutes for the delegation to appear in public DNS…")
+        result = wait_for_delegation(
+            lambda: check_delegation(zone.domain, zone.name_servers, public),
+            timeout=wait * 60,
+            interval=30,
+            on_tick=lambda status, left: console.print(f"  {status.state} ({left / 60:.0f} min left)"),
+        )
     if result.state == "unreachable":
         raise Exit(result.line(), code=2)
     console.print(result.line(), markup=False, highlight=False, soft_wrap=True)

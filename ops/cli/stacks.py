@@ -1,4 +1,4 @@
-"""Invoke tasks that change or read real stacks through the Automation API (SPEC §6).
+"""Invoke tasks that change or read real stacks through the Automation API.
 
 They need the Pulumi CLI and AWS credentials; preflight says exactly what is missing before
 anything changes. Every user mistake ends in one line (`invoke.Exit`), never a traceback.

@@ -37,7 +37,7 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         "outputs_json": "Read the exports from this JSON file (what `invoke outputs --env E --json` writes) "
         "instead of the Pulumi stacks; needs no Pulumi CLI.",
         "region": f"AWS region of the platform (default {DEFAULT_REGION}).",
-        "min_tasks": "Fewest running tasks and healthy targets accepted (SPEC: 3).",
+        "min_tasks": "Fewest running tasks and healthy targets accepted (the requirements: 3).",
         "health_path": "Path requested on the service URL; any status below 500 passes (default /health).",
         "ca_bundle": "PEM file of CA certificates to trust for the HTTPS check instead of the system's "
         "(verification stays on).",
@@ -61,7 +61,7 @@ def verify(
     only: str = "",
     timeout: int = 10,
 ) -> None:
-    """Check a deployed environment against the spec: one PASS/FAIL line per check, non-zero exit on any FAIL.
+    """Check a deployed environment: one PASS/FAIL line per check, non-zero exit on any FAIL.
 
     Reads the data, edge and compute exports, then asks AWS (boto3, read-only) and the service
     itself: ECS running its desired count with every target healthy, the task definition's

@@ -42,6 +42,7 @@ class ZoneConfig:
     declaration: DnsZone
     domain: str
     zone_id: str
+    delegation_set_id: str = ""
 
     def key(self, name: str) -> str:
         """A config key of the declaring layer, as the user writes it (`<namespace>:<key>`)."""
@@ -73,7 +74,10 @@ def zone_config(env: str, projects_dir: Path = PROJECTS_DIR) -> ZoneConfig:
     except (ConfigError, StackConfigError) as e:
         raise ZoneLookupError(f"config of {layer}/{env}: {'; '.join(str(e).splitlines())}") from None
     given = settings.model_dump(by_alias=True)
-    return ZoneConfig(layer, declaration, str(given[declaration.domain_key]), str(given[declaration.zone_id_key]))
+    reserved = str(given.get(declaration.delegation_set_key, "")) if declaration.delegation_set_key else ""
+    return ZoneConfig(
+        layer, declaration, str(given[declaration.domain_key]), str(given[declaration.zone_id_key]), reserved
+    )
 
 
 def _aws_failure(what: str, error: ClientError | BotoCoreError) -> ZoneLookupError:
@@ -140,7 +144,12 @@ def created_zone(config: ZoneConfig, env: str, engine: StackEngine, route53: Cal
     except EngineError as e:
         raise ZoneLookupError(f"cannot read the stack {layer}/{env}: {e}") from None
     if not exists:
-        raise ZoneLookupError(f"the zone of {config.domain} does not exist yet: {deploy} creates it")
+        if config.delegation_set_id:
+            return reserved_servers(config, route53())
+        raise ZoneLookupError(
+            f"the zone of {config.domain} does not exist yet: reserve its name servers first with "
+            f"`invoke dns --env {env} --reserve`, add the NS record it prints, then {deploy}"
+        )
     servers = outputs.get(output)
     if servers is not None and servers.value:
         return ZoneServers(normalize(config.domain), tuple(servers.value), f"output {output} of {layer}/{env}")
@@ -157,3 +166,50 @@ def zone_servers(
     if config.zone_id:
         return existing_zone(config, route53())
     return created_zone(config, env, engine(), route53)
+
+
+def reserved_servers(config: ZoneConfig, route53: Any) -> ZoneServers:
+    """The name servers of the reusable delegation set the config names (`GetReusableDelegationSet`)."""
+    where = f"{config.key(config.declaration.delegation_set_key)} = {config.delegation_set_id!r}"
+    try:
+        found = route53.get_reusable_delegation_set(Id=config.delegation_set_id)["DelegationSet"]
+    except (ClientError, BotoCoreError) as e:
+        raise ZoneLookupError(f"{where}: {_aws_failure('the delegation set', e)}") from None
+    return ZoneServers(
+        normalize(config.domain),
+        tuple(found.get("NameServers", [])),
+        f"reusable delegation set {config.delegation_set_id}",
+    )
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A reusable delegation set: the four name servers a zone created later will use."""
+
+    id: str
+    name_servers: tuple[str, ...]
+    created: bool
+
+
+def reserve_name_servers(route53: Any, caller_reference: str) -> Reservation:
+    """The reusable delegation set made for `caller_reference`, created on the first call (idempotent).
+
+    Route53 refuses a second `CreateReusableDelegationSet` with the same caller reference, so an
+    existing set is found by it first; running it again hands back the same four servers.
+    """
+    try:
+        listed: list[dict[str, Any]] = []
+        marker = None
+        while True:  # ListReusableDelegationSets pages with Marker / NextMarker
+            page = route53.list_reusable_delegation_sets(**({"Marker": marker} if marker else {}))
+            listed += page["DelegationSets"]
+            marker = page.get("NextMarker") if page.get("IsTruncated") else None
+            if not marker:
+                break
+        mine = next((s for s in listed if s.get("CallerReference") == caller_reference), None)
+        created = mine is None
+        if mine is None:
+            mine = route53.create_reusable_delegation_set(CallerReference=caller_reference)["DelegationSet"]
+    except (ClientError, BotoCoreError) as e:
+        raise _aws_failure("the reusable delegation sets", e) from None
+    return Reservation(str(mine["Id"]).rsplit("/", 1)[-1], tuple(mine.get("NameServers", [])), created)

@@ -1,4 +1,4 @@
-"""The offline plan (SPEC §7): every layer's real program under the mock engine, in graph order.
+"""The offline plan: every layer's real program under the mock engine, in graph order.
 
 Each layer's exports feed its consumers' StackReferences, exactly as the deployed stacks would,
 so a broken contract or a bad config shows here, on a laptop, before any cloud call.

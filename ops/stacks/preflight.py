@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,12 @@ class _Context:
     def value(self, key: str) -> str | None:
         value = self._values(key.partition(":")[0]).get(key)
         return value if value and value != SECRET_MASK else None
+
+    def delegation(self, domain: str, name_servers: Sequence[str]) -> str | None:
+        from ops.dns.delegation import check_delegation  # dnspython, only when a layer asks
+
+        result = check_delegation(domain, name_servers)
+        return None if result.delegated else result.line()
 
     def use_account(self, layers: Iterable[str]) -> str | None:
         """Act in the environment's account from here on (as its role, when set); None, or the one line why not.

@@ -1,4 +1,4 @@
-"""What the user sees while layers run, and the summary after (SPEC §6).
+"""What the user sees while layers run, and the summary after.
 
 On a terminal, `LiveProgress` keeps one status line per layer (state, elapsed time, the latest
 engine event). Elsewhere (CI logs) it prints one line when a layer starts and one when it ends.

@@ -1,4 +1,4 @@
-"""The one layer graph (SPEC §2) and every order derived from it."""
+"""The one layer graph and every order derived from it."""
 
 import pytest
 

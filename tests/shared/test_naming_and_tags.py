@@ -1,4 +1,4 @@
-"""Names `{type}-{service}[-{purpose}]-{env}` within AWS limits; the four required tags (SPEC §4)."""
+"""Names `{type}-{service}[-{purpose}]-{env}` within AWS limits; the four required tags."""
 
 import pytest
 

@@ -32,6 +32,8 @@ class HostedZoneArgs:
     domain_name: str
     protected: bool
     tags: dict[str, str]
+    # A reusable delegation set's ID: the zone then uses those (already delegated) name servers.
+    delegation_set_id: str = ""
 
 
 class HostedZone(pulumi.ComponentResource):
@@ -52,6 +54,7 @@ class HostedZone(pulumi.ComponentResource):
         self.zone = aws.route53.Zone(
             args.namer("zone"),
             name=args.domain_name,
+            delegation_set_id=args.delegation_set_id or None,
             comment=f"Public zone of the payment API ({args.domain_name}); managed by Pulumi",
             # An unprotected teardown must not stop at leftover records (validation CNAMEs).
             force_destroy=not args.protected,

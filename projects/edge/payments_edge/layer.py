@@ -44,7 +44,13 @@ def build(settings: EdgeSettings) -> EdgeContract:
     if settings.creates_zone:
         zone = HostedZone(
             n("hostedzone"),
-            HostedZoneArgs(namer=n, domain_name=settings.domain_name, protected=settings.protected, tags=tags),
+            HostedZoneArgs(
+                namer=n,
+                domain_name=settings.domain_name,
+                protected=settings.protected,
+                tags=tags,
+                delegation_set_id=settings.delegation_set_id,
+            ),
             opts,
         )
         zone_id, name_servers = zone.zone.zone_id, zone.zone.name_servers.apply(list)

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from payments_edge.ephemeral import check_own_domain
+from payments_edge.preflight import check_new_zone_delegated
 from payments_edge.settings import EdgeSettings
 from payments_edge.verify import check_dns_alias, check_https_endpoint, check_https_listener, check_target_health
 from shared.contracts.edge import EdgeContract
-from shared.lifecycle import DnsZone, LayerLifecycle, Teardown, VerifyCheck
+from shared.lifecycle import DnsZone, LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
 
 LIFECYCLE = LayerLifecycle(
     contract=EdgeContract,
     settings=EdgeSettings,
+    preflight=(PreflightCheck("new-zone-delegated", check_new_zone_delegated, when="deploy-only"),),
     teardown=Teardown(
         config=(("albDeletionProtection", "false"), ("teardown", "true")),
         targets=("aws:lb/loadBalancer:LoadBalancer",),
@@ -43,6 +45,11 @@ LIFECYCLE = LayerLifecycle(
         ),
     ),
     ephemeral=check_own_domain,
-    dns_zone=DnsZone(domain_key="domainName", zone_id_key="hostedZoneId", name_servers_output="name_servers"),
+    dns_zone=DnsZone(
+        domain_key="domainName",
+        zone_id_key="hostedZoneId",
+        name_servers_output="name_servers",
+        delegation_set_key="delegationSetId",
+    ),
     diagram_colors=("#fff1dc", "#c77700"),
 )

@@ -23,6 +23,7 @@ WAF_RATE_LIMIT_RANGE: tuple[int, int] = (10, 2_000_000_000)
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[0-9A-Z]{4,32}$")
+_DELEGATION_SET_ID = re.compile(r"^N[0-9A-Z]{4,32}$")
 _ACM_ARN = re.compile(
     r"^arn:aws:acm:(?P<region>[a-z]{2}(-[a-z]+)+-\d):\d{12}:certificate/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$"
 )
@@ -46,6 +47,7 @@ def fqdn(value: str) -> str:
 class EdgeSettings(AlarmWindowSettings):
     domain_name: str
     hosted_zone_id: str
+    delegation_set_id: str = ""
     certificate_arn: str
     certificate_validation_timeout_minutes: int
     tls_policy: str
@@ -77,6 +79,16 @@ class EdgeSettings(AlarmWindowSettings):
     def _zone_id(cls, v: str) -> str:
         if v and not _HOSTED_ZONE_ID.match(v):
             raise ValueError("expected empty (create a zone) or a Route53 hosted zone ID such as Z0123456789ABCDEFGHIJ")
+        return v
+
+    @field_validator("delegation_set_id")
+    @classmethod
+    def _delegation_set_id(cls, v: str) -> str:
+        if v and not _DELEGATION_SET_ID.match(v):
+            raise ValueError(
+                "expected empty or a Route53 reusable delegation set ID such as N0123456789ABCDEFGHIJ "
+                "(`invoke dns --env <env> --reserve` creates one)"
+            )
         return v
 
     @field_validator("certificate_arn")
@@ -203,6 +215,15 @@ class EdgeSettings(AlarmWindowSettings):
                 "certificateArn",
                 self.certificate_arn,
                 f"expected a certificate in {self.region}: an ALB can only use ACM certificates of its own region",
+            )
+
+    @cross_check("delegation_set_id", "hosted_zone_id")
+    def _delegation_set_for_a_new_zone_only(self) -> Iterator[InvalidSetting]:
+        if self.delegation_set_id and self.hosted_zone_id:
+            yield InvalidSetting(
+                "delegationSetId",
+                self.delegation_set_id,
+                "expected empty with hostedZoneId: an existing zone already has its name servers",
             )
 
     @cross_check("service", "env")

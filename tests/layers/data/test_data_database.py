@@ -1,4 +1,4 @@
-"""The RDS instance and what surrounds it (SPEC §3 data), with the values the plan registers."""
+"""The RDS instance and what surrounds it, with the values the plan registers."""
 
 import pytest
 

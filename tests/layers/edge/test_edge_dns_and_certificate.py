@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from shared.plan_values import computed
+from shared.settings import ConfigError
 from tests.layers.edge.edge_helpers import urn_name
 
 ZONE = "aws:route53/zone:Zone"
@@ -156,3 +157,30 @@ def test_components_parent_their_children(registrations, run_layer):
     assert urn_name(registrations["alb-payments-prod"].parent) == "loadbalancer-payments-prod"
     assert urn_name(registrations["s3-payments-alblogs-prod"].parent) == "accesslogs-payments-prod"
     assert urn_name(registrations["dns-payments-api-payments-example-com-a-prod"].parent) == "alias-payments-prod"
+
+
+def test_a_zone_created_with_reserved_name_servers_uses_that_delegation_set(run_layer):
+    zone = run_layer("edge", "prod", overrides={"delegationSetId": "N0123456789ABCDEF"}).one("aws:route53/zone:Zone")
+    assert zone.inputs["delegationSetId"] == "N0123456789ABCDEF"
+    assert "delegationSetId" not in run_layer("edge", "dev").one("aws:route53/zone:Zone").inputs
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            {"delegationSetId": "Z0123456789"},
+            "edge:delegationSetId = 'Z0123456789' is invalid: expected empty or a Route53 reusable delegation set ID "
+            "such as N0123456789ABCDEFGHIJ (`invoke dns --env <env> --reserve` creates one)",
+        ),
+        (
+            {"delegationSetId": "N0123456789ABCDEF", "hostedZoneId": "Z0123456789ABCDEFGHIJ"},
+            "edge:delegationSetId = 'N0123456789ABCDEF' is invalid: expected empty with hostedZoneId: "
+            "an existing zone already has its name servers",
+        ),
+    ],
+)
+def test_a_delegation_set_is_a_route53_id_and_only_for_a_zone_edge_creates(run_layer, overrides, message):
+    with pytest.raises(ConfigError) as e:
+        run_layer("edge", "prod", overrides=overrides)
+    assert str(e.value) == message

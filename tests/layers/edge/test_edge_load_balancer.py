@@ -1,4 +1,4 @@
-"""The ALB, its listeners and the target group under mocks (SPEC §3 edge): real values."""
+"""The ALB, its listeners and the target group under mocks: real values."""
 
 from shared.plan_values import computed
 from shared.ports import APP_PORT

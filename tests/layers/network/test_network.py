@@ -1,4 +1,4 @@
-"""The network layer under mocks (SPEC §3 network): real values, not shapes."""
+"""The network layer under mocks: real values, not shapes."""
 
 import ipaddress
 import itertools

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
 
+import boto3
 import dns.exception
 import pytest
 from invoke.context import Context
 from invoke.exceptions import Exit
+from moto import mock_aws
 
 import ops.cli.dns as dns_cli
+import ops.dns.zone as dns_cli_zone
 from ops.dns.delegation import PublicDns
+from ops.dns.zone import zone_config as dns_cli_zone_config
 from tests.ops.dns.dns_fakes import OutputsEngine
 from tests.ops.dns.test_delegation import ZONE_NS, StubResolver, StubServers, public_records
 
@@ -79,7 +84,8 @@ def test_an_environment_whose_zone_does_not_exist_yet_exits_two_saying_what_crea
         dns_cli.dns(Context(), env="dev")  # only prod's stack exists
     assert (e.value.code, e.value.message) == (
         2,
-        "the zone of api.dev.payments.example.com does not exist yet: `invoke deploy --layer edge --env dev` creates it",
+        "the zone of api.dev.payments.example.com does not exist yet: reserve its name servers first with "
+        "`invoke dns --env dev --reserve`, add the NS record it prints, then `invoke deploy --layer edge --env dev`",
     )
 
 
@@ -90,3 +96,37 @@ def test_an_unknown_environment_is_one_line_on_the_command_line() -> None:
     assert result.returncode == 2
     assert result.stderr.strip().startswith("unknown environment 'qa': expected one of")
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_reserve_before_the_first_deploy_prints_the_servers_the_config_line_and_the_record(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with mock_aws():
+        route53 = boto3.client("route53", region_name="us-east-1")
+        monkeypatch.setattr(dns_cli, "_engine", lambda: OutputsEngine())  # no edge stack yet
+        monkeypatch.setattr(dns_cli, "_route53", lambda env: route53)
+        _parent_answers(monkeypatch, {"192.0.2.1": None})
+        with pytest.raises(Exit) as e:
+            dns_cli.dns(Context(), env="prod", reserve=True)
+        [reserved] = route53.list_reusable_delegation_sets()["DelegationSets"]
+    assert e.value.code == 1  # reserved, not yet delegated
+    out = capsys.readouterr().out.splitlines()
+    servers = ", ".join(reserved["NameServers"])
+    assert out[0] == f"reserved: delegation set {reserved['Id']} ({servers})"
+    assert out[1] == (
+        f"set `edge:delegationSetId: {reserved['Id']}` in projects/edge/Pulumi.prod.yaml (and commit it): "
+        "the zone the first deploy creates then uses these servers"
+    )
+    assert out[2] == f"{DOMAIN}: the zone's name servers (reusable delegation set {reserved['Id']}): {servers}"
+    assert [line.split()[-1] for line in out if " IN NS " in line] == [f"{n}." for n in reserved["NameServers"]]
+
+
+def test_reserve_for_an_existing_zone_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    config = dns_cli_zone_config("prod")
+    monkeypatch.setattr(dns_cli_zone, "zone_config", lambda env: dataclasses.replace(config, zone_id="Z0123456789AB"))
+    with pytest.raises(Exit) as e:
+        dns_cli.dns(Context(), env="prod", reserve=True)
+    assert (e.value.code, e.value.message) == (
+        2,
+        "edge:hostedZoneId names an existing zone: its name servers are already fixed, there is nothing to reserve",
+    )

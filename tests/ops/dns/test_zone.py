@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ops.dns.zone import ZoneConfig, ZoneLookupError, ZoneServers, zone_config, zone_servers
+from ops.dns.zone import ZoneConfig, ZoneLookupError, ZoneServers, reserve_name_servers, zone_config, zone_servers
 from shared.layers import lifecycle
 from tests.ops.dns.dns_fakes import OutputsEngine
 
@@ -60,12 +61,30 @@ def test_a_created_zone_s_servers_are_its_stack_output() -> None:
     assert engine.asked == [("edge", "prod")]
 
 
-def test_no_stack_yet_says_which_deploy_creates_the_zone() -> None:
+def test_no_stack_yet_says_to_reserve_the_name_servers_before_the_deploy_creates_the_zone() -> None:
     with pytest.raises(ZoneLookupError) as e:
         zone_servers(_config(), "prod", engine=lambda: OutputsEngine(), route53=_no_aws)
-    assert (
-        str(e.value) == f"the zone of {DOMAIN} does not exist yet: `invoke deploy --layer edge --env prod` creates it"
+    assert str(e.value) == (
+        f"the zone of {DOMAIN} does not exist yet: reserve its name servers first with "
+        "`invoke dns --env prod --reserve`, add the NS record it prints, then `invoke deploy --layer edge --env prod`"
     )
+
+
+def test_before_the_zone_exists_reserved_name_servers_are_the_ones_to_delegate(route53: Any) -> None:
+    reserved = reserve_name_servers(route53, "edge-api.payments.example.com-prod")
+    config = dataclasses.replace(_config(), delegation_set_id=reserved.id)
+    found = zone_servers(config, "prod", engine=lambda: OutputsEngine(), route53=lambda: route53)
+    assert found == ZoneServers(DOMAIN, reserved.name_servers, f"reusable delegation set {reserved.id}")
+    assert len(found.name_servers) == 4
+
+
+def test_reserving_twice_hands_back_the_same_four_servers(route53: Any) -> None:
+    first = reserve_name_servers(route53, "edge-api.payments.example.com-prod")
+    again = reserve_name_servers(route53, "edge-api.payments.example.com-prod")
+    other = reserve_name_servers(route53, "edge-api.dev.payments.example.com-dev")
+    assert (first.created, again.created, other.created) == (True, False, True)
+    assert (again.id, again.name_servers) == (first.id, first.name_servers)
+    assert len(route53.list_reusable_delegation_sets()["DelegationSets"]) == 2
 
 
 def test_an_engine_failure_is_one_line() -> None:

@@ -1,4 +1,4 @@
-"""`invoke plan` (SPEC §7): the real programs, in graph order, wired together, with no network."""
+"""`invoke plan`: the real programs, in graph order, wired together, with no network."""
 
 import json
 import socket

@@ -1,4 +1,4 @@
-"""Properties of the whole planned platform (SPEC §2, §4), whatever layer a resource is in."""
+"""Properties of the whole planned platform, whatever layer a resource is in."""
 
 import json
 import re
