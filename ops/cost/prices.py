@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, PositiveFloat, ValidationError
 PRICE_FILE = Path(__file__).with_name("prices-ap-northeast-2.yaml")
 
 
-
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

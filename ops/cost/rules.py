@@ -187,9 +187,7 @@ def rds_instance(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
     storage = r.inputs.get("storageType", "gp2")
     if storage in rds.storage_gb_month:
         rate = rds.storage_gb_month[storage]
-        charges.append(
-            Charge(f"{storage} storage: {copies} x {qty(gb)} GB x {usd(rate)}/GB-month", copies * gb * rate)
-        )
+        charges.append(Charge(f"{storage} storage: {copies} x {qty(gb)} GB x {usd(rate)}/GB-month", copies * gb * rate))
     else:
         charges.append(Charge(f"{storage} storage: not in the price table", None))
     if int(r.inputs.get("backupRetentionPeriod", 0)) > 0:
@@ -377,10 +375,16 @@ def sns_subscription(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
         return [Charge(f"{protocol} deliveries: free", 0.0)]
     if protocol in ("email", "email-json"):
         rate = sns.email_deliveries_hundred_thousand
-        return [Charge(f"email deliveries: {qty(n)} x {usd(rate)}/100,000", n / 1e5 * rate, ("sns_publishes_per_month",))]
+        return [
+            Charge(f"email deliveries: {qty(n)} x {usd(rate)}/100,000", n / 1e5 * rate, ("sns_publishes_per_month",))
+        ]
     if protocol in ("http", "https"):
         rate = sns.https_deliveries_million
-        return [Charge(f"{protocol} deliveries: {qty(n)} x {usd(rate)}/million", n / 1e6 * rate, ("sns_publishes_per_month",))]
+        return [
+            Charge(
+                f"{protocol} deliveries: {qty(n)} x {usd(rate)}/million", n / 1e6 * rate, ("sns_publishes_per_month",)
+            )
+        ]
     return [Charge(f"{protocol} deliveries: not in the price table", None)]
 
 
