@@ -53,7 +53,7 @@ class Usage(BaseModel):
         """The figure `key` for one resource (its logical name without the environment suffix)."""
         value = getattr(self, key)
         if isinstance(value, dict):
-            return float(value.get(resource_key, value["default"]))
+            return float(value[resource_key] if resource_key in value else value["default"])
         return float(value)
 
     def shown(self) -> dict[str, Any]:
@@ -79,12 +79,17 @@ def usage_for(data: Any, env: str, source: str = "usage assumptions") -> Usage:
     try:
         return Usage.model_validate(merged)
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])} = "
-            f"{'(missing)' if err['type'] == 'missing' else repr(err.get('input'))}: {err['msg'].lower()}"
-            for err in e.errors()
-        )
-        raise UsageError(f"{source} for {env}: {problems}") from None
+        raise UsageError(f"{source} for {env}: {_problems(e)}") from None
+
+
+def _problems(e: ValidationError) -> str:
+    """One clause per bad key (a number-or-mapping key reports only its first complaint)."""
+    seen: dict[str, str] = {}
+    for err in e.errors():
+        key = str(err["loc"][0])
+        shown = "(missing)" if err["type"] == "missing" else repr(err.get("input"))
+        seen.setdefault(key, f"{key} = {shown}: {err['msg'].lower()}")
+    return "; ".join(seen.values())
 
 
 @cache

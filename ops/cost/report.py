@@ -141,5 +141,5 @@ NOT_MODELLED = (
 
 
 def write_json(est: CostEstimate, path: Path) -> None:
-    """Write the estimate as stable JSON; raises OSError when `path` cannot be written."""
-    path.write_text(json.dumps(est.to_dict(), indent=2, sort_keys=True) + "\n")
+    """Write the estimate as JSON (layers in plan order); raises OSError when `path` cannot be written."""
+    path.write_text(json.dumps(est.to_dict(), indent=2) + "\n")

@@ -7,6 +7,7 @@ a type in neither place is "not priced" (see `ops.cost.estimate`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -263,16 +264,22 @@ def dashboard(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
     return [Charge(f"dashboard: 1 x {usd(rate)}/month", rate)]
 
 
+def _acl_rules(r: PlannedResource) -> list[dict[str, Any]]:
+    """The ACL's rules, from `rules` or from the raw `ruleJson` (AWS API casing)."""
+    raw = r.inputs.get("ruleJson")
+    return list(r.inputs.get("rules") or (json.loads(raw) if isinstance(raw, str) and raw else []))
+
+
 def _managed_group(rule: dict[str, Any]) -> str | None:
-    statement = rule.get("statement") or {}
-    group = statement.get("managedRuleGroupStatement") or {}
-    return group.get("name")
+    statement = rule.get("statement") or rule.get("Statement") or {}
+    group = statement.get("managedRuleGroupStatement") or statement.get("ManagedRuleGroupStatement") or {}
+    return group.get("name") or group.get("Name")
 
 
 def web_acl(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
     """The ACL and each rule by the month, and the requests it inspects."""
     waf = ctx.table.prices.waf
-    rules = r.inputs.get("rules") or []
+    rules = _acl_rules(r)
     millions = ctx.usage.requests_per_month / 1e6
     charges = [
         Charge(f"web ACL: 1 x {usd(waf.web_acl_month)}/month", waf.web_acl_month),

@@ -1,0 +1,41 @@
+"""A change of config moves the total by exactly what the price table says, and nothing else."""
+
+import pytest
+
+from ops.cost import estimate
+from ops.plan import plan_platform
+from tests.ops.cost.cost_helpers import charges
+
+
+def _total_with(env: str, layer: str, **config: str) -> float:
+    plan = plan_platform(env, config_overrides={layer: {f"{layer}:{k}": v for k, v in config.items()}})
+    assert plan.ok, [lp.error for lp in plan.layers]
+    return estimate(plan).total
+
+
+def test_two_more_tasks_add_two_tasks_of_fargate_hours(platform_plan):
+    base = estimate(platform_plan("prod")).total
+    more = _total_with("prod", "compute", desiredCount="5")
+    assert more - base == pytest.approx(2 * 730 * (0.5 * 0.04656 + 1 * 0.00511), abs=1e-9)
+
+
+def test_a_nat_per_az_instead_of_one_adds_a_gateway_and_its_address_but_no_traffic(platform_plan):
+    base = estimate(platform_plan("dev")).total
+    per_az = _total_with("dev", "network", natGateways="per-az")
+    # The 20 GB a month is the same traffic, now shared by two gateways at the same price per GB.
+    assert per_az - base == pytest.approx(730 * 0.059 + 730 * 0.005, abs=1e-9)
+
+
+def test_a_larger_instance_class_moves_the_total_by_the_hourly_difference_of_both_instances(platform_plan):
+    base = estimate(platform_plan("prod")).total
+    larger = _total_with("prod", "data", instanceClass="db.m6g.large")
+    assert larger - base == pytest.approx(2 * 730 * (0.211 - 0.025), abs=1e-9)
+
+
+def test_an_instance_class_missing_from_the_table_is_not_priced_never_zero(platform_plan):
+    plan = plan_platform("prod", config_overrides={"data": {"data:instanceClass": "db.x2g.large"}})
+    est = estimate(plan)
+    assert [r.name for r in est.not_priced] == ["rds-payments-prod"]
+    assert charges(est, "rds-payments-prod")[0] is None
+    base = estimate(platform_plan("prod")).total
+    assert est.total == pytest.approx(base - 2 * 730 * 0.025, abs=1e-9)
