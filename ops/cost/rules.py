@@ -18,7 +18,7 @@ from ops.cost.prices import PriceTable
 from ops.mock_engine import COMPUTED_PREFIX, PlannedResource
 from ops.plan import PlatformPlan
 
-DAYS_PER_MONTH_OF_HOURS = 24  # hours_per_month / 24 = days in the billed month
+HOURS_PER_DAY = 24
 
 # Managed rule groups that carry a subscription and request fee on top of the rule price.
 PAID_MANAGED_RULE_GROUPS = frozenset(
@@ -36,11 +36,13 @@ class PricingContext:
 
     @property
     def hours(self) -> float:
+        """Hours in the billed month."""
         return self.table.hours_per_month
 
     @property
     def days(self) -> float:
-        return self.table.hours_per_month / DAYS_PER_MONTH_OF_HOURS
+        """Days in the billed month (730 hours: 30.42 days)."""
+        return self.table.hours_per_month / HOURS_PER_DAY
 
     def resource_key(self, resource: PlannedResource) -> str:
         """The logical name without the environment suffix: the key per-resource assumptions use."""
