@@ -30,7 +30,7 @@ class ResourceCost:
 
     @property
     def status(self) -> Status:
-        """ "not priced" when any charge has no price: a partial figure must never pass for a full one."""
+        """Not priced when any charge lacks a price: a partial figure must never pass for a full one."""
         if any(c.monthly_usd is None for c in self.charges):
             return "not priced"
         return "free" if self.free else "priced"
