@@ -2,7 +2,7 @@
 
 A rule reads only what the plan holds (inputs, and the resources they reference) plus the price
 table and the usage assumptions. Types AWS does not bill are listed as free in the price file;
-a type in neither place is "not priced" (see `ops.cost.estimate`).
+a type in neither place is "not priced" (see `ops.cost.pricing`).
 """
 
 from __future__ import annotations

@@ -124,3 +124,27 @@ def test_the_task_module_imports_neither_rich_nor_the_engine_so_listing_tasks_st
     probe = "import sys, ops.tasks_cost; print(sorted(m for m in ('rich', 'pulumi', 'boto3') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_a_broken_price_table_stops_the_task_with_its_one_line(cached_plans, monkeypatch):
+    from ops.cost import pricing
+    from ops.cost.prices import PriceTableError
+
+    def broken():
+        raise PriceTableError("prices.yaml: prices.alb_hour = (missing): field required")
+
+    monkeypatch.setattr(pricing, "load_prices", broken)
+    with pytest.raises(Exit) as e:
+        cost(Context(), env="prod")
+    assert (e.value.code, e.value.message) == (1, "prices.yaml: prices.alb_hour = (missing): field required")
+
+
+def test_a_plan_that_fails_is_not_priced_and_exits_1(monkeypatch, capsys):
+    from ops.plan import LayerPlan, PlatformPlan
+
+    failed = PlatformPlan("dev", [LayerPlan("network", "failed", error="network:natGateways = 'x' is invalid")])
+    monkeypatch.setattr("ops.plan.plan_platform", lambda env, **_: failed)
+    with pytest.raises(Exit) as e:
+        cost(Context(), env="dev")
+    assert e.value.code == 1 and "cannot be priced" in str(e.value.message)
+    assert "network: failed: network:natGateways = 'x' is invalid" in capsys.readouterr().out
