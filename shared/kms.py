@@ -74,3 +74,40 @@ def logs_statement(*, region: str, account_id: str, partition: str, log_group_na
 def key_policy(*statements: dict[str, Any]) -> str:
     """A key policy document as deterministic JSON."""
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
+
+
+def cloudwatch_alarms_statement(account_id: str) -> dict[str, Any]:
+    """CloudWatch may encrypt alarm notifications with the key, for alarms of this account only.
+
+    A CMK-encrypted SNS topic accepts a service's publish only if that service may generate a
+    data key (and decrypt it) with the topic's key (SNS "Enable compatibility between event
+    sources from AWS services and encrypted topics").
+    """
+    return {
+        "Sid": "CloudWatchAlarmsOfThisAccountUseKey",
+        "Effect": "Allow",
+        "Principal": {"Service": "cloudwatch.amazonaws.com"},
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": "*",
+        "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+    }
+
+
+def firehose_grant_statement(*, partition: str, account_id: str, region: str) -> dict[str, Any]:
+    """Principals of the account may let Firehose create its grant on the key, and nothing else.
+
+    A delivery stream encrypted with a customer key holds a KMS grant that Firehose creates with
+    the caller's permission when the stream is created; `kms:CreateGrant` is otherwise left out
+    of the administrators' actions (see `KEY_ADMIN_ACTIONS`).
+    """
+    return {
+        "Sid": "FirehoseCreatesItsGrant",
+        "Effect": "Allow",
+        "Principal": {"AWS": account_root(partition, account_id)},
+        "Action": "kms:CreateGrant",
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"kms:ViaService": f"firehose.{region}.amazonaws.com"},
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+        },
+    }

@@ -1,4 +1,4 @@
-"""The layer graph: the single definition of which layer depends on which.
+"""The layer registry and graph: the single definition of which layers exist and which depends on which.
 
 Every ordering decision (offline plan, deploy, preview, teardown) is derived from `LAYERS`,
 so adding a layer or an edge is a one-line change here.
@@ -6,50 +6,49 @@ so adding a layer or an edge is a one-line change here.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.lifecycle import LayerLifecycle
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One micro-stack: a Pulumi project under `projects/<name>/`."""
+    """One micro-stack: a Pulumi project under `projects/<name>/` and its package.
+
+    The package (default `payments_<name>`) has a `lifecycle` module whose `LIFECYCLE`
+    (`shared.lifecycle.LayerLifecycle`) tells the tooling everything else about the layer.
+    """
 
     name: str
     depends_on: tuple[str, ...] = ()
     description: str = ""
-    # Config values teardown sets (then applies) before `destroy`, to lift deletion protection
-    # from exactly the resources this layer's stack owns.
-    teardown_config: tuple[tuple[str, str], ...] = ()
-    # Resource types the teardown flip updates (a targeted `up`): only these take the new values.
-    teardown_targets: tuple[str, ...] = ()
-    # The only input properties that targeted update may change on those resources; any other
-    # pending difference means undeployed code, and teardown stops instead of shipping it.
-    teardown_properties: tuple[str, ...] = ()
+    package: str = ""
+
+    @property
+    def package_name(self) -> str:
+        """The importable package of the layer's code."""
+        return self.package or f"payments_{self.name}"
 
 
+# The registry: one line per layer. A new layer is its folder (`projects/<name>/` with its package
+# and `lifecycle` module) plus one line here.
 LAYERS: tuple[Layer, ...] = (
     Layer("network", (), "VPC, subnets, gateways, routes, security groups, flow logs"),
-    Layer(
-        "data",
-        ("network",),
-        "RDS PostgreSQL Multi-AZ, its KMS key and parameter group",
-        teardown_config=(("deletionProtection", "false"),),
-        teardown_targets=("aws:rds/instance:Instance",),
-        teardown_properties=("deletionProtection",),
-    ),
-    Layer(
-        "edge",
-        ("network",),
-        "Route53 zone, ACM certificate, ALB, listeners, target group",
-        teardown_config=(("albDeletionProtection", "false"),),
-        teardown_targets=("aws:lb/loadBalancer:LoadBalancer",),
-        teardown_properties=("enableDeletionProtection",),
-    ),
+    Layer("data", ("network",), "RDS PostgreSQL Multi-AZ, its KMS key and parameter group"),
+    Layer("edge", ("network",), "Route53 zone, ACM certificate, ALB, listeners, target group"),
     Layer("compute", ("network", "data", "edge"), "ECS Fargate service, autoscaling, IAM, logs"),
 )
 
 LAYER_NAMES: tuple[str, ...] = tuple(layer.name for layer in LAYERS)
-_BY_NAME = {layer.name: layer for layer in LAYERS}
+
+
+def layer_names() -> tuple[str, ...]:
+    """The registered layers' names, in registry order (read at call time, so a test may register one)."""
+    return tuple(layer.name for layer in LAYERS)
 
 
 class UnknownLayerError(ValueError):
@@ -58,10 +57,17 @@ class UnknownLayerError(ValueError):
 
 def get_layer(name: str) -> Layer:
     """Return the layer called `name`, or raise `UnknownLayerError` listing the valid names."""
-    try:
-        return _BY_NAME[name]
-    except KeyError:
-        raise UnknownLayerError(f"unknown layer {name!r}: expected one of {', '.join(LAYER_NAMES)}") from None
+    for layer in LAYERS:
+        if layer.name == name:
+            return layer
+    raise UnknownLayerError(f"unknown layer {name!r}: expected one of {', '.join(layer_names())}")
+
+
+def lifecycle(name: str) -> LayerLifecycle:
+    """The `LIFECYCLE` the layer's package declares (imported on first use: it loads Pulumi)."""
+    module = importlib.import_module(f"{get_layer(name).package_name}.lifecycle")
+    found: LayerLifecycle = module.LIFECYCLE
+    return found
 
 
 def upstream(name: str) -> tuple[str, ...]:
@@ -73,13 +79,13 @@ def upstream(name: str) -> tuple[str, ...]:
         if dep not in seen:
             seen.add(dep)
             stack.extend(get_layer(dep).depends_on)
-    return tuple(n for n in LAYER_NAMES if n in seen)
+    return tuple(n for n in layer_names() if n in seen)
 
 
 def downstream(name: str) -> tuple[str, ...]:
     """All layers that depend on `name`, directly or transitively, in graph order."""
     get_layer(name)
-    return tuple(other for other in LAYER_NAMES if name in upstream(other))
+    return tuple(other for other in layer_names() if name in upstream(other))
 
 
 def waves(selected: Iterable[str] | None = None) -> list[tuple[str, ...]]:
@@ -88,10 +94,10 @@ def waves(selected: Iterable[str] | None = None) -> list[tuple[str, ...]]:
     Every layer in a wave depends only on layers in earlier waves, so the layers of one wave
     may run at the same time: `[("network",), ("data", "edge"), ("compute",)]`.
     """
-    chosen = [get_layer(n).name for n in (LAYER_NAMES if selected is None else selected)]
+    chosen = [get_layer(n).name for n in (layer_names() if selected is None else selected)]
     done: set[str] = set()
     result: list[tuple[str, ...]] = []
-    remaining = [n for n in LAYER_NAMES if n in chosen]
+    remaining = [n for n in layer_names() if n in chosen]
     while remaining:
         wave = tuple(n for n in remaining if all(d in done or d not in chosen for d in get_layer(n).depends_on))
         if not wave:  # pragma: no cover - LAYERS is acyclic; a test keeps it so

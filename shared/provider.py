@@ -1,7 +1,10 @@
 """The explicit AWS provider every layer's resources are created with, and the account context.
 
 An explicit provider pins the region to stack config, so an ambient `AWS_REGION` or profile
-default can never send a layer to the wrong region.
+default can never send a layer to the wrong region. When the stack names its accounts, the
+provider refuses credentials of any other account (`allowed_account_ids`: the AWS provider checks
+the caller's account when it starts, before any read or change); when it names a role, the
+provider assumes it first, and the account check applies to the assumed role.
 """
 
 from __future__ import annotations
@@ -34,12 +37,23 @@ class AwsContext:
         return pulumi.ResourceOptions(providers=[self.provider])
 
 
-def aws_context(settings: StackSettings, layer: str) -> AwsContext:
-    """Create the layer's provider for `settings.region` and look up account and partition."""
-    provider = aws.Provider(
-        f"aws-{settings.service}-{layer}-{settings.env}",
-        aws.ProviderArgs(region=settings.region),
+def provider_args(settings: StackSettings, layer: str) -> aws.ProviderArgs:
+    """The provider's region, and the account guard and role when the stack sets them."""
+    assume_roles = None
+    if settings.assume_role_arn:
+        # The session name shows in CloudTrail: which stack and layer made each call.
+        session = f"pulumi-{settings.service}-{layer}-{settings.env}"
+        assume_roles = [aws.ProviderAssumeRoleArgs(role_arn=settings.assume_role_arn, session_name=session)]
+    return aws.ProviderArgs(
+        region=settings.region,
+        allowed_account_ids=list(settings.allowed_account_ids) or None,
+        assume_roles=assume_roles,
     )
+
+
+def aws_context(settings: StackSettings, layer: str) -> AwsContext:
+    """Create the layer's provider (see `provider_args`) and look up account and partition."""
+    provider = aws.Provider(f"aws-{settings.service}-{layer}-{settings.env}", provider_args(settings, layer))
     opts = pulumi.InvokeOptions(provider=provider)
     return AwsContext(
         provider=provider,

@@ -19,22 +19,13 @@ from typing import Any
 import pytest
 from pulumi.runtime.mocks import MockMonitor
 
-from ops.mock_engine import OfflineCloud, PlanMocks, computed, run_program
-from ops.plan import LayerPlan, PlatformPlan, plan_platform
-from ops.stack_config import project_dir, stack_config
+from ops.environment.stack_files import project_dir, stack_config
+from ops.plan.mock_engine import OfflineCloud, PlanMocks, run_program
+from ops.plan.platform import LayerPlan, PlatformPlan, plan_platform
 from shared.contracts import Contract
-from shared.contracts.compute import ComputeContract
-from shared.contracts.data import DataContract
-from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
-from shared.layers import upstream
-
-CONTRACTS: dict[str, type[Contract]] = {
-    "network": NetworkContract,
-    "data": DataContract,
-    "edge": EdgeContract,
-    "compute": ComputeContract,
-}
+from shared.layers import lifecycle, upstream
+from shared.plan_values import computed
 
 
 def standin_exports(contract: type[Contract]) -> dict[str, Any]:
@@ -74,7 +65,7 @@ def run_layer() -> RunLayer:
         for key, value in (overrides or {}).items():
             full = key if ":" in key else f"{layer}:{key}"
             config[full] = value if isinstance(value, str) else json.dumps(value)
-        feeds = {u: standin_exports(CONTRACTS[u]) for u in upstream(layer)}
+        feeds = {u: standin_exports(lifecycle(u).contract) for u in upstream(layer)}
         feeds.update(upstream_exports or {})
         result = run_program(
             project_dir(layer) / "__main__.py",

@@ -6,8 +6,8 @@ from ops.cost.assumptions import Usage, load_usage
 from ops.cost.model import Charge, CostEstimate, ResourceCost
 from ops.cost.prices import PriceTable, load_prices
 from ops.cost.rules import RULES, PricingContext
-from ops.mock_engine import PlannedResource
-from ops.plan import PlatformPlan
+from ops.plan.mock_engine import PlannedResource
+from ops.plan.platform import PlatformPlan
 
 NOT_PRICED = "not priced: the price table has no rule or price for this type"
 

@@ -12,7 +12,7 @@ from rich.text import Text
 
 from ops.cost.assumptions import Usage
 from ops.cost.model import CostEstimate, ResourceCost
-from ops.plan_report import short_type
+from ops.plan.report import short_type
 
 
 def money(usd: float) -> str:

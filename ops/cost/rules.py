@@ -15,8 +15,9 @@ from typing import Any
 from ops.cost.assumptions import Usage
 from ops.cost.model import Charge
 from ops.cost.prices import PriceTable
-from ops.mock_engine import COMPUTED_PREFIX, PlannedResource
-from ops.plan import PlatformPlan
+from ops.plan.mock_engine import PlannedResource
+from ops.plan.platform import PlatformPlan
+from shared.plan_values import COMPUTED_PREFIX
 
 HOURS_PER_DAY = 24
 

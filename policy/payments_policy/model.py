@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ops.mock_engine import COMPUTED_PREFIX, is_computed
+from shared.plan_values import COMPUTED_PREFIX, is_computed
 
 _MARKER = re.compile(r"^\(known after apply: (?P<name>[^.()]+)\.(?P<prop>[^()]*)\)$")
 

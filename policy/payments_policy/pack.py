@@ -12,7 +12,6 @@ from __future__ import annotations
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
-    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -22,21 +21,9 @@ from pulumi_policy import (
 
 from payments_policy.engine_props import policy_input, stack_of
 from payments_policy.model import PolicyContext, Rule
-from payments_policy.rules import DEFAULT_LOG_RETENTION_DAYS, RULES
+from payments_policy.rules import RULES
 
 PACK_NAME = "payments-platform"
-
-CONFIG_SCHEMAS: dict[str, PolicyConfigSchema] = {
-    "log-retention": PolicyConfigSchema(
-        properties={
-            "logRetentionDays": {
-                "type": "integer",
-                "default": DEFAULT_LOG_RETENTION_DAYS,
-                "description": "The retention every log group must have, in days.",
-            }
-        }
-    ),
-}
 
 
 def resource_policy(rule: Rule) -> ResourceValidationPolicy:
@@ -55,7 +42,6 @@ def resource_policy(rule: Rule) -> ResourceValidationPolicy:
         description=rule.description,
         validate=validate,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=CONFIG_SCHEMAS.get(rule.id),
     )
 
 
@@ -90,7 +76,6 @@ def stack_policy(rule: Rule) -> StackValidationPolicy:
         description=rule.description,
         validate=validate,
         enforcement_level=EnforcementLevel.MANDATORY,
-        config_schema=CONFIG_SCHEMAS.get(rule.id),
     )
 
 

@@ -1,4 +1,4 @@
-"""The mandatory rules of the payments platform (SPEC §3, §4): one function per rule.
+"""The mandatory rules of the payments platform: one function per rule.
 
 Each check takes a `PolicyInput` (type token, camelCase props, logical name) and a
 `PolicyContext` (the stack, and for stack-scoped rules the stack's other resources) and returns
@@ -12,10 +12,11 @@ import ipaddress
 import re
 from typing import Any
 
-from ops.aws_schema import is_taggable
 from payments_policy.iam_documents import document_violations
 from payments_policy.model import PolicyContext, PolicyInput, Rule, is_unknown, referenced_name
+from shared.aws_schema import is_taggable
 from shared.environments import is_protected
+from shared.guardrails import LOG_RETENTION_DAYS, RULE_ALB_PROTECTION, TASK_CPU, TASK_MEMORY_MIB
 from shared.layers import LAYER_NAMES
 from shared.ports import HTTP_PORT, HTTPS_PORT
 from shared.tags import REQUIRED_TAG_KEYS, environment_label
@@ -36,12 +37,14 @@ INGRESS_RULE = ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",)
 LEGACY_SG_RULE = ("aws:ec2/securityGroupRule:SecurityGroupRule",)
 TASK_DEFINITION = ("aws:ecs/taskDefinition:TaskDefinition",)
 ECS_SERVICE = ("aws:ecs/service:Service",)
+METRIC_ALARM = ("aws:cloudwatch/metricAlarm:MetricAlarm",)
 IAM_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "aws:iam/role:Role": ("assumeRolePolicy",),
     "aws:iam/rolePolicy:RolePolicy": ("policy",),
     "aws:iam/policy:Policy": ("policy",),
     "aws:kms/key:Key": ("policy",),
     "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
+    "aws:sns/topicPolicy:TopicPolicy": ("policy",),
 }
 
 # ELB security policies that negotiate TLS 1.2 or newer only (AWS "Security policies for your
@@ -64,8 +67,8 @@ TLS12_POLICIES: frozenset[str] = frozenset(
 )
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 PUBLIC_PORTS = frozenset({HTTP_PORT, HTTPS_PORT})
-DEFAULT_LOG_RETENTION_DAYS = 7  # SPEC §3: container and flow logs keep 7 days
-FARGATE_CPU, FARGATE_MEMORY = "512", "1024"  # SPEC §3: 512 CPU units, 1024 MiB
+# One definition with the settings (`shared.guardrails`), which refuse any other value up front.
+FARGATE_CPU, FARGATE_MEMORY = str(TASK_CPU), str(TASK_MEMORY_MIB)
 
 
 def _literal(value: Any) -> bool:
@@ -311,13 +314,31 @@ def check_ecs_service(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
     return problems
 
 
-def check_log_retention(r: PolicyInput, ctx: PolicyContext) -> list[str]:
-    """Log groups keep their logs exactly as long as configured (SPEC: 7 days)."""
-    want = int(ctx.config.get("logRetentionDays", DEFAULT_LOG_RETENTION_DAYS))
+def check_log_retention(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
+    """Log groups keep their logs exactly the platform's retention (`shared.guardrails`)."""
     got = r.get("retentionInDays")
-    if got != want:
-        return [f"retentionInDays must be {want}, got {got!r}"]
+    if got != LOG_RETENTION_DAYS:
+        return [f"retentionInDays must be {LOG_RETENTION_DAYS}, got {got!r}"]
     return []
+
+
+def check_alb_deletion_protection(r: PolicyInput, ctx: PolicyContext) -> list[str]:
+    """Load balancers of a protected environment cannot be deleted by accident."""
+    if is_protected(ctx.stack) and r.get("enableDeletionProtection") is not True:
+        return [f"enableDeletionProtection must be true in {ctx.stack}, got {r.get('enableDeletionProtection')!r}"]
+    return []
+
+
+# --- alarms ----------------------------------------------------------------------------------------
+def check_alarm_actions(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
+    """An alarm notifies someone when it fires and when it recovers; an alarm nobody hears is noise."""
+    problems = []
+    if r.get("actionsEnabled") is False:
+        problems.append("actionsEnabled is false: the alarm notifies nobody")
+    for prop in ("alarmActions", "okActions"):
+        if not [a for a in _as_list(r.get(prop)) if a]:
+            problems.append(f"{prop} is empty: expected the alarm topic")
+    return problems
 
 
 # --- IAM and KMS ----------------------------------------------------------------------------------
@@ -402,7 +423,18 @@ RULES: tuple[Rule, ...] = (
         check_ecs_service,
         ECS_SERVICE,
     ),
-    Rule("log-retention", "Log groups keep logs exactly as configured (7 days).", check_log_retention, LOG_GROUP),
+    Rule(
+        "log-retention",
+        f"Log groups keep logs exactly the platform's retention ({LOG_RETENTION_DAYS} days).",
+        check_log_retention,
+        LOG_GROUP,
+    ),
+    Rule(
+        RULE_ALB_PROTECTION,
+        "Load balancers are deletion-protected in protected environments (prod).",
+        check_alb_deletion_protection,
+        LOAD_BALANCER,
+    ),
     Rule(
         "iam-least-privilege",
         "IAM documents have no '*' action and '*' resource only where AWS allows nothing else.",
@@ -410,6 +442,12 @@ RULES: tuple[Rule, ...] = (
         tuple(IAM_DOCUMENTS),
     ),
     Rule("kms-rotation", "Customer-managed KMS keys rotate.", check_kms_rotation, KMS_KEY),
+    Rule(
+        "alarms-notify",
+        "Every CloudWatch metric alarm has alarm actions and OK actions (and actions enabled).",
+        check_alarm_actions,
+        METRIC_ALARM,
+    ),
 )
 
 

@@ -68,7 +68,7 @@ def evaluate(
 def plan_verdicts(
     plan: Any, *, rules: Iterable[Rule] = RULES, config: Mapping[str, Any] | None = None
 ) -> list[Verdict]:
-    """Verdicts over every resource of an offline `ops.plan.PlatformPlan` (planned layers only).
+    """Verdicts over every resource of an offline `ops.plan.platform.PlatformPlan` (planned layers only).
 
     Components are included (their names carry the suffix too); providers, stack references
     and the stack itself are engine plumbing and are not.

@@ -18,6 +18,10 @@ class EdgeContract(Contract):
     alb_dns_name: pulumi.Input[str] = output("DNS name of the load balancer.")
     alb_zone_id: pulumi.Input[str] = output("Route53 zone ID of the load balancer (for aliases).")
     target_group_arn: pulumi.Input[str] = output("Target group (ip, port 3000) the ECS service joins.")
+    alb_arn_suffix: pulumi.Input[str] = output("The ALB's ARN suffix: its `LoadBalancer` dimension in CloudWatch.")
+    target_group_arn_suffix: pulumi.Input[str] = output(
+        "The target group's ARN suffix: its `TargetGroup` dimension in CloudWatch."
+    )
     https_listener_arn: pulumi.Input[str] = output("ARN of the HTTPS :443 listener.")
     hosted_zone_id: pulumi.Input[str] = output("Route53 hosted zone of the service domain.")
     name_servers: pulumi.Input[list[str]] = output(

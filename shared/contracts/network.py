@@ -24,3 +24,12 @@ class NetworkContract(Contract):
     app_security_group_id: pulumi.Input[str] = output("Security group of the Fargate tasks.")
     db_security_group_id: pulumi.Input[str] = output("Security group of the database.")
     flow_log_group_name: pulumi.Input[str] = output("CloudWatch log group receiving VPC flow logs.")
+    alarm_topic_arn: pulumi.Input[str] = output(
+        "SNS topic every alarm notifies on ALARM and OK (created KMS-encrypted, or the configured one)."
+    )
+    audit_archive_stream_arn: pulumi.Input[str] = output(
+        "Firehose delivery stream that archives audit log groups to S3 for a year."
+    )
+    audit_archive_role_arn: pulumi.Input[str] = output(
+        "Role CloudWatch Logs assumes to put a log group's events into that stream."
+    )

@@ -1,7 +1,10 @@
-"""The offline plan runs the same rules: all green for the real platform, red with the rule and
-resource named as soon as one setting breaks a rule, and `invoke plan` exits non-zero then."""
+"""The offline plan runs the same rules: all green for the real platform. A setting that would
+break a rule is refused by the settings first, naming the key; a resource built otherwise still
+fails the rule, naming the resource, and `invoke plan` exits non-zero then."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pytest
 from invoke.context import Context
@@ -9,8 +12,8 @@ from invoke.exceptions import Exit
 from payments_policy.rules import RULES
 from payments_policy.verdicts import plan_verdicts
 
-import ops.tasks_offline as tasks_offline
-from ops.plan import plan_platform
+import ops.cli.offline as tasks_offline
+from ops.plan.platform import PlatformPlan, plan_platform
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])
@@ -29,8 +32,40 @@ def test_every_rule_checks_real_resources_of_the_platform(platform_plan):
     assert checked["no-public-ingress"] == 4 + 4  # ALB/app/DB and the emptied default group; 4 ingress rules
 
 
-def test_a_longer_flow_log_retention_fails_log_retention_naming_the_log_group():
-    plan = plan_platform("prod", config_overrides={"network": {"network:flowLogRetentionDays": "14"}})
+def _tampered(env: str, layer: str, name: str, **inputs: object) -> PlatformPlan:
+    """The real plan of `env` with one resource's inputs changed, as a program outside the settings might."""
+    plan = plan_platform(env, layers=[layer])
+    for lp in plan.layers:
+        lp.resources = [
+            dataclasses.replace(r, inputs={**r.inputs, **inputs}) if r.name == name else r for r in lp.resources
+        ]
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("layer", "key", "value", "line"),
+    [
+        ("network", "flowLogRetentionDays", "14", "network:flowLogRetentionDays = '14' is invalid: expected 7 days"),
+        ("data", "deletionProtection", "false", "data:deletionProtection = False is invalid: expected true in prod"),
+        (
+            "edge",
+            "albDeletionProtection",
+            "false",
+            "edge:albDeletionProtection = False is invalid: expected true in prod",
+        ),
+        ("compute", "cpu", "1024", "compute:cpu = 1024 is invalid: expected 512 CPU units"),
+    ],
+)
+def test_a_setting_a_rule_would_fail_stops_the_plan_at_the_settings_naming_the_key(layer, key, value, line):
+    plan = plan_platform("prod", layers=[layer], config_overrides={layer: {f"{layer}:{key}": value}})
+    failed = plan.layer(layer)
+    assert failed.status == "failed" and failed.resources == []
+    assert failed.error is not None and failed.error.startswith(line), failed.error
+    assert "policy rule" in failed.error  # the message says which rule the value would have broken
+
+
+def test_the_pack_still_fails_a_log_group_built_with_another_retention():
+    plan = _tampered("prod", "network", "log-payments-vpcflow-prod", retentionInDays=14)
     failed = [v for v in plan_verdicts(plan) if not v.passed]
     assert [v.rule.id for v in failed] == ["log-retention"]
     assert [(x.resource, x.message) for x in failed[0].violations] == [
@@ -38,16 +73,26 @@ def test_a_longer_flow_log_retention_fails_log_retention_naming_the_log_group():
     ]
 
 
-def test_prod_database_without_deletion_protection_fails_the_rds_rule():
-    plan = plan_platform("prod", layers=["data"], config_overrides={"data": {"data:deletionProtection": "false"}})
+def test_the_pack_still_fails_a_prod_database_built_without_deletion_protection():
+    plan = _tampered("prod", "data", "rds-payments-prod", deletionProtection=False)
     failed = {v.rule.id: v.violations for v in plan_verdicts(plan) if not v.passed}
     assert list(failed) == ["rds-highly-available-private"]
     assert failed["rds-highly-available-private"][0].resource == "data/rds-payments-prod"
     assert failed["rds-highly-available-private"][0].message == "deletionProtection must be true in prod, got False"
 
 
+def test_the_pack_fails_a_prod_load_balancer_built_without_deletion_protection():
+    alb = plan_platform("prod", layers=["edge"]).layer("edge").one("aws:lb/loadBalancer:LoadBalancer").name
+    plan = _tampered("prod", "edge", alb, enableDeletionProtection=False)
+    failed = {v.rule.id: v.violations for v in plan_verdicts(plan) if not v.passed}
+    assert list(failed) == ["alb-deletion-protected"]
+    assert [(x.resource, x.message) for x in failed["alb-deletion-protected"]] == [
+        (f"edge/{alb}", "enableDeletionProtection must be true in prod, got False")
+    ]
+
+
 def test_invoke_plan_exits_non_zero_on_a_mandatory_violation(monkeypatch):
-    bad = plan_platform("prod", config_overrides={"network": {"network:flowLogRetentionDays": "14"}})
+    bad = _tampered("prod", "network", "log-payments-vpcflow-prod", retentionInDays=14)
     monkeypatch.setattr(tasks_offline, "plan_platform", lambda env, layers=None: bad)
     with pytest.raises(Exit) as raised:
         tasks_offline.plan.body(Context(), env="prod")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from payments_policy.model import PolicyInput, unknown
 from payments_policy.rules import RULES
+
 from tests.policy.policy_cases import TAGS, violations
 
 SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -261,12 +263,27 @@ def test_ecs_service_passes_private_tasks_with_rollback():
     assert violations("ecs-service-private-with-rollback", SERVICE, GOOD_SERVICE) == []
 
 
-def test_log_retention_fails_anything_but_the_configured_days():
+def test_log_retention_fails_anything_but_the_platform_days():
     token = "aws:cloudwatch/logGroup:LogGroup"
     assert violations("log-retention", token, {"retentionInDays": 14}) == ["retentionInDays must be 7, got 14"]
     assert violations("log-retention", token, {}) == ["retentionInDays must be 7, got None"]  # None: kept forever
     assert violations("log-retention", token, {"retentionInDays": 7}) == []
-    assert violations("log-retention", token, {"retentionInDays": 30}, config={"logRetentionDays": 30}) == []
+    # One definition with the settings: no pack config can make the two disagree.
+    assert violations("log-retention", token, {"retentionInDays": 30}, config={"logRetentionDays": 30}) == [
+        "retentionInDays must be 7, got 30"
+    ]
+
+
+@pytest.mark.parametrize("token", ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"])
+def test_load_balancers_are_deletion_protected_in_protected_environments_only(token):
+    assert violations("alb-deletion-protected", token, {"enableDeletionProtection": False}) == [
+        "enableDeletionProtection must be true in prod, got False"
+    ]
+    assert violations("alb-deletion-protected", token, {}) == [
+        "enableDeletionProtection must be true in prod, got None"
+    ]
+    assert violations("alb-deletion-protected", token, {"enableDeletionProtection": True}) == []
+    assert violations("alb-deletion-protected", token, {"enableDeletionProtection": False}, stack="dev") == []
 
 
 # --- IAM and KMS ----------------------------------------------------------------------------------
@@ -331,7 +348,26 @@ def test_kms_rule_fails_a_key_without_rotation_and_passes_rotation_or_asymmetric
     assert violations("kms-rotation", "aws:kms/key:Key", {"customerMasterKeySpec": "RSA_2048"}) == []
 
 
+# --- alarms ---------------------------------------------------------------------------------------
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TOPIC = unknown("sns-payments-alarms-prod", "arn")
+
+
+def test_alarm_rule_fails_an_alarm_without_ok_actions_or_with_actions_disabled():
+    assert violations("alarms-notify", ALARM, {"alarmActions": [TOPIC]}) == [
+        "okActions is empty: expected the alarm topic"
+    ]
+    assert violations("alarms-notify", ALARM, {"actionsEnabled": False, "alarmActions": [], "okActions": [TOPIC]}) == [
+        "actionsEnabled is false: the alarm notifies nobody",
+        "alarmActions is empty: expected the alarm topic",
+    ]
+
+
+def test_alarm_rule_passes_an_alarm_that_notifies_the_topic_on_alarm_and_ok():
+    assert violations("alarms-notify", ALARM, {"alarmActions": [TOPIC], "okActions": [TOPIC]}) == []
+
+
 def test_every_rule_has_a_unique_id_and_a_description():
     ids = [r.id for r in RULES]
-    assert len(ids) == len(set(ids)) == 13
+    assert len(ids) == len(set(ids)) == 15
     assert all(r.description.endswith(".") for r in RULES)

@@ -228,3 +228,79 @@ def test_ephemeral_environment_name_follows_the_env_name_rule(tmp_path):
         outputs, result = name_for(REQUESTED=bad)
         assert (outputs, result.returncode) == ("", 1), bad
         assert "is invalid: expected 2-10 lowercase letters or digits" in result.stdout
+
+
+# Cloud session length -----------------------------------------------------------------------------
+
+IAM_DEFAULT_SESSION_SECONDS = 3600  # what STS grants when a workflow asks for no duration
+IAM_LONGEST_SESSION_SECONDS = 43200  # the highest MaxSessionDuration IAM accepts
+OPERATIONS = REPO / "docs" / "operations.md"
+
+
+def documented_max_sessions(name: str) -> dict[str, int]:
+    """Role variable -> the MaxSessionDuration the workflow's header says that role must allow."""
+    header = (WORKFLOWS / name).read_text().split("\nname:", 1)[0]
+    found: dict[str, int] = {}
+    role = None
+    for line in header.splitlines():
+        entry = re.match(r"#\s+(vars|secrets)\.(\w+)", line)
+        if entry:
+            role = entry.group(2) if entry.group(2).endswith("_ROLE_ARN") else None
+        limit = re.search(r"MaxSessionDuration >= (\d+) s", line)
+        if limit and role:
+            found[role] = int(limit.group(1))
+    return found
+
+
+def credential_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
+
+
+def session_seconds(credentials_step: dict[str, Any]) -> int:
+    return int(credentials_step["with"].get("role-duration-seconds", IAM_DEFAULT_SESSION_SECONDS))
+
+
+def role_variable(credentials_step: dict[str, Any]) -> str:
+    match = re.fullmatch(r"\$\{\{ vars\.(\w+) \}\}", credentials_step["with"]["role-to-assume"])
+    assert match, credentials_step
+    return match.group(1)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_the_first_aws_session_of_a_job_lasts_as_long_as_the_job_may_run(name):
+    for job_name, job in workflow(name)["jobs"].items():
+        steps_with_credentials = credential_steps(job)
+        if steps_with_credentials:
+            assert session_seconds(steps_with_credentials[0]) >= job["timeout-minutes"] * 60, job_name
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_session_fits_the_max_session_duration_the_header_requires_of_its_role(name):
+    documented = documented_max_sessions(name)
+    asked = [s for job in workflow(name)["jobs"].values() for s in credential_steps(job)]
+    assert asked
+    for s in asked:
+        role = role_variable(s)
+        assert role in documented, f"{name}: the header does not say which MaxSessionDuration {role} needs"
+        assert session_seconds(s) <= documented[role] <= IAM_LONGEST_SESSION_SECONDS, role
+
+
+def test_sessions_longer_than_the_iam_default_are_the_ones_the_docs_tell_you_to_allow():
+    assert documented_max_sessions("deploy.yml") == {"AWS_DEPLOY_ROLE_ARN": 7200}
+    assert documented_max_sessions("ephemeral.yml") == {"AWS_EPHEMERAL_ROLE_ARN": 10800}
+    assert documented_max_sessions("pull-request.yml") == {"AWS_PREVIEW_ROLE_ARN": 3600}
+
+
+def test_the_operations_guide_gives_each_role_its_max_session_duration_and_oidc_subject():
+    guide = OPERATIONS.read_text()
+    section = guide.split("## The CI roles: trust and session length", 1)[1].split("\n## ", 1)[0]
+    for name in ALL:
+        for role, seconds in documented_max_sessions(name).items():
+            (row,) = [line for line in section.splitlines() if line.startswith(f"| `{role}`")]
+            max_session_cell = row.strip(" |").split("|")[-1]
+            assert re.search(rf"\b{seconds}\b", max_session_cell), row
+    assert "aws iam update-role --role-name <deploy role name> --max-session-duration 7200" in section
+    assert "aws iam update-role --role-name <ephemeral role name> --max-session-duration 10800" in section
+    assert '"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"' in section
+    assert '"token.actions.githubusercontent.com:sub": "repo:<owner>/<repo>:environment:production"' in section
+    assert "sts:AssumeRoleWithWebIdentity" in section

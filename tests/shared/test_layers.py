@@ -8,6 +8,7 @@ from shared.layers import (
     deploy_order,
     downstream,
     get_layer,
+    lifecycle,
     teardown_order,
     upstream,
     waves,
@@ -60,11 +61,11 @@ def test_unknown_layer_names_the_valid_ones():
 
 
 def test_teardown_lifts_protection_only_on_data_and_edge():
-    flips = {name: dict(get_layer(name).teardown_config) for name in LAYER_NAMES}
+    flips = {name: dict(lifecycle(name).teardown.config) for name in LAYER_NAMES}
     assert flips == {
         "network": {},
-        "data": {"deletionProtection": "false"},
-        "edge": {"albDeletionProtection": "false"},
+        "data": {"deletionProtection": "false", "teardown": "true"},
+        "edge": {"albDeletionProtection": "false", "teardown": "true"},
         "compute": {},
     }
 
@@ -72,14 +73,14 @@ def test_teardown_lifts_protection_only_on_data_and_edge():
 def test_teardown_flips_target_real_properties_of_real_resource_types():
     import re
 
-    from ops.aws_schema import resource_class
+    from shared.aws_schema import resource_class
 
     for name in LAYER_NAMES:
-        layer = get_layer(name)
-        assert bool(layer.teardown_config) == bool(layer.teardown_targets) == bool(layer.teardown_properties)
-        for token in layer.teardown_targets:
+        teardown = lifecycle(name).teardown
+        assert bool(teardown.config) == bool(teardown.targets) == bool(teardown.properties)
+        for token in teardown.targets:
             cls = resource_class(token)
             assert cls is not None, token
-            for prop in layer.teardown_properties:
+            for prop in teardown.properties:
                 snake = re.sub(r"(?<!^)(?=[A-Z])", "_", prop).lower()
                 assert isinstance(getattr(cls, snake, None), property), (token, prop)

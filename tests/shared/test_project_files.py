@@ -3,9 +3,10 @@
 import pytest
 import yaml
 
-from ops.stack_config import PROJECTS_DIR, layer_exists, project_file, settings_model, stack_config
-from shared.layers import LAYER_NAMES
-from shared.settings import parse_settings
+from ops.environment.stack_files import PROJECTS_DIR, layer_exists, project_file, stack_config
+from shared.environments import PROTECTED_ENVS
+from shared.layers import LAYER_NAMES, lifecycle
+from shared.settings import ConfigError, parse_settings
 
 BUILT = [name for name in LAYER_NAMES if layer_exists(name)]
 PULUMI_TYPES = {"string", "integer", "boolean", "array"}
@@ -14,7 +15,7 @@ PULUMI_TYPES = {"string", "integer", "boolean", "array"}
 @pytest.mark.parametrize("layer", BUILT)
 def test_pulumi_yaml_declares_exactly_the_settings_keys(layer):
     declared = project_file(layer)["config"]
-    assert set(declared) == set(settings_model(layer).config_keys())
+    assert set(declared) == set(lifecycle(layer).settings.config_keys())
 
 
 @pytest.mark.parametrize("layer", BUILT)
@@ -40,7 +41,7 @@ def test_project_runs_in_the_readme_virtualenv(layer):
 def test_stack_files_pin_the_region_and_parse(layer, env):
     raw = yaml.safe_load((PROJECTS_DIR / layer / f"Pulumi.{env}.yaml").read_text())
     assert raw["config"]["aws:region"] == "ap-northeast-2"
-    settings = parse_settings(settings_model(layer), stack_config(layer, env).values, namespace=layer, env=env)
+    settings = parse_settings(lifecycle(layer).settings, stack_config(layer, env).values, namespace=layer, env=env)
     assert settings.env == env
 
 
@@ -52,3 +53,24 @@ def test_stack_files_only_use_declared_keys(layer):
         for key in raw["config"]:
             ns, _, name = key.partition(":")
             assert ns == "aws" or (ns == layer and name in declared), key
+
+
+FLIPPED = [name for name in BUILT if lifecycle(name).teardown.config]
+
+
+@pytest.mark.parametrize("layer", FLIPPED)
+@pytest.mark.parametrize("env", PROTECTED_ENVS)
+def test_the_teardown_flip_is_accepted_in_a_protected_env_and_only_with_its_marker(layer, env):
+    committed = stack_config(layer, env).values
+    flips = {f"{layer}:{key}": value for key, value in lifecycle(layer).teardown.config}
+    lifted = parse_settings(lifecycle(layer).settings, {**committed, **flips}, namespace=layer, env=env)
+    assert lifted.teardown is True  # what the targeted update before destroy runs with
+    protection_only = {k: v for k, v in flips.items() if k != f"{layer}:teardown"}
+    with pytest.raises(ConfigError, match=rf"^{layer}:\w*[dD]eletionProtection = False is invalid: expected true"):
+        parse_settings(lifecycle(layer).settings, {**committed, **protection_only}, namespace=layer, env=env)
+
+
+@pytest.mark.parametrize("layer", FLIPPED)
+def test_no_stack_file_sets_the_teardown_marker(layer):
+    for path in sorted((PROJECTS_DIR / layer).glob("Pulumi.*.yaml")):
+        assert f"{layer}:teardown" not in (yaml.safe_load(path.read_text()) or {}).get("config", {}), path

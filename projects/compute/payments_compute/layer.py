@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from payments_compute.alarms import compute_alarms
 from payments_compute.autoscaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from payments_compute.cluster import EcsCluster, EcsClusterArgs
+from payments_compute.dashboard import PlatformDashboard, PlatformDashboardArgs
 from payments_compute.iam import TaskRoles, TaskRolesArgs
 from payments_compute.service import FargateService, FargateServiceArgs
 from payments_compute.settings import ComputeSettings
+from shared.alarms import MetricAlarms, MetricAlarmsArgs
+from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
@@ -46,6 +50,16 @@ def build(settings: ComputeSettings) -> ComputeContract:
         opts,
     )
     log_group_name = logs.log_group.name
+    AuditLogSubscription(
+        n("auditsub", LOG_PURPOSE),
+        AuditLogSubscriptionArgs(
+            n,
+            LOG_PURPOSE,
+            log_group_name,
+            AuditArchiveTarget(network.audit_archive_stream_arn, network.audit_archive_role_arn),
+        ),
+        opts,
+    )
 
     roles = TaskRoles(
         n("roles"),
@@ -107,6 +121,34 @@ def build(settings: ComputeSettings) -> ComputeContract:
             scale_in_cooldown_seconds=settings.scale_in_cooldown_seconds,
             scale_out_cooldown_seconds=settings.scale_out_cooldown_seconds,
             tags=tags,
+        ),
+        opts,
+    )
+    MetricAlarms(
+        n("alarms"),
+        MetricAlarmsArgs(
+            namer=n,
+            definitions=compute_alarms(settings),
+            window=settings.alarm_window,
+            dimensions={"ClusterName": cluster.cluster.name, "ServiceName": service.service.name},
+            topic_arn=network.alarm_topic_arn,
+            tags=tags,
+        ),
+        opts,
+    )
+    PlatformDashboard(
+        n("dashboard"),
+        PlatformDashboardArgs(
+            namer=n,
+            region=ctx.region,
+            dimensions={
+                "LoadBalancer": edge.alb_arn_suffix,
+                "TargetGroup": edge.target_group_arn_suffix,
+                "ClusterName": cluster.cluster.name,
+                "ServiceName": service.service.name,
+                "DBInstanceIdentifier": data.db_instance_identifier,
+            },
+            db_instance_class=data.db_instance_class,
         ),
         opts,
     )

@@ -4,6 +4,10 @@ The container runs non-privileged with a read-only root filesystem (a task-scope
 one writable path, `/tmp`), logs through `awslogs` to the layer's log group, and gets the database
 credentials as ECS `secrets`: ECS reads them from Secrets Manager when the task starts, so they
 never appear in the task definition, the plan or `DescribeTasks`.
+
+A deploy of this layer returns only when the rollout is over: the service waits for steady state
+(one deployment, every desired task running), and a rollout that ECS's circuit breaker rolled
+back, which is steady too, but on the old task definition, fails the deploy (`confirm_rollout`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,30 @@ PLATFORM_VERSION = "LATEST"
 # Rolling deployments keep full capacity: start new tasks before stopping old ones.
 DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100
 DEPLOYMENT_MAXIMUM_PERCENT = 200
+# How long `pulumi up` waits for the service to become steady before it fails. A healthy rollout
+# takes a few minutes (start, health checks, the target group's deregistration delay for the old
+# tasks); a failing one takes at least three failed task launches (the circuit breaker's minimum
+# threshold) and then the rollback's own rollout. The provider's default is 20 minutes.
+ROLLOUT_TIMEOUT = "30m"
+
+
+class RolloutRolledBack(pulumi.RunError):
+    """The service is steady, but on the previous task definition: ECS rolled the deployment back."""
+
+
+def confirm_rollout(*, requested: str, running: str, service: str, cluster: str) -> str:
+    """Return `running` when it is the task definition this deploy registered; raise otherwise.
+
+    After `wait_for_steady_state` the provider reads the service back: its task definition is the
+    one its tasks run, which after a circuit-breaker rollback is the old one.
+    """
+    if running != requested:
+        raise RolloutRolledBack(
+            f"ECS rolled back the deployment of {service}: it runs {running}, not the new {requested}; "
+            f"the reason is in `aws ecs describe-services --cluster {cluster} --services {service}"
+            " --query 'services[0].deployments'` (rolloutStateReason) and in the stopped tasks' stoppedReason"
+        )
+    return running
 
 
 @dataclass(frozen=True)
@@ -178,6 +206,9 @@ class FargateService(pulumi.ComponentResource):
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             deployment_minimum_healthy_percent=DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=DEPLOYMENT_MAXIMUM_PERCENT,
+            # `up` returns when the rollout is over (or fails after ROLLOUT_TIMEOUT), not when ECS
+            # has merely accepted it; see confirm_rollout for the rolled-back case.
+            wait_for_steady_state=True,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,
             enable_execute_command=False,  # no shell into payment tasks; the execution role has no SSM
@@ -189,6 +220,17 @@ class FargateService(pulumi.ComponentResource):
                 # Scaling owns it: without this, every `pulumi up` would reset a scaled-out
                 # service back to the configured count in the middle of a load peak.
                 ignore_changes=["desiredCount"],
+                custom_timeouts=pulumi.CustomTimeouts(create=ROLLOUT_TIMEOUT, update=ROLLOUT_TIMEOUT),
             ),
         )
-        self.register_outputs({"service_name": self.service.name, "task_definition_arn": self.task_definition.arn})
+        running = pulumi.Output.all(
+            self.task_definition.arn, self.service.task_definition, self.service.name, args.cluster_arn
+        ).apply(lambda v: confirm_rollout(requested=v[0], running=v[1], service=v[2], cluster=v[3]))
+        # Registered as an output so the engine awaits the check: a rollback fails the update.
+        self.register_outputs(
+            {
+                "service_name": self.service.name,
+                "task_definition_arn": self.task_definition.arn,
+                "running_task_definition_arn": running,
+            }
+        )

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import re
-from typing import Literal, Self
+from collections.abc import Iterator
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic.alias_generators import to_camel
 
 from payments_compute.ecr_image import EcrImage
 from payments_compute.fargate_sizes import FARGATE_MEMORY_BY_CPU, allowed_memory
-from shared.settings import InvalidSetting, StackSettings, log_retention
+from shared.alarms import AlarmWindowSettings
+from shared.guardrails import RULE_TASK_SIZE, TASK_CPU, TASK_MEMORY_MIB
+from shared.settings import InvalidSetting, cross_check, log_retention
 
 # `service:Action` with no wildcard: a granted action is always named in full.
 _ACTION = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9]+$")
 _SID = re.compile(r"^[A-Za-z0-9]{1,100}$")
 # A full ARN whose resource part names something more specific than "*".
 _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:(?!\*$).+$")
+# Tags that name one build for good: a full release version (1.4.2, v1.4.2, 1.4.2-rc1) or a commit
+# SHA. Anything else - latest, main, stable, prod, or a major-only 1 or 1.4 - is a channel some
+# pipeline moves, so two deploys of the same config could run different code.
+_FIXED_TAG = re.compile(r"^(v?\d+\.\d+\.\d+(-[0-9A-Za-z][0-9A-Za-z.-]*)?|[0-9a-f]{7,40})$")
 
 
 class TaskRoleStatement(BaseModel):
@@ -56,7 +63,7 @@ class TaskRoleStatement(BaseModel):
         return tuple(sorted(set(v)))
 
 
-class ComputeSettings(StackSettings):
+class ComputeSettings(AlarmWindowSettings):
     image: str
     cpu: int
     memory: int
@@ -72,6 +79,8 @@ class ComputeSettings(StackSettings):
     log_retention_days: int
     db_ssl_mode: Literal["require", "verify-ca", "verify-full"]
     task_role_statements: tuple[TaskRoleStatement, ...]
+    alarm_cpu_percent: int
+    alarm_memory_percent: int
 
     @field_validator("image")
     @classmethod
@@ -112,6 +121,13 @@ class ComputeSettings(StackSettings):
     def _retention(cls, v: int) -> int:
         return log_retention(v)
 
+    @field_validator("alarm_cpu_percent", "alarm_memory_percent")
+    @classmethod
+    def _alarm_percent(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a utilization between 1 and 100 (percent of the task's reservation)")
+        return v
+
     @field_validator("task_role_statements")
     @classmethod
     def _unique_sids(cls, v: tuple[TaskRoleStatement, ...]) -> tuple[TaskRoleStatement, ...]:
@@ -120,31 +136,65 @@ class ComputeSettings(StackSettings):
             raise ValueError("expected a distinct sid per statement")
         return v
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    @cross_check("image", "region")
+    def _image_in_this_region(self) -> Iterator[InvalidSetting]:
         image = EcrImage.parse(self.image)
         if image.region != self.region:
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "image", self.image, f"expected an ECR repository in aws:region {self.region}, not {image.region}"
             )
+
+    @cross_check("env", "image")
+    def _image_fixed_when_protected(self) -> Iterator[InvalidSetting]:
+        tag = EcrImage.parse(self.image).tag
+        if self.protected and tag is not None and not _FIXED_TAG.match(tag):
+            yield InvalidSetting(
+                "image",
+                self.image,
+                f"expected a reproducible image in {self.env}, a protected environment: a digest "
+                "(@sha256:<64 hex>) or a release tag such as 1.4.2, v1.4.2 or a commit SHA; "
+                f"{tag!r} is a tag that moves",
+            )
+
+    @cross_check("cpu", "memory")
+    def _task_size(self) -> Iterator[InvalidSetting]:
+        platform = f"the platform's task size (policy rule {RULE_TASK_SIZE})"
+        if self.cpu != TASK_CPU:
+            yield InvalidSetting("cpu", self.cpu, f"expected {TASK_CPU} CPU units, {platform}")
+        if self.memory == TASK_MEMORY_MIB:
+            return
         allowed = allowed_memory(self.cpu)
-        if self.memory not in allowed:
-            raise InvalidSetting(
+        if self.cpu == TASK_CPU and self.memory not in allowed:  # AWS itself would refuse the pair
+            yield InvalidSetting(
                 "memory", self.memory, f"expected a Fargate memory size for cpu {self.cpu}: one of {allowed}"
             )
+        else:
+            yield InvalidSetting("memory", self.memory, f"expected {TASK_MEMORY_MIB} MiB, {platform}")
+
+    @cross_check("env", "min_capacity", "max_capacity", "desired_count")
+    def _capacities(self) -> Iterator[InvalidSetting]:
         if self.min_capacity > self.max_capacity:
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "minCapacity", self.min_capacity, f"expected at most maxCapacity ({self.max_capacity})"
             )
+            return  # no count fits an empty range; desiredCount is judged once the range is fixed
         if self.protected and self.min_capacity < 2:
-            raise InvalidSetting("minCapacity", self.min_capacity, "expected at least 2 in prod (a task in each AZ)")
+            yield InvalidSetting("minCapacity", self.min_capacity, "expected at least 2 in prod (a task in each AZ)")
         if not self.min_capacity <= self.desired_count <= self.max_capacity:
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "desiredCount",
                 self.desired_count,
                 f"expected a count within minCapacity..maxCapacity ({self.min_capacity}..{self.max_capacity})",
             )
-        return self
+
+    @cross_check("alarm_cpu_percent", "cpu_target_percent")
+    def _cpu_alarm_above_scaling_target(self) -> Iterator[InvalidSetting]:
+        if self.alarm_cpu_percent <= self.cpu_target_percent:
+            yield InvalidSetting(
+                "alarmCpuPercent",
+                self.alarm_cpu_percent,
+                f"expected above cpuTargetPercent ({self.cpu_target_percent}), or autoscaling's normal state pages",
+            )
 
     @property
     def ecr_image(self) -> EcrImage:

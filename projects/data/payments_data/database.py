@@ -173,6 +173,10 @@ class Database(pulumi.ComponentResource):
                 depends_on=list(self.log_groups.values()),
                 # Pulumi refuses to delete or replace a protected instance (see module docstring).
                 protect=args.deletion_protection,
+                # The secret's password sets the instance's at creation; afterwards rotation owns
+                # it (it changes secret and database together), so a rotated secret is not a
+                # diff here (see the data README, "Rotation").
+                ignore_changes=["password"],
             ),
         )
         self.register_outputs({"endpoint": self.instance.endpoint, "identifier": self.instance.identifier})

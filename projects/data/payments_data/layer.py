@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from payments_data.alarms import data_alarms
 from payments_data.credentials import read_master_credentials
 from payments_data.database import Database, DatabaseArgs, log_groups
 from payments_data.encryption import DataKey, DataKeyArgs
 from payments_data.settings import DataSettings
+from shared.alarms import MetricAlarms, MetricAlarmsArgs
+from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.data import DataContract
 from shared.contracts.network import NetworkContract
 from shared.naming import Namer
@@ -68,13 +71,33 @@ def build(settings: DataSettings) -> DataContract:
     )
 
     instance = db.instance
+    archive = AuditArchiveTarget(network.audit_archive_stream_arn, network.audit_archive_role_arn)
+    AuditLogSubscription(
+        n("auditsub", "rds-postgresql"),
+        AuditLogSubscriptionArgs(n, "rds-postgresql", db.log_groups["postgresql"].name, archive),
+        ctx.resource_opts,
+    )
+    MetricAlarms(
+        n("alarms"),
+        MetricAlarmsArgs(
+            namer=n,
+            definitions=data_alarms(settings),
+            window=settings.alarm_window,
+            dimensions={"DBInstanceIdentifier": instance.identifier},
+            topic_arn=network.alarm_topic_arn,
+            tags=tags,
+        ),
+        ctx.resource_opts,
+    )
     return DataContract(
         db_endpoint=instance.endpoint,
         db_address=instance.address,
         db_port=instance.port,
         db_name=instance.db_name,
         db_instance_identifier=instance.identifier,
+        db_instance_class=instance.instance_class,
         db_secret_arn=credentials.secret_arn,
         db_secret_kms_key_arn=credentials.secret_kms_key_arn,
+        db_log_group_name=db.log_groups["postgresql"].name,
         db_kms_key_arn=key.key.arn,
     )

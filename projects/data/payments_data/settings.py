@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Self
+from collections.abc import Iterator
 
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 
+from shared.alarms import AlarmWindowSettings
+from shared.aws_catalog import region_catalog
+from shared.guardrails import RULE_RDS
 from shared.naming import Namer
-from shared.settings import InvalidSetting, StackSettings, log_retention
+from shared.settings import InvalidSetting, cross_check, log_retention
 
 # PostgreSQL majors in RDS standard support that this layer is tested for. Only the major is
 # configured: with automatic minor upgrades, a pinned minor would drift from what AWS runs.
@@ -46,7 +49,7 @@ def _weekly_minutes(window: str) -> tuple[int, int]:
     return start, end if end > start else end + _WEEK
 
 
-class DataSettings(StackSettings):
+class DataSettings(AlarmWindowSettings):
     """The database's shape, protection and credentials source; prod rules checked across fields."""
 
     db_secret_id: str
@@ -65,6 +68,12 @@ class DataSettings(StackSettings):
     performance_insights_retention_days: int
     log_retention_days: int
     ca_cert_identifier: str
+    teardown: bool
+    alarm_cpu_percent: int
+    alarm_free_storage_gib: int
+    alarm_connections: int
+    alarm_freeable_memory_mib: int
+    alarm_cpu_credit_balance: int
 
     @field_validator("db_secret_id")
     @classmethod
@@ -100,6 +109,13 @@ class DataSettings(StackSettings):
     def _instance_class(cls, v: str) -> str:
         if not re.fullmatch(r"db\.[a-z0-9]+\.[a-z0-9]+", v):
             raise ValueError("expected an RDS instance class such as db.t3.micro")
+        return v
+
+    @field_validator("multi_az")
+    @classmethod
+    def _multi_az(cls, v: bool) -> bool:
+        if not v:
+            raise ValueError(f"expected true in every environment: a standby in a second AZ (policy rule {RULE_RDS})")
         return v
 
     @field_validator("allocated_storage")
@@ -151,30 +167,89 @@ class DataSettings(StackSettings):
             raise ValueError(f"expected a current RDS certificate authority: one of {', '.join(CA_CERTIFICATES)}")
         return v
 
-    @model_validator(mode="after")
-    def _cross_checks(self) -> Self:
+    @field_validator("alarm_cpu_percent")
+    @classmethod
+    def _alarm_cpu(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a CPU utilization between 1 and 100 (percent)")
+        return v
+
+    @field_validator("alarm_free_storage_gib", "alarm_connections", "alarm_freeable_memory_mib")
+    @classmethod
+    def _alarm_positive(cls, v: int) -> int:
+        if not 1 <= v <= 65536:
+            raise ValueError("expected a whole number between 1 and 65536")
+        return v
+
+    @field_validator("alarm_cpu_credit_balance")
+    @classmethod
+    def _alarm_credits(cls, v: int) -> int:
+        if not 1 <= v <= 5000:
+            raise ValueError("expected 1-5000 CPU credits")
+        return v
+
+    @cross_check("db_secret_id", "region")
+    def _secret_in_this_region(self) -> Iterator[InvalidSetting]:
         arn = _SECRET_ARN.match(self.db_secret_id)
         if arn and arn["region"] != self.region:
-            raise InvalidSetting("dbSecretId", self.db_secret_id, f"expected a secret in {self.region}")
+            yield InvalidSetting("dbSecretId", self.db_secret_id, f"expected a secret in {self.region}")
+
+    @cross_check("allocated_storage", "max_allocated_storage")
+    def _storage_can_grow(self) -> Iterator[InvalidSetting]:
         if not self.allocated_storage < self.max_allocated_storage <= 65536:
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "maxAllocatedStorage",
                 self.max_allocated_storage,
                 f"expected an upper bound above allocatedStorage ({self.allocated_storage}) and at most 65536 GiB",
             )
+
+    @cross_check("maintenance_window", "backup_window")
+    def _windows_apart(self) -> Iterator[InvalidSetting]:
         if self._windows_overlap():
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "maintenanceWindow",
                 self.maintenance_window,
                 f"expected no overlap with backupWindow {self.backup_window}",
             )
-        if self.protected and not self.multi_az:
-            raise InvalidSetting("multiAz", self.multi_az, "expected true in prod (a standby in a second AZ)")
+
+    @cross_check("alarm_free_storage_gib", "allocated_storage")
+    def _storage_alarm_below_allocated(self) -> Iterator[InvalidSetting]:
+        if self.alarm_free_storage_gib >= self.allocated_storage:
+            yield InvalidSetting(
+                "alarmFreeStorageGib",
+                self.alarm_free_storage_gib,
+                f"expected less than allocatedStorage ({self.allocated_storage} GiB), or the alarm never clears",
+            )
+
+    @cross_check("instance_class", "engine_version", "region")
+    def _instance_class_exists(self) -> Iterator[InvalidSetting]:
+        catalog = region_catalog(self.region)
+        if self.instance_class not in catalog.instance_classes(self.engine_version):
+            families = sorted({c.rsplit(".", 1)[0] for c in catalog.instance_classes(self.engine_version)})
+            yield InvalidSetting(
+                "instanceClass",
+                self.instance_class,
+                f"expected a class RDS offers for PostgreSQL {self.engine_version} in {self.region} "
+                f"(families {', '.join(families)}; see {catalog.table_path()})",
+            )
+
+    @cross_check("env", "skip_final_snapshot")
+    def _final_snapshot_when_protected(self) -> Iterator[InvalidSetting]:
         if self.protected and self.skip_final_snapshot:
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "skipFinalSnapshot", self.skip_final_snapshot, "expected false in prod (keep a final snapshot)"
             )
-        return self
+
+    @cross_check("env", "deletion_protection", "teardown")
+    def _deletion_protected_when_protected(self) -> Iterator[InvalidSetting]:
+        # Teardown lifts protection with `teardown: true` beside it (shared/layers.py), for one update.
+        if self.protected and not self.deletion_protection and not self.teardown:
+            yield InvalidSetting(
+                "deletionProtection",
+                self.deletion_protection,
+                f"expected true in {self.env}, a protected environment (policy rule {RULE_RDS}); "
+                "teardown lifts it by itself",
+            )
 
     @property
     def final_snapshot_identifier(self) -> str | None:

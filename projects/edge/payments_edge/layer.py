@@ -6,10 +6,12 @@ import pulumi
 import pulumi_aws as aws
 
 from payments_edge.access_logs import AccessLogBucket, AccessLogBucketArgs
+from payments_edge.alarms import edge_alarms
 from payments_edge.certificate import DnsValidatedCertificate, DnsValidatedCertificateArgs
 from payments_edge.dns import AliasRecords, AliasRecordsArgs, HostedZone, HostedZoneArgs
 from payments_edge.load_balancer import LoadBalancer, LoadBalancerArgs
 from payments_edge.settings import EdgeSettings
+from shared.alarms import MetricAlarms, MetricAlarmsArgs
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
 from shared.naming import Namer
@@ -101,11 +103,26 @@ def build(settings: EdgeSettings) -> EdgeContract:
         opts,
     )
 
+    MetricAlarms(
+        n("alarms"),
+        MetricAlarmsArgs(
+            namer=n,
+            definitions=edge_alarms(settings),
+            window=settings.alarm_window,
+            dimensions={"LoadBalancer": lb.alb.arn_suffix, "TargetGroup": lb.target_group.arn_suffix},
+            topic_arn=network.alarm_topic_arn,
+            tags=tags,
+        ),
+        opts,
+    )
+
     return EdgeContract(
         alb_arn=lb.alb.arn,
         alb_dns_name=lb.alb.dns_name,
         alb_zone_id=lb.alb.zone_id,
         target_group_arn=lb.target_group.arn,
+        alb_arn_suffix=lb.alb.arn_suffix,
+        target_group_arn_suffix=lb.target_group.arn_suffix,
         https_listener_arn=lb.https_listener.arn,
         hosted_zone_id=zone_id,
         name_servers=name_servers,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Self
+from collections.abc import Iterator
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator
 
+from shared.alarms import AlarmWindowSettings
+from shared.guardrails import RULE_ALB_PROTECTION
 from shared.naming import Namer, NameTooLongError
-from shared.settings import InvalidSetting, StackSettings
+from shared.settings import InvalidSetting, cross_check
 
 # Current ELB security policies that negotiate TLS 1.2 or 1.3 only, with forward-secret AEAD
 # ciphers preferred (AWS "Security policies for your Application Load Balancer"). The Ext1/Ext2
@@ -44,7 +46,7 @@ def fqdn(value: str) -> str:
     return value
 
 
-class EdgeSettings(StackSettings):
+class EdgeSettings(AlarmWindowSettings):
     domain_name: str
     hosted_zone_id: str
     certificate_arn: str
@@ -56,6 +58,12 @@ class EdgeSettings(StackSettings):
     idle_timeout_seconds: int
     access_log_expiration_days: int
     alb_deletion_protection: bool
+    teardown: bool
+    # Explicit aliases: the generated camelCase would read "5Xx".
+    alarm_elb5xx_rate_percent: int = Field(alias="alarmElb5xxRatePercent")
+    alarm_target5xx_rate_percent: int = Field(alias="alarmTarget5xxRatePercent")
+    alarm_unhealthy_hosts: int
+    alarm_p99_latency_ms: int
 
     @field_validator("domain_name")
     @classmethod
@@ -134,22 +142,56 @@ class EdgeSettings(StackSettings):
             raise ValueError("expected 1-3650 days")
         return v
 
-    @model_validator(mode="after")
-    def _cross_checks(self) -> Self:
+    @field_validator("alarm_elb5xx_rate_percent", "alarm_target5xx_rate_percent")
+    @classmethod
+    def _percent(cls, v: int) -> int:
+        if not 1 <= v <= 100:
+            raise ValueError("expected a share of requests between 1 and 100 (percent)")
+        return v
+
+    @field_validator("alarm_unhealthy_hosts")
+    @classmethod
+    def _hosts(cls, v: int) -> int:
+        if not 1 <= v <= 1000:
+            raise ValueError("expected 1-1000 unhealthy targets")
+        return v
+
+    @field_validator("alarm_p99_latency_ms")
+    @classmethod
+    def _latency(cls, v: int) -> int:
+        if not 10 <= v <= 60_000:
+            raise ValueError("expected 10-60000 milliseconds")
+        return v
+
+    @cross_check("certificate_arn", "region")
+    def _certificate_in_this_region(self) -> Iterator[InvalidSetting]:
         m = _ACM_ARN.match(self.certificate_arn)
         if m and m["region"] != self.region:
-            raise InvalidSetting(
+            yield InvalidSetting(
                 "certificateArn",
                 self.certificate_arn,
                 f"expected a certificate in {self.region}: an ALB can only use ACM certificates of its own region",
             )
+
+    @cross_check("service", "env")
+    def _names_fit(self) -> Iterator[InvalidSetting]:
         # The auto-named ALB and target group must fit AWS's 32 characters with Pulumi's suffix.
         try:
             self.alb_name(Namer(self.service, self.env))
             self.target_group_name(Namer(self.service, self.env))
         except NameTooLongError as e:
-            raise InvalidSetting("service", self.service, f"expected a shorter service name: {e}") from None
-        return self
+            yield InvalidSetting("service", self.service, f"expected a shorter service name: {e}")
+
+    @cross_check("env", "alb_deletion_protection", "teardown")
+    def _alb_protected_when_protected(self) -> Iterator[InvalidSetting]:
+        # Teardown lifts protection with `teardown: true` beside it (shared/layers.py), for one update.
+        if self.protected and not self.alb_deletion_protection and not self.teardown:
+            yield InvalidSetting(
+                "albDeletionProtection",
+                self.alb_deletion_protection,
+                f"expected true in {self.env}, a protected environment (policy rule {RULE_ALB_PROTECTION}); "
+                "teardown lifts it by itself",
+            )
 
     @property
     def creates_zone(self) -> bool:

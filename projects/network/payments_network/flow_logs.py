@@ -24,8 +24,12 @@ class FlowLogsArgs:
     region: str
 
 
-def delivery_trust_policy(account_id: str) -> str:
-    """Only the VPC flow logs service, acting for this account, may assume the delivery role."""
+def delivery_trust_policy(account_id: str, partition: str, region: str) -> str:
+    """Only the VPC flow logs service, acting for a flow log of this account and region, may assume the role.
+
+    `aws:SourceAccount` and `aws:SourceArn` are the confused-deputy guard AWS documents for this
+    role: another account's flow log cannot make the service deliver into this account's group.
+    """
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -35,7 +39,10 @@ def delivery_trust_policy(account_id: str) -> str:
                     "Effect": "Allow",
                     "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                     "Action": "sts:AssumeRole",
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": account_id},
+                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
+                    },
                 }
             ],
         },
@@ -43,8 +50,12 @@ def delivery_trust_policy(account_id: str) -> str:
     )
 
 
-def delivery_policy(log_group_arn: str) -> str:
-    """The role may write into this one log group and nothing else."""
+def delivery_policy(log_group_arn: str, partition: str, region: str, account_id: str) -> str:
+    """The actions AWS documents for delivering flow logs to CloudWatch Logs, on this one log group.
+
+    AWS's example grants them on `*`; here the group-level actions name this group (and its
+    streams), and the one list action, DescribeLogGroups, only this account's groups in this region.
+    """
     return json.dumps(
         {
             "Version": "2012-10-17",
@@ -53,12 +64,19 @@ def delivery_policy(log_group_arn: str) -> str:
                     "Sid": "WriteFlowLogsToOneGroup",
                     "Effect": "Allow",
                     "Action": [
+                        "logs:CreateLogGroup",
                         "logs:CreateLogStream",
                         "logs:DescribeLogStreams",
                         "logs:PutLogEvents",
                     ],
                     "Resource": [log_group_arn, f"{log_group_arn}:*"],
-                }
+                },
+                {
+                    "Sid": "FindTheGroup",
+                    "Effect": "Allow",
+                    "Action": ["logs:DescribeLogGroups"],
+                    "Resource": [f"arn:{partition}:logs:{region}:{account_id}:log-group:*"],
+                },
             ],
         },
         sort_keys=True,
@@ -92,15 +110,19 @@ class FlowLogs(pulumi.ComponentResource):
             n("role", "flowlogs"),
             name=n("role", "flowlogs"),
             description="Delivers VPC flow logs to their encrypted log group",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(delivery_trust_policy),
+            assume_role_policy=pulumi.Output.all(args.account_id, args.partition).apply(
+                lambda v: delivery_trust_policy(v[0], v[1], args.region)
+            ),
             tags=args.tags,
             opts=child,
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             n("policy", "flowlogs"),
             name=n("policy", "flowlogs"),
             role=role.id,
-            policy=self.log_group.arn.apply(delivery_policy),
+            policy=pulumi.Output.all(self.log_group.arn, args.partition, args.account_id).apply(
+                lambda v: delivery_policy(v[0], v[1], args.region, v[2])
+            ),
             opts=child,
         )
         aws.ec2.FlowLog(
@@ -112,6 +134,8 @@ class FlowLogs(pulumi.ComponentResource):
             iam_role_arn=role.arn,
             max_aggregation_interval=60,
             tags=args.tags,
-            opts=child,
+            # Delivery starts as soon as the flow log exists: created before the role may write,
+            # its first deliveries fail (status "Access error" in DescribeFlowLogs).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
         )
         self.register_outputs({"log_group_name": self.log_group.name})

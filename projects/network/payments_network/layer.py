@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pulumi
 
+from payments_network.alarm_topic import AlarmTopic, AlarmTopicArgs, Subscription
+from payments_network.audit_archive import AuditArchive, AuditArchiveArgs
 from payments_network.flow_logs import FlowLogs, FlowLogsArgs
 from payments_network.security_groups import SecurityGroups, SecurityGroupsArgs
 from payments_network.settings import NetworkSettings
 from payments_network.vpc import Vpc, VpcArgs
+from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.network import NetworkContract
 from shared.naming import Namer
 from shared.provider import aws_context
@@ -49,6 +52,42 @@ def build(settings: NetworkSettings) -> NetworkContract:
         ),
         opts,
     )
+    # Protected environments keep a deleted key recoverable for AWS's longest window.
+    deletion_window_days = 30 if settings.protected else 7
+    topic = AlarmTopic(
+        n("alarmtopic"),
+        AlarmTopicArgs(
+            namer=n,
+            existing_topic_arn=settings.alarm_topic_arn,
+            subscriptions=tuple(Subscription(s.protocol, s.endpoint) for s in settings.alarm_subscriptions),
+            deletion_window_days=deletion_window_days,
+            tags=tags,
+            account_id=ctx.account_id,
+            partition=ctx.partition,
+            region=ctx.region,
+        ),
+        opts,
+    )
+    archive = AuditArchive(
+        n("auditarchive"),
+        AuditArchiveArgs(
+            namer=n,
+            retention_days=settings.audit_archive_retention_days,
+            protected=settings.protected,
+            deletion_window_days=deletion_window_days,
+            tags=tags,
+            account_id=ctx.account_id,
+            partition=ctx.partition,
+            region=ctx.region,
+        ),
+        opts,
+    )
+    archive_target = AuditArchiveTarget(stream_arn=archive.stream.arn, role_arn=archive.logs_role.arn)
+    AuditLogSubscription(
+        n("auditsub", "vpcflow"),
+        AuditLogSubscriptionArgs(n, "vpcflow", flow_logs.log_group.name, archive_target),
+        pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=archive.ready)),
+    )
     groups = SecurityGroups(n("securitygroups"), SecurityGroupsArgs(namer=n, vpc_id=vpc.vpc.id, tags=tags), opts)
 
     return NetworkContract(
@@ -62,4 +101,7 @@ def build(settings: NetworkSettings) -> NetworkContract:
         app_security_group_id=groups.app.id,
         db_security_group_id=groups.db.id,
         flow_log_group_name=flow_logs.log_group.name,
+        alarm_topic_arn=topic.topic_arn,
+        audit_archive_stream_arn=archive.stream.arn,
+        audit_archive_role_arn=archive.logs_role.arn,
     )

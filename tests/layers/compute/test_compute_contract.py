@@ -6,20 +6,23 @@ import json
 import re
 
 import pytest
-from tests.layers.compute.compute_helpers import upstream
 
-from ops.aws_schema import is_taggable
-from ops.plan import LayerPlan
-from ops.stack_config import layer_exists
+from ops.environment.stack_files import layer_exists
+from ops.plan.platform import LayerPlan
+from shared.aws_schema import is_taggable
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
+from tests.layers.compute.compute_helpers import upstream
 
 EXPECTED_TYPES = {
     "aws:appautoscaling/policy:Policy": 1,
     "aws:appautoscaling/target:Target": 1,
+    "aws:cloudwatch/dashboard:Dashboard": 1,
     "aws:cloudwatch/logGroup:LogGroup": 1,
+    "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": 1,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
     "aws:ecs/cluster:Cluster": 1,
     "aws:ecs/service:Service": 1,
     "aws:ecs/taskDefinition:TaskDefinition": 1,
@@ -78,6 +81,8 @@ def test_every_taggable_resource_carries_the_standard_tags(plan: LayerPlan) -> N
         "aws:iam/rolePolicy:RolePolicy",
         "aws:kms/alias:Alias",
         "aws:appautoscaling/policy:Policy",
+        "aws:cloudwatch/dashboard:Dashboard",
+        "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
     }
     for r in taggable:
         assert r.inputs.get("tags") == expected, r.name

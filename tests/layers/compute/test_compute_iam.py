@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+
+from ops.plan.platform import LayerPlan
+from shared.settings import ConfigError
 from tests.layers.compute.compute_helpers import (
     ACCOUNT,
     LOG_GROUP_ARN,
@@ -16,9 +19,6 @@ from tests.layers.compute.compute_helpers import (
     statements,
     upstream,
 )
-
-from ops.plan import LayerPlan
-from shared.settings import ConfigError
 
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"

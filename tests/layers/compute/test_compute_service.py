@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from pulumi.runtime import mocks as pulumi_mocks
+
+from ops.plan.mock_engine import DEFAULT_DB_SECRET
+from ops.plan.platform import LayerPlan
+from shared.ports import APP_PORT
 from tests.layers.compute.compute_helpers import (
     ACCOUNT,
     APP_SG,
@@ -19,11 +24,6 @@ from tests.layers.compute.compute_helpers import (
     statements,
     upstream,
 )
-from pulumi.runtime import mocks as pulumi_mocks
-
-from ops.mock_engine import DEFAULT_DB_SECRET
-from ops.plan import LayerPlan
-from shared.ports import APP_PORT
 
 TASK_DEF = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
@@ -217,8 +217,6 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
         "compute",
         "prod",
         overrides={
-            "cpu": 1024,
-            "memory": 3072,
             "cpuArchitecture": "ARM64",
             "desiredCount": 4,
             "minCapacity": 2,
@@ -227,19 +225,18 @@ def test_sizes_counts_and_scaling_follow_config(run_layer) -> None:
             "scaleInCooldownSeconds": 600,
             "scaleOutCooldownSeconds": 30,
             "healthCheckGracePeriodSeconds": 120,
-            "logRetentionDays": 30,
         },
         upstream_exports=upstream(),
     )
     td = plan.one(TASK_DEF).inputs
-    assert (td["cpu"], td["memory"], td["runtimePlatform"]["cpuArchitecture"]) == ("1024", "3072", "ARM64")
+    assert (td["cpu"], td["memory"], td["runtimePlatform"]["cpuArchitecture"]) == ("512", "1024", "ARM64")
     svc = plan.one(SERVICE).inputs
     assert (svc["desiredCount"], svc["healthCheckGracePeriodSeconds"]) == (4, 120)
     target = plan.one(TARGET).inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 12)
     tracking = plan.one(POLICY).inputs["targetTrackingScalingPolicyConfiguration"]
     assert (tracking["targetValue"], tracking["scaleInCooldown"], tracking["scaleOutCooldown"]) == (45, 600, 30)
-    assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 30
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup").inputs["retentionInDays"] == 7
 
 
 def test_dev_runs_the_production_shape_3_tasks_scaling_3_to_10(run_layer) -> None:

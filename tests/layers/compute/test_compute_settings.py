@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.layers.compute.compute_helpers import ACCOUNT, REGION, upstream
 
-from ops.stack_config import stack_config
+from ops.environment.stack_files import stack_config
 from payments_compute.ecr_image import EcrImage
 from payments_compute.fargate_sizes import allowed_memory
 from payments_compute.settings import ComputeSettings
 from shared.settings import ConfigError, parse_settings
+from tests.layers.compute.compute_helpers import ACCOUNT, REGION, upstream
 
 PROJECT = Path(__file__).resolve().parents[3] / "projects" / "compute"
 
@@ -102,7 +102,7 @@ def test_prod_keeps_at_least_one_task_per_az(run_layer) -> None:
         run_layer("compute", "prod", overrides={"minCapacity": 1, "desiredCount": 1}, upstream_exports=upstream())
 
 
-@pytest.mark.parametrize(("cpu", "memory"), [(512, 512), (512, 5120), (256, 4096), (1024, 1024), (8192, 18432)])
+@pytest.mark.parametrize(("cpu", "memory"), [(512, 512), (512, 5120), (512, 8192)])
 def test_cpu_memory_pairs_fargate_rejects_name_the_memory_key(run_layer, cpu: int, memory: int) -> None:
     with pytest.raises(ConfigError) as e:
         run_layer("compute", "prod", overrides={"cpu": cpu, "memory": memory}, upstream_exports=upstream())
@@ -122,7 +122,58 @@ def test_cpu_that_is_no_fargate_size_names_the_cpu_key(run_layer) -> None:
 )
 def test_cpu_memory_pairs_fargate_accepts(cpu: int, memory: int) -> None:
     assert memory in allowed_memory(cpu)
-    assert (settings(cpu=cpu, memory=memory).cpu, settings(cpu=cpu, memory=memory).memory) == (cpu, memory)
+
+
+def test_the_platform_task_size_is_accepted() -> None:
+    assert (settings(cpu=512, memory=1024).cpu, settings(cpu=512, memory=1024).memory) == (512, 1024)
+
+
+@pytest.mark.parametrize(
+    ("cpu", "memory", "lines"),
+    [
+        (
+            256,
+            512,
+            [
+                "compute:cpu = 256 is invalid: expected 512 CPU units",
+                "compute:memory = 512 is invalid: expected 1024 MiB",
+            ],
+        ),
+        (
+            512,
+            4096,
+            [
+                "compute:memory = 4096 is invalid: expected 1024 MiB, the platform's task size (policy rule ecs-task-size)"
+            ],
+        ),
+        (
+            1024,
+            8192,
+            [
+                "compute:cpu = 1024 is invalid: expected 512 CPU units, the platform's task size (policy rule ecs-task-size)",
+                "compute:memory = 8192 is invalid: expected 1024 MiB",
+            ],
+        ),
+        (16384, 1024, ["compute:cpu = 16384 is invalid: expected 512 CPU units"]),
+        (
+            256,
+            4096,
+            [
+                "compute:cpu = 256 is invalid: expected 512 CPU units",
+                "compute:memory = 4096 is invalid: expected 1024 MiB",
+            ],
+        ),
+    ],
+)
+def test_a_fargate_size_other_than_the_platform_task_size_names_each_key(
+    run_layer, engines, cpu: int, memory: int, lines: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as e:
+        run_layer("compute", "prod", overrides={"cpu": cpu, "memory": memory}, upstream_exports=upstream())
+    assert [e.resources for e in engines] == [[]]
+    got = str(e.value).splitlines()
+    assert len(got) == len(lines), got
+    assert all(line.startswith(want) for line, want in zip(got, lines, strict=True)), got
 
 
 # Config values reach the program as strings, so a bad field shows the string it was given.

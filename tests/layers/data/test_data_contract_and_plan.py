@@ -3,14 +3,15 @@
 import re
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE
 
-from ops.aws_schema import is_taggable
-from ops.mock_engine import DEFAULT_DB_SECRET, computed
+from ops.plan.mock_engine import DEFAULT_DB_SECRET
+from shared.aws_schema import is_taggable
 from shared.contracts.data import DataContract
 from shared.contracts.network import NetworkContract
 from shared.layers import get_layer
+from shared.plan_values import computed
 from shared.tags import environment_label
+from tests.layers.data.data_helpers import INSTANCE
 
 
 def test_exports_are_exactly_the_data_contract(prod_plan, dev_plan):
@@ -27,6 +28,8 @@ def test_exports_carry_the_database_coordinates(prod_plan):
         "db_port": 5432,
         "db_name": "payments",
         "db_instance_identifier": "rds-payments-prod",
+        "db_instance_class": "db.t3.micro",
+        "db_log_group_name": "/aws/rds/instance/rds-payments-prod/postgresql",
         "db_secret_arn": "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:payments/prod/db-master-AbCdEf",
         "db_secret_kms_key_arn": "",
         "db_kms_key_arn": computed("kms-payments-data-prod", "arn"),
@@ -39,6 +42,7 @@ def test_every_taggable_resource_carries_the_four_tags(run_layer, env):
     taggable = [r for r in plan.custom_resources() if is_taggable(r.type)]
     assert {r.type for r in taggable} == {
         "aws:cloudwatch/logGroup:LogGroup",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
         "aws:kms/key:Key",
         "aws:rds/instance:Instance",
         "aws:rds/parameterGroup:ParameterGroup",

@@ -3,13 +3,14 @@
 import json
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE, PROD_SECRET
 
-from ops import mock_engine
-from ops.mock_engine import SECRET_MASK, OfflineCloud
-from ops.plan import LayerPlan, PlatformPlan
+from ops.plan import mock_engine
+from ops.plan.mock_engine import OfflineCloud
+from ops.plan.platform import LayerPlan, PlatformPlan
 from payments_data.credentials import customer_key_arn, parse_credentials
+from shared.plan_values import SECRET_MASK
 from shared.settings import ConfigError
+from tests.layers.data.data_helpers import INSTANCE, PROD_SECRET
 
 PASSWORD = "Xq7-unique-test-password-91"
 GOOD = json.dumps({"username": "payments_owner", "password": PASSWORD, "engine": "postgres"})
@@ -141,7 +142,7 @@ def test_a_bad_payload_leaves_no_state_behind_for_the_next_run(run_layer):
 
 
 def test_offline_plan_reports_a_bad_secret_as_a_failed_layer_not_a_crash():
-    from ops.plan import plan_platform
+    from ops.plan.platform import plan_platform
 
     plan = plan_platform("prod", layers=["data"], cloud=OfflineCloud(secrets={PROD_SECRET: "{}"}))
     data = plan.layer("data")

@@ -1,9 +1,9 @@
 """The RDS instance and what surrounds it (SPEC §3 data), with the values the plan registers."""
 
 import pytest
-from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
-from ops.mock_engine import computed
+from shared.plan_values import SECRET_MASK, computed
+from tests.layers.data.data_helpers import INSTANCE, LOG_GROUP
 
 KEY_ARN = computed("kms-payments-data-prod", "arn")
 
@@ -112,10 +112,10 @@ def test_dev_is_unprotected_and_skips_the_final_snapshot(dev_plan):
 
 
 def test_teardown_flip_turns_prod_protection_off_and_still_keeps_the_snapshot(run_layer):
-    from shared.layers import get_layer
+    from shared.layers import lifecycle
 
-    flips = dict(get_layer("data").teardown_config)
-    assert flips == {"deletionProtection": "false"}
+    flips = dict(lifecycle("data").teardown.config)
+    assert flips == {"deletionProtection": "false", "teardown": "true"}
     db = run_layer("data", "prod", overrides=flips).one(INSTANCE).inputs
     assert db["deletionProtection"] is False
     assert db["finalSnapshotIdentifier"] == "snapshot-payments-final-prod"
@@ -145,9 +145,9 @@ def test_pulumi_protects_the_instance_wherever_deletion_protection_is_on(registr
 
 
 def test_teardown_flip_lifts_pulumi_protection_too(registrations, run_layer):
-    from shared.layers import get_layer
+    from shared.layers import lifecycle
 
-    run_layer("data", "prod", overrides=dict(get_layer("data").teardown_config))
+    run_layer("data", "prod", overrides=dict(lifecycle("data").teardown.config))
     assert registrations["rds-payments-prod"].protect is False
 
 
@@ -155,9 +155,24 @@ def test_the_layer_registers_exactly_these_resources(prod_plan):
     assert [(r.type, r.name) for r in prod_plan.custom_resources()] == [
         ("aws:cloudwatch/logGroup:LogGroup", "log-payments-rds-postgresql-prod"),
         ("aws:cloudwatch/logGroup:LogGroup", "log-payments-rds-upgrade-prod"),
+        ("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter", "logsub-payments-rds-postgresql-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-connections-high-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-cpu-credits-low-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-cpu-high-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-free-storage-low-prod"),
+        ("aws:cloudwatch/metricAlarm:MetricAlarm", "alarm-payments-db-freeable-memory-low-prod"),
         ("aws:kms/alias:Alias", "alias-kms-payments-data-prod"),
         ("aws:kms/key:Key", "kms-payments-data-prod"),
         ("aws:rds/instance:Instance", "rds-payments-prod"),
         ("aws:rds/parameterGroup:ParameterGroup", "dbparams-payments-prod"),
         ("aws:rds/subnetGroup:SubnetGroup", "dbsubnet-payments-prod"),
     ]
+
+
+def test_the_secret_sets_the_password_at_creation_and_rotation_owns_it_afterwards(registrations, prod_plan):
+    # registrations is requested first, so it records the plan prod_plan runs.
+    instance = registrations["rds-payments-prod"]
+    assert list(instance.ignoreChanges) == ["password"]
+    db = prod_plan.one(INSTANCE).inputs
+    assert db["password"] == SECRET_MASK  # still passed, so a new instance gets the secret's password
+    assert db["username"] == "payments_app"

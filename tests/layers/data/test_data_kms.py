@@ -5,10 +5,10 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
-from tests.layers.data.data_helpers import KEY
 
-from ops.mock_engine import computed
 from shared.kms import KEY_ADMIN_ACTIONS
+from shared.plan_values import computed
+from tests.layers.data.data_helpers import KEY
 
 ROOT = "arn:aws:iam::123456789012:root"
 VIA_RDS = {"kms:CallerAccount": "123456789012", "kms:ViaService": "rds.ap-northeast-2.amazonaws.com"}

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ops.mock_engine import computed
 from payments_edge.access_logs import access_log_bucket_policy
+from shared.plan_values import computed
 
 BUCKET = "s3-payments-alblogs-prod"
 BUCKET_ARN = computed(BUCKET, "arn")

@@ -1,4 +1,4 @@
-"""Each bad edge setting fails before any resource exists, with one line naming the key (SPEC §5)."""
+"""Each bad edge setting fails before any resource exists, with one line naming the key."""
 
 import pytest
 from payments_policy.rules import TLS12_POLICIES
@@ -49,6 +49,17 @@ CASES = [
     ),
     ({"albDeletionProtection": "maybe"}, "edge:albDeletionProtection = 'maybe' is invalid"),
     (
+        {"albDeletionProtection": "false"},
+        "edge:albDeletionProtection = False is invalid: expected true in prod, a protected environment "
+        "(policy rule alb-deletion-protected); teardown lifts it by itself",
+    ),
+    ({"albDeletionProtection": "off"}, "edge:albDeletionProtection = False is invalid: expected true in prod"),
+    (
+        {"albDeletionProtection": "0", "teardown": "false"},
+        "edge:albDeletionProtection = False is invalid: expected true in prod",
+    ),
+    ({"teardown": "soon"}, "edge:teardown = 'soon' is invalid"),
+    (
         {"service": "paymentsgatew"},
         "edge:service = 'paymentsgatew' is invalid",
     ),
@@ -75,6 +86,8 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
     config = {
         "aws:region": "ap-northeast-2",
         "edge:service": "payments",
+        "edge:allowedAccountIds": "[]",
+        "edge:assumeRoleArn": "",
         "edge:domainName": "api.payments.example.com",
         "edge:hostedZoneId": "",
         "edge:certificateArn": "",
@@ -86,6 +99,14 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
         "edge:idleTimeoutSeconds": "60",
         "edge:accessLogExpirationDays": "90",
         "edge:albDeletionProtection": "true",
+        "edge:teardown": "false",
+        "edge:alarmPeriodSeconds": "60",
+        "edge:alarmEvaluationPeriods": "5",
+        "edge:alarmDatapointsToAlarm": "3",
+        "edge:alarmElb5xxRatePercent": "1",
+        "edge:alarmTarget5xxRatePercent": "1",
+        "edge:alarmUnhealthyHosts": "1",
+        "edge:alarmP99LatencyMs": "2000",
         **{f"edge:{k}": v for k, v in overrides.items()},
     }
     return parse_settings(EdgeSettings, config, namespace="edge", env=env)
@@ -121,3 +142,28 @@ def test_a_service_name_that_pushes_the_alb_name_over_32_characters_is_refused()
         "edge:service = 'paymentsgate' is invalid: expected a shorter service name: name "
         "'alb-paymentsgate-preview1' is 25 characters plus 8 for Pulumi's random suffix; AWS allows 32 for alb"
     )
+
+
+def test_dev_may_switch_alb_deletion_protection_off():
+    assert _settings("dev", albDeletionProtection="false").alb_deletion_protection is False
+
+
+def test_every_mistake_of_the_layer_comes_in_one_message_before_any_resource(run_layer, engines):
+    overrides = {
+        "domainName": "localhost",
+        "certificateArn": OTHER_REGION_CERT,
+        "idleTimeoutSeconds": 0,
+        "albDeletionProtection": "false",
+    }
+    with pytest.raises(ConfigError) as err:
+        run_layer("edge", "prod", overrides=overrides)
+    assert [e.resources for e in engines] == [[]]
+    lines = str(err.value).splitlines()
+    expected = [
+        "edge:domainName = 'localhost' is invalid: expected a lowercase fully qualified domain name",
+        "edge:idleTimeoutSeconds = '0' is invalid: expected 1-4000 seconds",
+        f"edge:certificateArn = '{OTHER_REGION_CERT}' is invalid: expected a certificate in ap-northeast-2",
+        "edge:albDeletionProtection = False is invalid: expected true in prod",
+    ]
+    assert len(lines) == len(expected), lines
+    assert all(line.startswith(want) for line, want in zip(lines, expected, strict=True)), lines

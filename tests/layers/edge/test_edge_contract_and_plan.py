@@ -4,12 +4,13 @@ import json
 
 import pytest
 
-from ops.aws_schema import is_taggable
-from ops.mock_engine import computed, is_computed
+from shared.aws_schema import is_taggable
 from shared.contracts.edge import EdgeContract
+from shared.plan_values import computed, is_computed
 from shared.tags import REQUIRED_TAG_KEYS
 
 KINDS = (
+    "alarm",
     "alb",
     "tg",
     "listener",

@@ -2,9 +2,8 @@
 
 import logging
 
+from shared.plan_values import computed
 from tests.layers.edge.edge_helpers import urn_name
-
-from ops.mock_engine import computed
 
 ZONE = "aws:route53/zone:Zone"
 RECORD = "aws:route53/record:Record"

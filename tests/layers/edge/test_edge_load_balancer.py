@@ -1,9 +1,8 @@
 """The ALB, its listeners and the target group under mocks (SPEC §3 edge): real values."""
 
-from tests.layers.edge.edge_helpers import urn_name
-
-from ops.mock_engine import computed
+from shared.plan_values import computed
 from shared.ports import APP_PORT
+from tests.layers.edge.edge_helpers import urn_name
 
 ALB = "aws:lb/loadBalancer:LoadBalancer"
 TG = "aws:lb/targetGroup:TargetGroup"
@@ -37,8 +36,8 @@ def test_alb_drops_invalid_headers_and_keeps_desync_mitigation(prod_plan):
 def test_deletion_protection_follows_config_on_in_prod_off_in_dev(prod_plan, dev_plan, run_layer):
     assert prod_plan.one(ALB).inputs["enableDeletionProtection"] is True
     assert dev_plan.one(ALB).inputs["enableDeletionProtection"] is False
-    # what teardown applies before destroy (shared.layers teardown_config)
-    lifted = run_layer("edge", "prod", overrides={"albDeletionProtection": "false"})
+    # what teardown applies before destroy (the edge LIFECYCLE's teardown config)
+    lifted = run_layer("edge", "prod", overrides={"albDeletionProtection": "false", "teardown": "true"})
     assert lifted.one(ALB).inputs["enableDeletionProtection"] is False
 
 

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from ops.aws_schema import is_taggable
-from ops.mock_engine import computed
+from shared.aws_schema import is_taggable
 from shared.contracts.network import NetworkContract
+from shared.plan_values import computed
 from shared.tags import REQUIRED_TAG_KEYS
 
 AZS = ("ap-northeast-2a", "ap-northeast-2c")
@@ -144,7 +144,7 @@ def test_every_group_and_rule_has_a_description(prod_plan):
 
 def test_flow_logs_go_to_a_kms_encrypted_seven_day_log_group(prod_plan):
     log_group = prod_plan.one("aws:cloudwatch/logGroup:LogGroup")
-    key = prod_plan.one("aws:kms/key:Key")
+    key = prod_plan.named("kms-payments-vpcflow-logs-prod")
     flow = prod_plan.one("aws:ec2/flowLog:FlowLog")
     assert log_group.inputs["retentionInDays"] == 7
     assert log_group.inputs["kmsKeyId"] == ref(key.name, "arn")
@@ -156,7 +156,7 @@ def test_flow_logs_go_to_a_kms_encrypted_seven_day_log_group(prod_plan):
 
 
 def test_flow_log_key_lets_cloudwatch_use_it_for_that_log_group_only(prod_plan):
-    policy = json.loads(prod_plan.one("aws:kms/key:Key").inputs["policy"])
+    policy = json.loads(prod_plan.named("kms-payments-vpcflow-logs-prod").inputs["policy"])
     by_sid = {s["Sid"]: s for s in policy["Statement"]}
     logs = by_sid["CloudWatchLogsUsesKeyForOneLogGroup"]
     assert logs["Principal"] == {"Service": "logs.ap-northeast-2.amazonaws.com"}
@@ -170,16 +170,49 @@ def test_flow_log_key_lets_cloudwatch_use_it_for_that_log_group_only(prod_plan):
     assert all(a != "*" and a != "kms:*" for s in policy["Statement"] for a in s["Action"])
 
 
-def test_flow_log_role_is_assumable_by_the_service_for_this_account_only(prod_plan):
+def test_flow_log_role_is_assumable_by_the_service_for_this_accounts_flow_logs_only(prod_plan):
     trust = json.loads(prod_plan.named("role-payments-flowlogs-prod").inputs["assumeRolePolicy"])
     (stmt,) = trust["Statement"]
     assert stmt["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
-    assert stmt["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    assert stmt["Action"] == "sts:AssumeRole"
+    assert stmt["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": "arn:aws:ec2:ap-northeast-2:123456789012:vpc-flow-log/*"},
+    }
+
+
+def test_flow_log_role_has_the_documented_delivery_actions_on_its_own_group_only(prod_plan):
     policy = json.loads(prod_plan.named("policy-payments-flowlogs-prod").inputs["policy"])
-    (write,) = policy["Statement"]
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
     arn = ref("log-payments-vpcflow-prod", "arn")
+    write = by_sid["WriteFlowLogsToOneGroup"]
     assert write["Resource"] == [arn, f"{arn}:*"]
-    assert write["Action"] == ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+    assert write["Action"] == [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+    ]
+    find = by_sid["FindTheGroup"]
+    assert find["Action"] == ["logs:DescribeLogGroups"]
+    assert find["Resource"] == ["arn:aws:logs:ap-northeast-2:123456789012:log-group:*"]
+    granted = {a for s in policy["Statement"] for a in s["Action"]}
+    # exactly the five actions AWS documents for flow logs to CloudWatch Logs
+    assert granted == {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+    }
+    assert all(s["Effect"] == "Allow" and "*" not in s["Resource"] for s in policy["Statement"])
+
+
+def test_flow_log_is_created_after_its_role_policy_exists(registrations, run_layer):
+    run_layer("network", "prod")
+    flow = registrations["flowlog-payments-prod"]
+    assert any(urn.endswith("::policy-payments-flowlogs-prod") for urn in flow.dependencies)
+    assert flow.parent.endswith("::flowlogs-payments-prod")
 
 
 def test_every_taggable_resource_carries_the_required_tags(prod_plan):

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from ops.cost.model import CostEstimate, ResourceCost
-from ops.mock_engine import PlannedResource, computed
-from ops.plan import LayerPlan, PlatformPlan
+from ops.plan.mock_engine import PlannedResource
+from ops.plan.platform import LayerPlan, PlatformPlan
+from shared.plan_values import computed
 
 
 def resource(est: CostEstimate, name: str) -> ResourceCost:

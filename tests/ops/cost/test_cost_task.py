@@ -10,10 +10,10 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from rich.console import Console
 
+from ops.cli.cost import cost
 from ops.cost import estimate
 from ops.cost.report import total_line
-from ops.plan_report import print_plan
-from ops.tasks_cost import cost
+from ops.plan.report import print_plan
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -21,15 +21,13 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def cached_plans(monkeypatch, platform_plan):
     """The task plans through the session's cached plans instead of planning again."""
-    monkeypatch.setattr("ops.plan.plan_platform", lambda env, **_: platform_plan(env))
+    monkeypatch.setattr("ops.plan.platform.plan_platform", lambda env, **_: platform_plan(env))
 
 
 @pytest.fixture
 def wide(monkeypatch):
     """A console wide enough that no figure wraps."""
-    from ops import cli
-
-    monkeypatch.setattr(cli, "console", Console(width=200, force_terminal=False))
+    monkeypatch.setattr("ops.cli.common.console", Console(width=200, force_terminal=False))
 
 
 def test_cost_prints_each_layer_the_total_and_the_assumptions(cached_plans, wide, capsys, platform_plan):
@@ -121,7 +119,7 @@ def test_readme_quotes_prods_monthly_total_as_the_tool_prints_it(platform_plan):
 
 
 def test_the_task_module_imports_neither_rich_nor_the_engine_so_listing_tasks_stays_fast():
-    probe = "import sys, ops.tasks_cost; print(sorted(m for m in ('rich', 'pulumi', 'boto3') if m in sys.modules))"
+    probe = "import sys, ops.cli.cost; print(sorted(m for m in ('rich', 'pulumi', 'boto3') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr
 
@@ -140,10 +138,10 @@ def test_a_broken_price_table_stops_the_task_with_its_one_line(cached_plans, mon
 
 
 def test_a_plan_that_fails_is_not_priced_and_exits_1(monkeypatch, capsys):
-    from ops.plan import LayerPlan, PlatformPlan
+    from ops.plan.platform import LayerPlan, PlatformPlan
 
     failed = PlatformPlan("dev", [LayerPlan("network", "failed", error="network:natGateways = 'x' is invalid")])
-    monkeypatch.setattr("ops.plan.plan_platform", lambda env, **_: failed)
+    monkeypatch.setattr("ops.plan.platform.plan_platform", lambda env, **_: failed)
     with pytest.raises(Exit) as e:
         cost(Context(), env="dev")
     assert e.value.code == 1 and "cannot be priced" in str(e.value.message)

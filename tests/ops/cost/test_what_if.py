@@ -3,7 +3,7 @@
 import pytest
 
 from ops.cost import estimate
-from ops.plan import plan_platform
+from ops.plan.platform import plan_platform
 from tests.ops.cost.cost_helpers import charges
 
 

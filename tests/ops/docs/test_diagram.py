@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from ops.diagram import (
-    INTERNET,
-    Edge,
-    architecture,
-    diagram_paths,
-    mermaid_edges,
-    node_id,
-    svg_edges,
-    to_markdown,
-    to_mermaid,
-    to_svg,
-    traffic_edges,
-)
-from ops.mock_engine import PlannedResource
+from ops.docs.diagram import diagram_paths, to_markdown
+from ops.docs.diagram_model import INTERNET, Edge, architecture, node_id, traffic_edges
+from ops.docs.mermaid import mermaid_edges, to_mermaid
+from ops.docs.svg import svg_edges, to_svg
+from ops.plan.mock_engine import PlannedResource
 
 EXPECTED_PROD_EDGES = {
     Edge(INTERNET, "sg-payments-alb-prod", "tcp", "443"),

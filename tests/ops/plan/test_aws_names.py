@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from ops.aws_schema import output_shapes
-from ops.mock_engine import is_computed
+from shared.aws_schema import output_shapes
+from shared.plan_values import is_computed
 
 # RDS identifiers: 1-63 letters, digits or hyphens; a letter first; no "--"; no trailing hyphen.
 RDS_ID = r"(?!.*--)[a-z][a-z0-9-]{0,62}(?<!-)"

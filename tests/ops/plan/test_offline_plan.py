@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from ops.mock_engine import is_computed
-from ops.plan import plan_platform
+from ops.plan.platform import plan_platform
 from shared.contracts.network import NetworkContract
 from shared.layers import LAYER_NAMES, deploy_order, get_layer
+from shared.plan_values import is_computed
 
 REPO = Path(__file__).resolve().parents[3]
 INVOKE = [sys.executable, "-m", "invoke"]
@@ -95,7 +95,7 @@ def test_each_layer_references_exactly_its_upstream_stacks(platform_plan, env):
 
 
 def test_stack_references_use_the_current_organization_not_a_constant(monkeypatch):
-    from ops import mock_engine
+    from ops.plan import mock_engine
 
     monkeypatch.setattr(mock_engine, "ORGANIZATION", "acme-payments")
     compute = plan_platform("prod").layer("compute")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from ops.aws_schema import is_taggable
-from ops.mock_engine import DEFAULT_DB_SECRET
-from ops.plan import plan_platform
+from ops.plan.mock_engine import DEFAULT_DB_SECRET
+from ops.plan.platform import plan_platform
+from shared.aws_schema import is_taggable
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract

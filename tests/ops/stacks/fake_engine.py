@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ops.automation import Changes, EngineError, StackOutput, StackState
+from ops.stacks.engine import Changes, EngineError, StackOutput, StackState
 from shared.layers import LAYER_NAMES, downstream
 
 STEP_SECONDS = 0.15  # long enough that two runs in parallel clearly overlap
@@ -95,9 +95,9 @@ class FakeEngine:
         def work() -> dict[str, tuple[str, ...]]:
             if self.pending is not None:
                 return self.pending.get(layer, {})
-            from shared.layers import get_layer
+            from shared.layers import lifecycle
 
-            return {f"urn:pulumi:{env}::{layer}::{t}::x": get_layer(layer).teardown_properties for t in targets}
+            return {f"urn:pulumi:{env}::{layer}::{t}::x": lifecycle(layer).teardown.properties for t in targets}
 
         return self._call("pending_changes", layer, env, work, targets=targets)
 

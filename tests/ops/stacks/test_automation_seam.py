@@ -10,22 +10,12 @@ from types import SimpleNamespace
 import pytest
 from pulumi import automation as auto
 
-from ops.automation import (
-    DEFAULT_BACKEND_URL,
-    Backend,
-    BackendError,
-    Changes,
-    EngineError,
-    PulumiEngine,
-    StackState,
-    backend_settings,
-    describe_event,
-    explain,
-    first_error_line,
-    target_urns,
-    workspace_options,
-)
-from ops.stack_config import PROJECTS_DIR
+from ops.environment.stack_files import PROJECTS_DIR
+from ops.stacks.backend import DEFAULT_BACKEND_URL, Backend, BackendError, backend_settings, workspace_options
+from ops.stacks.engine import Changes, EngineError, StackState
+from ops.stacks.errors import explain, first_error_line
+from ops.stacks.events import describe_event
+from ops.stacks.pulumi_engine import PulumiEngine, target_urns
 
 
 def _command_error(cls: type[auto.CommandError], stdout: str = "", stderr: str = "") -> auto.CommandError:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ops import tasks_stacks
+from ops.cli import stacks as tasks_stacks
 
 REPO = Path(__file__).resolve().parents[3]
 INVOKE = str(Path(sys.executable).parent / "invoke")

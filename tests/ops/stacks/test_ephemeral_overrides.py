@@ -16,11 +16,11 @@ import yaml
 from invoke.context import Context
 from invoke.exceptions import Exit
 
-from ops import tasks_stacks
-from ops.orchestrator import EphemeralEnvError, create_ephemeral, is_ephemeral, parse_overrides
-from ops.stack_config import settings_model, stack_config
+from ops.cli import stacks as tasks_stacks
+from ops.environment.stack_files import stack_config
+from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, is_ephemeral, parse_overrides
 from payments_edge.settings import EdgeSettings
-from shared.layers import LAYER_NAMES
+from shared.layers import LAYER_NAMES, lifecycle
 from shared.settings import parse_settings
 
 REPO = Path(__file__).resolve().parents[3]
@@ -66,7 +66,7 @@ def test_overrides_are_written_on_top_of_dev_and_the_edge_uses_the_existing_zone
     header = (projects / "edge" / "Pulumi.pr42.yaml").read_text().splitlines()[0]
     assert f"--set edge:hostedZoneId={ZONE}" in header
     # What `pulumi up` would hand the program: no zone of its own, a certificate validated in ZONE.
-    assert settings_model("edge") is EdgeSettings
+    assert lifecycle("edge").settings is EdgeSettings
     settings: EdgeSettings = parse_settings(
         EdgeSettings, stack_config("edge", "pr42", projects).values, namespace="edge", env="pr42"
     )

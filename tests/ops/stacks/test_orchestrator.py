@@ -2,31 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from io import StringIO
 from pathlib import Path
 
 import pytest
 import yaml
-from tests.ops.stacks.fake_engine import Call, FakeEngine, all_deployed
 from rich.console import Console
 
-from ops import orchestrator as orch_module
-from ops.automation import Changes
-from ops.orchestrator import (
-    EPHEMERAL_MARKER,
-    EphemeralEnvError,
-    Orchestrator,
-    Outcome,
-    RunReport,
-    TeardownRefused,
-    confirm_teardown,
-    create_ephemeral,
-    is_ephemeral,
-    remove_ephemeral,
-    teardown_flips,
-)
-from ops.progress import LiveProgress, next_steps, print_summary, summary_table
-from shared.layers import Layer
+import shared.layers as shared_layers
+from ops.stacks import scheduler as orch_module
+from ops.stacks import teardown as teardown_policy
+from ops.stacks.engine import Changes
+from ops.stacks.ephemeral import EPHEMERAL_MARKER, EphemeralEnvError, create_ephemeral, is_ephemeral, remove_ephemeral
+from ops.stacks.progress import LiveProgress, next_steps, print_summary, summary_table
+from ops.stacks.report import Outcome, RunReport, plain_outputs
+from ops.stacks.scheduler import Orchestrator
+from ops.stacks.teardown import TeardownRefused, confirm_teardown, teardown_flips
+from shared.layers import lifecycle
+from shared.lifecycle import LayerLifecycle, Teardown
+from tests.ops.stacks.fake_engine import Call, FakeEngine, all_deployed
 
 
 def overlap(a: Call, b: Call) -> bool:
@@ -242,15 +237,23 @@ def test_a_failed_destroy_without_flips_keeps_the_plain_retry_hint(projects: Pat
     assert report.outcome("compute").next_step == "fix the cause above, then `invoke destroy --layer compute --env dev`"
 
 
+def _use_lifecycle(monkeypatch: pytest.MonkeyPatch, data: LayerLifecycle) -> None:
+    """Give the data layer another LIFECYCLE for one test (the other layers keep theirs)."""
+    real = shared_layers.lifecycle
+    monkeypatch.setattr(shared_layers, "lifecycle", lambda name: data if name == "data" else real(name))
+    monkeypatch.setattr(orch_module, "lifecycle", shared_layers.lifecycle)
+    monkeypatch.setattr(teardown_policy, "lifecycle", shared_layers.lifecycle)
+
+
 def test_a_layer_with_flips_but_no_targets_is_refused_before_any_change(
     projects: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    data = Layer("data", ("network",), teardown_config=(("deletionProtection", "false"),))
-    real = orch_module.get_layer
-    monkeypatch.setattr(orch_module, "get_layer", lambda name: data if name == "data" else real(name))
+    real = lifecycle("data")
+    data = dataclasses.replace(real, teardown=Teardown(config=(("deletionProtection", "false"),)))
+    _use_lifecycle(monkeypatch, data)
     engine = FakeEngine(deployed={("data", "dev"): 3})
     report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["data"])
-    assert report.outcome("data").reason.startswith("data has teardown_config but no teardown_targets")
+    assert report.outcome("data").reason.startswith("data declares teardown config but no teardown targets")
     assert engine.of("set_config") == [] and engine.of("up") == [] and engine.of("destroy") == []
 
 
@@ -262,8 +265,8 @@ def test_teardown_of_an_empty_stack_never_runs_up(projects: Path) -> None:
 
 
 def test_prod_teardown_never_flips_a_final_snapshot_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = Layer("data", ("network",), teardown_config=(("deletionProtection", "false"), ("skipFinalSnapshot", "true")))
-    monkeypatch.setattr(orch_module, "get_layer", lambda name: data)
+    flips = (("deletionProtection", "false"), ("skipFinalSnapshot", "true"))
+    _use_lifecycle(monkeypatch, dataclasses.replace(lifecycle("data"), teardown=Teardown(config=flips)))
     assert teardown_flips("data", "prod") == (("data:deletionProtection", "false"),)
     assert teardown_flips("data", "pr42") == (
         ("data:deletionProtection", "false"),
@@ -274,8 +277,8 @@ def test_prod_teardown_never_flips_a_final_snapshot_setting(monkeypatch: pytest.
 def test_the_real_teardown_flips_are_exactly_the_protection_switches() -> None:
     assert {n: teardown_flips(n, "prod") for n in ("network", "data", "edge", "compute")} == {
         "network": (),
-        "data": (("data:deletionProtection", "false"),),
-        "edge": (("edge:albDeletionProtection", "false"),),
+        "data": (("data:deletionProtection", "false"), ("data:teardown", "true")),
+        "edge": (("edge:albDeletionProtection", "false"), ("edge:teardown", "true")),
         "compute": (),
     }
 
@@ -396,7 +399,7 @@ def test_outputs_merge_every_deployed_layer(projects: Path) -> None:
         "data_id": "data-dev-id",
         "data_token": "s3cr3t",
     }
-    assert orch_module.plain_outputs(merged, show_secrets=False)["data_token"] == "[secret]"
+    assert plain_outputs(merged, show_secrets=False)["data_token"] == "[secret]"
 
 
 def test_status_reports_each_layer(projects: Path) -> None:

@@ -13,21 +13,15 @@ import pytest
 from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
-from ops.preflight import (
-    AwsClients,
-    check_config,
-    check_credentials,
-    check_db_secret,
-    check_final_snapshot,
-    check_image,
-    check_pulumi_cli,
-    final_snapshot_identifier,
-    run_preflight,
-)
-from ops.stack_config import PROJECTS_DIR
+from ops.aws import AwsClients
+from ops.environment.stack_files import PROJECTS_DIR, stack_config
+from ops.stacks.preflight import check_config, check_credentials, check_pulumi_cli, run_preflight
 from payments_compute.ecr_image import EXPECTED_IMAGE
+from payments_compute.preflight import check_image
+from payments_data.preflight import check_db_secret, check_final_snapshot
+from payments_data.settings import DataSettings
 from shared.layers import LAYER_NAMES
-from shared.settings import StackSettings
+from shared.settings import StackSettings, parse_settings
 
 REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"  # moto's default account
@@ -378,9 +372,14 @@ def _earlier_final_snapshot(aws: AwsClients, env: str = "prod") -> str:
     return f"{created:%Y-%m-%d %H:%M}"
 
 
+def _final_snapshot_identifier(env: str, projects: Path) -> str | None:
+    values = stack_config("data", env, projects).values
+    return parse_settings(DataSettings, values, namespace="data", env=env).final_snapshot_identifier
+
+
 def test_prod_final_snapshot_name_comes_from_the_data_settings(data_stacks: Path) -> None:
-    assert final_snapshot_identifier("prod", data_stacks) == FINAL_SNAPSHOT
-    assert final_snapshot_identifier("dev", data_stacks) is None  # dev skips the final snapshot
+    assert _final_snapshot_identifier("prod", data_stacks) == FINAL_SNAPSHOT
+    assert _final_snapshot_identifier("dev", data_stacks) is None  # dev skips the final snapshot
 
 
 def test_prod_teardown_stops_when_the_final_snapshot_name_is_taken(aws: AwsClients, data_stacks: Path) -> None:

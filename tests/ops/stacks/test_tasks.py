@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 from invoke.context import Context
 from invoke.exceptions import Exit
 
-from ops import orchestrator, tasks_stacks
-from ops.preflight import PreflightReport
+from ops.cli import stacks as tasks_stacks
+from ops.stacks import scheduler as orchestrator
+from ops.stacks.preflight import PreflightReport
+from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 
 
 @pytest.fixture
@@ -85,7 +86,7 @@ def test_outputs_json_prints_merged_outputs_with_secrets_masked(
 def test_status_lists_each_layers_stack(
     engine: FakeEngine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ops.automation import Backend
+    from ops.stacks.backend import Backend
 
     engine.backend = Backend("file:///state")  # type: ignore[attr-defined]
     engine.stacks.update({("network", "dev"): 41, ("data", "dev"): 0})

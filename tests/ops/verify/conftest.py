@@ -25,6 +25,8 @@ from typing import Any
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
+
+from ops.aws import AwsClients
 from tests.ops.verify.verify_helpers import (
     DOMAIN,
     ENV,
@@ -34,8 +36,6 @@ from tests.ops.verify.verify_helpers import (
     HttpsService,
     write_certificates,
 )
-
-from ops.verify import AwsClients
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +65,7 @@ def moto_endpoint(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
 @pytest.fixture
 def aws(moto_endpoint: str) -> AwsClients:
     """The clients `verify` uses, pointed at moto."""
-    return AwsClients.create(REGION, endpoint_url=moto_endpoint)
+    return AwsClients(REGION, endpoint_url=moto_endpoint)
 
 
 SeedPlatform = Callable[..., dict[str, Any]]

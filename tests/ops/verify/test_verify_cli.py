@@ -11,19 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
-from ops.verify import (
-    CHECK_NAMES,
-    PlatformExports,
-    VerifyInputError,
-    exports_from_json,
-    exports_from_stacks,
-    parse_connect_to,
-)
+from ops.verify.checks import all_checks, check_names
+from ops.verify.exports import VerifyInputError, exports_from_json, exports_from_stacks, require_exports
+from ops.verify.https import parse_connect_to
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
+from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -66,7 +61,7 @@ def test_cli_prints_a_pass_line_per_check_and_exits_zero(seed_platform, verify_a
 
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
-    assert [ln.split()[1] for ln in lines] == list(CHECK_NAMES)
+    assert [ln.split()[1] for ln in lines] == list(check_names())
     assert all(ln.startswith("PASS") for ln in lines)
     assert "all 8 checks passed" in result.stdout
 
@@ -91,7 +86,7 @@ def test_cli_rejects_an_unknown_check_before_calling_aws(tmp_path):
     result = run_verify("--outputs-json", str(tmp_path / "none.json"), "--only", "dns")
 
     assert result.returncode == 2
-    assert "unknown check dns: expected some of ecs-service, target-health" in result.stderr
+    assert "unknown check dns: expected some of database, target-health, https-listener, dns-alias" in result.stderr
 
 
 def test_cli_names_the_missing_exports(tmp_path):
@@ -101,7 +96,10 @@ def test_cli_names_the_missing_exports(tmp_path):
     result = run_verify("--outputs-json", str(outputs))
 
     assert result.returncode == 2
-    assert "the exports lack service_name, task_definition_arn, log_group_name, db_instance_identifier" in result.stderr
+    assert (
+        "the exports lack alb_dns_name, certificate_arn, db_instance_identifier, db_kms_key_arn, hosted_zone_id"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -122,8 +120,8 @@ def contract_exports() -> dict[str, Any]:
 
 def test_verify_needs_only_names_the_contracts_export():
     # A rename in a contract must break this test, not a verify run after a deploy.
-    needed = set(PlatformExports.__dataclass_fields__)
-    assert needed <= set(DataContract.names()) | set(EdgeContract.names()) | set(ComputeContract.names())
+    needed = {n for check in all_checks() for n in check.needs}
+    assert needed and needed <= set(DataContract.names()) | set(EdgeContract.names()) | set(ComputeContract.names())
 
 
 def test_exports_json_may_be_flat_or_per_layer(tmp_path):
@@ -142,7 +140,7 @@ def test_exports_json_may_be_flat_or_per_layer(tmp_path):
 
     assert exports_from_json(flat) == exports
     assert exports_from_json(per_layer) == exports
-    assert PlatformExports.from_mapping(exports).domain == "api.payments.example.com"
+    assert require_exports(exports, ["service_url"])["service_url"] == "https://api.payments.example.com"
 
 
 def test_a_missing_exports_file_says_how_to_write_one(tmp_path):
@@ -170,10 +168,11 @@ class RecordingStacks:
         return {name: Wrapped(value) for name, value in self.per_layer[layer].items()}
 
 
-def test_exports_from_stacks_reads_data_edge_compute_of_the_env_and_unwraps_values():
+def test_exports_from_stacks_reads_every_layer_of_the_env_and_unwraps_values():
     exports = contract_exports()
     stacks = RecordingStacks(
         {
+            "network": {},
             "data": {n: exports[n] for n in DataContract.names()},
             "edge": {n: exports[n] for n in EdgeContract.names()},
             "compute": {n: exports[n] for n in ComputeContract.names()},
@@ -181,7 +180,7 @@ def test_exports_from_stacks_reads_data_edge_compute_of_the_env_and_unwraps_valu
     )
 
     assert exports_from_stacks(stacks, "dev") == exports
-    assert stacks.asked == [("data", "dev"), ("edge", "dev"), ("compute", "dev")]
+    assert stacks.asked == [("network", "dev"), ("data", "dev"), ("edge", "dev"), ("compute", "dev")]
 
 
 @pytest.mark.parametrize("value", ["127.0.0.1", ":443", "host:port", "host:70000"])
@@ -198,7 +197,7 @@ def test_connect_to_accepts_ipv6_in_brackets():
 
 
 def test_verify_is_listed_and_every_option_has_help():
-    from ops import tasks_verify
+    from ops.cli import verify as tasks_verify
 
     listed = subprocess.run(
         [sys.executable, "-m", "invoke", "--list"], cwd=REPO, capture_output=True, text=True, timeout=120

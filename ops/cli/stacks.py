@@ -1,0 +1,274 @@
+"""Invoke tasks that change or read real stacks through the Automation API (SPEC §6).
+
+They need the Pulumi CLI and AWS credentials; preflight says exactly what is missing before
+anything changes. Every user mistake ends in one line (`invoke.Exit`), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import sys
+from collections.abc import Iterable
+
+from invoke.context import Context
+from invoke.exceptions import Exit
+from invoke.tasks import task
+from rich.table import Table
+
+from ops.cli.common import check_env, check_layer, console
+from ops.stacks.backend import BackendError, backend_settings
+from ops.stacks.engine import EngineError
+from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, is_ephemeral, parse_overrides, remove_ephemeral
+from ops.stacks.preflight import run_preflight
+from ops.stacks.progress import LiveProgress, print_summary
+from ops.stacks.pulumi_engine import PulumiEngine
+from ops.stacks.report import RunReport, plain_outputs
+from ops.stacks.scheduler import Orchestrator
+from ops.stacks.teardown import TeardownRefused, confirm_teardown
+from shared.environments import is_protected
+from shared.layers import deploy_order, layer_names, lifecycle, teardown_order
+
+_LAYERS = ", ".join(layer_names())
+_ENV_HELP = "Environment (stack name in every project), e.g. prod or dev."
+_PARALLEL_HELP = "How many layers may run at the same time when the graph allows (default 2: data and edge)."
+
+
+def _engine() -> PulumiEngine:
+    try:
+        return PulumiEngine(backend_settings())
+    except BackendError as e:
+        raise Exit(str(e), code=1) from None
+
+
+def _preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> None:
+    with console.status("preflight: Pulumi CLI, backend, AWS credentials, config, secret, image, snapshot…"):
+        report = run_preflight(env, layers, changes_config=changes_config)
+    if not report.ok:
+        for line in report.problems:
+            console.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
+        raise Exit(f"preflight found {len(report.problems)} problem(s) above; nothing was changed", code=1)
+
+
+def _orchestrate(
+    action: str, env: str, layers: list[str], parallel: int, *, remove_stacks: bool = False, refresh: bool = False
+) -> RunReport:
+    if parallel < 1:
+        raise Exit("--parallel must be at least 1", code=2)
+    engine = _engine()
+    with LiveProgress(console, layers) as progress:
+        orch = Orchestrator(engine, reporter=progress, max_parallel=parallel)
+        if action == "deploy":
+            report = orch.deploy(env, layers, refresh=refresh)
+        elif action == "preview":
+            report = orch.preview(env, layers)
+        else:
+            report = orch.destroy(env, layers, remove_stacks=remove_stacks)
+    print_summary(report, console)
+    return report
+
+
+def _finish(report: RunReport) -> None:
+    # A preview held back by an undeployed upstream is the expected state of a new environment.
+    if report.action == "preview" and not report.failed:
+        return
+    if not report.ok:
+        parts = [f"failed: {', '.join(report.failed)}"] if report.failed else []
+        parts += [f"not done: {', '.join(report.skipped)}"] if report.skipped else []
+        raise Exit(f"{report.action} of {report.env} incomplete ({'; '.join(parts)}): see the table above", code=1)
+
+
+def _confirm(env: str, yes: bool, confirm: str) -> None:
+    try:
+        confirm_teardown(env, yes=yes, confirm=confirm, interactive=sys.stdin.isatty())
+    except TeardownRefused as e:
+        raise Exit(str(e), code=1) from None
+    except (EOFError, KeyboardInterrupt):
+        raise Exit(f"teardown of {env} not confirmed", code=1) from None
+
+
+def _note_left_behind(env: str, layers: list[str]) -> None:
+    """What a protected environment's teardown keeps on purpose, as each layer declares it."""
+    if is_protected(env):
+        for layer in layers:
+            for note in lifecycle(layer).teardown.leaves_in_protected:
+                console.print(f"{env}: {note}")
+
+
+@task(
+    help={
+        "layer": f"Layer to deploy ({_LAYERS}); the layers it depends on must already be deployed.",
+        "env": _ENV_HELP,
+        "refresh": "Refresh the stack's state from AWS first (clears pending operations of an interrupted run).",
+    }
+)
+def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False) -> None:
+    """Deploy one layer (`pulumi up` in its project folder), after preflight."""
+    check_layer(layer)
+    check_env(env)
+    _preflight(env, [layer], changes_config=True)
+    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh))
+
+
+@task(
+    name="deploy-all",
+    help={
+        "env": _ENV_HELP,
+        "from_": "Create ENV as an ephemeral environment with this environment's settings (e.g. --from dev); "
+        "`destroy-all` removes it entirely.",
+        "set_": "LAYER:KEY=VALUE, repeatable, with --from only: config set in the new stacks on top of the "
+        "copied settings (a key the layer's Pulumi.yaml declares, or aws:region; VALUE is YAML, e.g. true or "
+        "[a, b]). The source's edge:domainName must be replaced, e.g. "
+        "--set edge:domainName=pr42.ci.payments.example.com --set edge:hostedZoneId=Z0123456789ABCDEFGHIJ "
+        "(an existing zone that validates the certificate).",
+        "parallel": _PARALLEL_HELP,
+        "refresh": "Refresh each stack's state from AWS before its update.",
+    },
+    iterable=["set_"],
+)
+def deploy_all(
+    c: Context,
+    env: str = "",
+    from_: str = "",
+    set_: list[str] | None = None,
+    parallel: int = 2,
+    refresh: bool = False,
+) -> None:
+    """Deploy every layer in dependency order: network, then data and edge together, then compute."""
+    if not env:
+        check_env(env)  # exits: --env is required
+    if set_ and not from_:
+        raise Exit("--set only applies with --from: it sets config in a new ephemeral environment's stacks", code=2)
+    if from_:
+        check_env(from_)
+        try:
+            for path in create_ephemeral(env, from_, overrides=parse_overrides(set_ or [])):
+                console.print(f"ephemeral {env}: {path.relative_to(path.parents[2])} (from {from_})")
+        except EphemeralEnvError as e:
+            raise Exit(str(e), code=2) from None
+    check_env(env)
+    layers = deploy_order()
+    _preflight(env, layers, changes_config=True)
+    _finish(_orchestrate("deploy", env, layers, parallel, refresh=refresh))
+
+
+@task(
+    help={
+        "layer": f"Preview only this layer ({_LAYERS}); default: every layer.",
+        "env": _ENV_HELP,
+        "parallel": _PARALLEL_HELP,
+    }
+)
+def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -> None:
+    """Show what a deploy would change, against the deployed upstream stacks (`pulumi preview`)."""
+    layers = [check_layer(layer)] if layer else deploy_order()
+    check_env(env)
+    _preflight(env, layers, changes_config=True)
+    _finish(_orchestrate("preview", env, layers, parallel))
+
+
+@task(
+    help={
+        "layer": f"Layer to destroy ({_LAYERS}); refused while a layer depending on it is deployed.",
+        "env": _ENV_HELP,
+        "yes": "Confirm the teardown (required; prod also needs --confirm prod).",
+        "confirm": "The environment name again, required to destroy prod (or type it at the prompt).",
+    }
+)
+def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confirm: str = "") -> None:
+    """Destroy one layer, lifting its deletion protection first; prod keeps its final DB snapshot."""
+    check_layer(layer)
+    check_env(env)
+    _confirm(env, yes, confirm)
+    _preflight(env, [layer], changes_config=False)
+    _note_left_behind(env, [layer])
+    _finish(_orchestrate("destroy", env, [layer], 1))
+
+
+@task(
+    name="destroy-all",
+    help={
+        "env": _ENV_HELP,
+        "yes": "Confirm the teardown (required; prod also needs --confirm prod).",
+        "confirm": "The environment name again, required to destroy prod (or type it at the prompt).",
+        "parallel": _PARALLEL_HELP,
+    },
+)
+def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "", parallel: int = 2) -> None:
+    """Destroy every layer in reverse order (compute first, network last); removes ephemeral environments."""
+    check_env(env)
+    _confirm(env, yes, confirm)
+    layers = teardown_order()
+    _preflight(env, layers, changes_config=False)
+    _note_left_behind(env, layers)
+    ephemeral = is_ephemeral(env)
+    report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral)
+    _finish(report)
+    if ephemeral:
+        for path in remove_ephemeral(env):
+            console.print(f"removed {path.relative_to(path.parents[2])}")
+
+
+@task(
+    help={
+        "env": _ENV_HELP,
+        "json": "Print the merged outputs as JSON only (for integration tests).",
+        "show_secrets": "Print secret outputs in clear instead of [secret].",
+    }
+)
+def outputs(c: Context, env: str = "prod", json: bool = False, show_secrets: bool = False) -> None:
+    """Every deployed layer's outputs, merged (ALB DNS name, URL, database endpoint, ...)."""
+    check_env(env)
+    try:
+        merged = plain_outputs(Orchestrator(_engine()).outputs(env), show_secrets=show_secrets)
+    except EngineError as e:
+        raise Exit(str(e), code=1) from None
+    if json:
+        print(jsonlib.dumps(merged, indent=2, sort_keys=True))
+        return
+    table = Table(title=f"Outputs of {env}", title_justify="left")
+    table.add_column("Output")
+    table.add_column("Value")
+    for name, value in merged.items():
+        table.add_row(name, value if isinstance(value, str) else jsonlib.dumps(value))
+    console.print(table)
+
+
+@task(help={"env": _ENV_HELP})
+def status(c: Context, env: str = "prod") -> None:
+    """Which layers' stacks exist in ENV, how many resources each holds, when each was last updated."""
+    check_env(env)
+    engine = _engine()
+    try:
+        states = Orchestrator(engine).status(env)
+    except EngineError as e:
+        raise Exit(str(e), code=1) from None
+    table = Table(title=f"Stacks of {env}", caption=f"backend: {engine.backend.url}", title_justify="left")
+    for col in ("Layer", "Stack", "Resources", "Last update", "Last operation"):
+        table.add_column(col)
+    for layer, st in states.items():
+        if st is None:
+            table.add_row(layer, "not built", "-", "-", "-")
+            continue
+        table.add_row(
+            layer,
+            ("update running" if st.update_in_progress else "exists") if st.exists else "absent",
+            "-" if not st.exists else "?" if st.resource_count is None else str(st.resource_count),
+            st.last_update.strftime("%Y-%m-%d %H:%M:%S") if st.last_update else "-",
+            f"{st.last_kind} {st.last_result}" if st.last_kind else "-",
+        )
+    console.print(table)
+
+
+@task(help={"layer": f"Layer whose running update to cancel ({_LAYERS}).", "env": _ENV_HELP})
+def cancel(c: Context, layer: str = "", env: str = "") -> None:
+    """Cancel the update running on one stack (`pulumi cancel`); run `deploy --refresh` afterwards."""
+    check_layer(layer)
+    check_env(env)
+    try:
+        _engine().cancel(layer, env)
+    except EngineError as e:
+        raise Exit(str(e), code=1) from None
+    console.print(f"cancelled the update on {layer}/{env}: run `invoke deploy --layer {layer} --env {env} --refresh`")
+
+
+__all__ = ["cancel", "deploy", "deploy_all", "destroy", "destroy_all", "outputs", "preview", "status"]

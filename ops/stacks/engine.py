@@ -1,0 +1,134 @@
+"""What the orchestration needs from Pulumi: the `StackEngine` protocol and the values it returns.
+
+Everything above the seam works on this protocol; `ops.stacks.pulumi_engine.PulumiEngine` implements it over
+the Automation API, and the tests use a recording fake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+OnEvent = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Resource operations of one update, preview or destroy."""
+
+    created: int = 0
+    updated: int = 0
+    replaced: int = 0
+    deleted: int = 0
+    same: int = 0
+
+    @classmethod
+    def from_op_map(cls, ops: Mapping[Any, int] | None) -> Changes:
+        """Read Pulumi's `{"create": n, "update": n, ...}` (keys are `OpType`s or strings)."""
+        counts = {getattr(k, "value", k): v for k, v in (ops or {}).items()}
+        return cls(
+            created=counts.get("create", 0),
+            updated=counts.get("update", 0),
+            replaced=counts.get("replace", 0),
+            deleted=counts.get("delete", 0),
+            same=counts.get("same", 0),
+        )
+
+
+@dataclass(frozen=True)
+class StackState:
+    """Whether a layer's stack exists for an environment, and its last operation."""
+
+    exists: bool
+    resource_count: int | None = None
+    last_update: datetime | None = None
+    last_kind: str | None = None
+    last_result: str | None = None
+    update_in_progress: bool = False
+
+    @property
+    def deployed(self) -> bool:
+        """The stack holds resources (a destroyed stack keeps its history but has none).
+
+        An unknown count (some backends do not report it) counts as deployed: the safe answer
+        for "may I destroy what this depends on?".
+        """
+        return self.exists and (self.resource_count is None or self.resource_count > 0)
+
+
+@dataclass(frozen=True)
+class StackOutput:
+    """One stack output and whether Pulumi holds it as a secret."""
+
+    value: Any
+    secret: bool = False
+
+
+class EngineError(Exception):
+    """A failed engine call, already explained: the message says what to do next."""
+
+
+class StackEngine(Protocol):
+    """What the orchestrator needs from Pulumi, one layer's stack at a time."""
+
+    def state(self, layer: str, env: str) -> StackState:
+        """Whether the stack exists, how many resources it holds, its last operation."""
+        ...
+
+    def up(
+        self,
+        layer: str,
+        env: str,
+        *,
+        on_event: OnEvent,
+        refresh: bool = False,
+        targets: tuple[str, ...] | None = None,
+    ) -> Changes:
+        """Create the stack if needed and apply the program (`pulumi up`).
+
+        `targets`: resource TYPES (e.g. `aws:rds/instance:Instance`); only the deployed resources
+        of those types are updated (`pulumi up --target <urn>...`), nothing else - and nothing at
+        all when the stack holds none of them. None updates the whole stack.
+        """
+        ...
+
+    def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
+        """What `up` would change (`pulumi preview`)."""
+        ...
+
+    def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+        """URN -> input properties an `up` targeted at these resource TYPES would change.
+
+        A replacement is reported as `(replace)` besides its properties. Nothing is changed.
+        """
+        ...
+
+    def refresh(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
+        """Reconcile state with the cloud, clearing pending creates of an interrupted run."""
+        ...
+
+    def destroy(self, layer: str, env: str, *, on_event: OnEvent, remove: bool = False) -> Changes:
+        """Delete every resource of the stack; `remove` also deletes the stack itself."""
+        ...
+
+    def cancel(self, layer: str, env: str) -> None:
+        """Cancel the update running on the stack (`pulumi cancel`)."""
+        ...
+
+    def get_config(self, layer: str, env: str, key: str) -> str | None:
+        """One config value (`<namespace>:<key>`) of the stack, None when unset."""
+        ...
+
+    def set_config(self, layer: str, env: str, key: str, value: str) -> None:
+        """Set one plain config value (`pulumi config set`), written to `Pulumi.<env>.yaml`."""
+        ...
+
+    def remove_config(self, layer: str, env: str, key: str) -> None:
+        """Remove one config value (`pulumi config rm`)."""
+        ...
+
+    def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
+        """The stack's outputs (`pulumi stack output --json --show-secrets`)."""
+        ...

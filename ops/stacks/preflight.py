@@ -1,0 +1,204 @@
+"""Preflight: everything a deploy or teardown needs, checked before anything changes.
+
+Generic checks first: the Pulumi CLI on PATH, a usable backend, valid AWS credentials for the
+configured region, and every running layer's stack config against its settings model. Then each
+layer's own checks (`LIFECYCLE.preflight` in its package: a secret that must exist, an image that
+must be in ECR, a snapshot name that must be free), so preflight accepts exactly what the programs
+accept. Each failure is one line that names the problem and the fix; all are reported together.
+The boto3 calls go through one `ops.aws.AwsClients`, so tests point them at moto on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from ops.aws import CREDENTIAL_ERROR_CODES, AwsClients
+from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.stacks.backend import BackendError, backend_settings
+from ops.stacks.errors import PULUMI_INSTALL_HINT
+from ops.stacks.teardown import teardown_flips
+from shared.layers import get_layer, layer_names, lifecycle
+from shared.plan_values import SECRET_MASK
+from shared.settings import ConfigError, StackSettings, parse_settings
+
+REGION_KEY = "aws:region"
+
+
+# The checks: each returns None when fine, or one line -------------------------------------
+
+
+def check_pulumi_cli(which: Callable[[str], str | None] = shutil.which) -> str | None:
+    """The Pulumi CLI the Automation API drives must be on PATH."""
+    if which("pulumi"):
+        return None
+    installed = Path.home() / ".pulumi" / "bin" / "pulumi"
+    if installed.is_file():
+        return f"Pulumi CLI: found {installed} but it is not on PATH: add ~/.pulumi/bin to PATH"
+    return f"Pulumi CLI: not found on PATH: {PULUMI_INSTALL_HINT}"
+
+
+def check_backend(environ: Mapping[str, str] | None = None) -> str | None:
+    """The backend can encrypt secrets (a passphrase or a secrets provider is set)."""
+    try:
+        backend_settings(environ)
+    except BackendError as e:
+        return f"Pulumi backend: {e}"
+    return None
+
+
+def check_credentials(sts: Any, region: str) -> str | None:
+    """`sts get-caller-identity` succeeds in `region` with the credentials boto3 finds."""
+    fix = "refresh them (`aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN)"
+    try:
+        sts.get_caller_identity()
+    except NoCredentialsError:
+        return f"AWS credentials: none found for {region}: {fix}, or set AWS_PROFILE"
+    except ClientError as e:
+        code = e.response.get("Error", {}).get("Code", "")
+        if code in CREDENTIAL_ERROR_CODES:
+            return f"AWS credentials: rejected by STS in {region} ({code}: expired or invalid): {fix}"
+        return f"AWS credentials: STS in {region} failed ({code}): {e.response.get('Error', {}).get('Message', '')}"
+    except BotoCoreError as e:
+        return f"AWS credentials: cannot reach STS in {region}: {e}"
+    return None
+
+
+Models = Mapping[str, type[StackSettings]]
+
+
+def check_config(
+    env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR, models: Models | None = None
+) -> list[str]:
+    """Each built layer's stack config parses into its settings model (one line per bad key).
+
+    `models` replaces the layers' own settings models (tests); a layer without one is only read.
+    """
+    problems: list[str] = []
+    for layer in layers:
+        if not layer_exists(layer, projects_dir):
+            continue
+        try:
+            values = stack_config(layer, env, projects_dir).values
+            model = lifecycle(layer).settings if models is None else models.get(layer)
+            if model is not None:
+                parse_settings(model, values, namespace=layer, env=env)
+        except (ConfigError, StackConfigError) as e:
+            problems.extend(f"config of {layer}/{env}: {line}" for line in str(e).splitlines())
+        except (ImportError, LookupError) as e:
+            problems.append(
+                f"config of {layer}/{env}: cannot load the settings model of {get_layer(layer).package_name}: {e}"
+            )
+    return problems
+
+
+# All together ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    """The problems found (empty when everything is ready)."""
+
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing stands in the way."""
+        return not self.problems
+
+
+def region_of(env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR) -> str | None:
+    """The `aws:region` of the first built layer's stack config."""
+    for layer in layers:
+        if layer_exists(layer, projects_dir):
+            try:
+                return stack_config(layer, env, projects_dir).values.get(REGION_KEY)
+            except StackConfigError:
+                return None
+    return None
+
+
+@dataclass
+class _Context:
+    """The `PreflightContext` the layers' checks receive."""
+
+    env: str
+    aws: AwsClients
+    projects_dir: Path
+    _parsed: dict[str, StackSettings | None] = field(default_factory=dict)
+
+    def _values(self, layer: str) -> dict[str, str]:
+        if not layer_exists(layer, self.projects_dir):
+            return {}
+        try:
+            return stack_config(layer, self.env, self.projects_dir).values
+        except StackConfigError:
+            return {}
+
+    def settings(self, layer: str) -> StackSettings | None:
+        if layer not in self._parsed:
+            try:
+                values = self._values(layer)
+                model = lifecycle(layer).settings
+                self._parsed[layer] = parse_settings(model, values, namespace=layer, env=self.env) if values else None
+            except ConfigError:
+                self._parsed[layer] = None
+        return self._parsed[layer]
+
+    def value(self, key: str) -> str | None:
+        value = self._values(key.partition(":")[0]).get(key)
+        return value if value and value != SECRET_MASK else None
+
+
+def run_preflight(
+    env: str,
+    layers: Iterable[str],
+    *,
+    changes_config: bool,
+    aws: AwsClients | None = None,
+    which: Callable[[str], str | None] = shutil.which,
+    environ: Mapping[str, str] | None = None,
+    projects_dir: Path = PROJECTS_DIR,
+    models: Models | None = None,
+) -> PreflightReport:
+    """Run every check that applies to `layers`.
+
+    `changes_config`: a deploy or preview, which runs the programs - so their config, the DB secret
+    (data, compute) and the image (compute) must be ready too. Teardown needs the CLI, the backend
+    and credentials, and for the layers whose teardown flips protection (a targeted `up`, which
+    runs the program) their config and, for data, the DB secret; the other layers' config may
+    have gone stale. A teardown of data that keeps a final snapshot also needs that snapshot's
+    name free (`changes_config=False` is exactly destroy / destroy-all).
+    """
+    layers = [n for n in layer_names() if n in set(layers)]
+    environ = os.environ if environ is None else environ
+    problems = [p for p in (check_pulumi_cli(which), check_backend(environ)) if p]
+    # The layers whose programs run: all of them for a deploy or preview; for teardown, the flipped ones.
+    running = layers if changes_config else [n for n in layers if teardown_flips(n, env)]
+    problems += check_config(env, running, projects_dir, models)
+    region = region_of(env, layers or layer_names(), projects_dir)
+    if region is None:
+        problems.append(f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml")
+        return PreflightReport(tuple(problems))
+    aws = aws or AwsClients(region)
+    credential_problem = check_credentials(aws.client("sts"), region)
+    if credential_problem:
+        # Without credentials the remaining checks would only repeat the same failure.
+        return PreflightReport((*problems, credential_problem))
+    context = _Context(env, aws, projects_dir)
+    seen: set[str] = set()
+    for layer in layers:
+        if not layer_exists(layer, projects_dir):
+            continue
+        for check in lifecycle(layer).preflight:
+            due = layer in running if check.when == "deploy" else not changes_config
+            if due and check.name not in seen:  # a check two layers share (the DB secret) runs once
+                seen.add(check.name)
+                problems += [p for p in [check.run(context)] if p]
+    return PreflightReport(tuple(problems))

@@ -1,0 +1,98 @@
+"""What a run over the layers reports: each layer's outcome, the run's verdict, and the progress protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from ops.stacks.engine import Changes, EngineError, StackOutput
+
+Action = Literal["deploy", "preview", "destroy"]
+
+
+Result = Literal[
+    "deployed", "previewed", "destroyed", "not deployed", "failed", "skipped", "upstream not deployed", "not built"
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one layer, and for anything but success, why and what to do next."""
+
+    layer: str
+    result: Result
+    changes: Changes = field(default_factory=Changes)
+    duration: float = 0.0
+    reason: str = ""
+    next_step: str = ""
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """Every selected layer's outcome, in graph order."""
+
+    action: Action
+    env: str
+    outcomes: tuple[Outcome, ...]
+
+    def outcome(self, layer: str) -> Outcome:
+        """The outcome of one layer."""
+        return next(o for o in self.outcomes if o.layer == layer)
+
+    @property
+    def failed(self) -> tuple[str, ...]:
+        """Layers whose operation failed."""
+        return tuple(o.layer for o in self.outcomes if o.result == "failed")
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Layers not attempted because of another layer (failed, not built, not deployed)."""
+        return tuple(o.layer for o in self.outcomes if o.result in ("skipped", "upstream not deployed"))
+
+    @property
+    def ok(self) -> bool:
+        """Nothing failed and nothing was held back."""
+        return not self.failed and not self.skipped
+
+
+class Reporter(Protocol):
+    """Receives progress as layers run (called from worker threads)."""
+
+    def started(self, layer: str, what: str) -> None:
+        """A layer's operation began; `what` is e.g. "deploying"."""
+        ...
+
+    def event(self, layer: str, text: str) -> None:
+        """One engine event of a running layer, already a short line."""
+        ...
+
+    def finished(self, outcome: Outcome) -> None:
+        """A layer reached its outcome (including skipped ones, which never started)."""
+        ...
+
+
+class SilentReporter:
+    """A `Reporter` that shows nothing."""
+
+    def started(self, layer: str, what: str) -> None:
+        """Ignore."""
+
+    def event(self, layer: str, text: str) -> None:
+        """Ignore."""
+
+    def finished(self, outcome: Outcome) -> None:
+        """Ignore."""
+
+
+class LayerFailed(EngineError):
+    """A layer failed in a way the generic "fix it and run again" does not cover; `next_step` says what to do."""
+
+    def __init__(self, reason: str, next_step: str) -> None:
+        super().__init__(reason)
+        self.next_step = next_step
+
+
+def plain_outputs(outputs: Mapping[str, StackOutput], *, show_secrets: bool) -> dict[str, Any]:
+    """Output values for printing: secrets masked unless asked for."""
+    return {k: (o.value if show_secrets or not o.secret else "[secret]") for k, o in sorted(outputs.items())}

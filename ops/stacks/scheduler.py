@@ -1,0 +1,354 @@
+"""Deploy, preview and tear down the layers in graph order over a `StackEngine`.
+
+Plain Python with no Pulumi CLI behind it: the engine is injected (`PulumiEngine` for real, a recording fake
+in tests), so the ordering, the failure rules and the teardown sequence are tested offline.
+
+- Deploy: a layer starts as soon as every layer it depends on is deployed, so independent layers (data and
+  edge) run at the same time, at most `max_parallel` at once. A failed layer stops the layers that depend on
+  it; the others finish.
+- Teardown: the reverse. A layer is destroyed only once nothing that depends on it exists; before `destroy`,
+  the layer's teardown flips (deletion protection off) are set and applied by an `up` targeted at its
+  teardown targets alone, and restored afterwards so the stack file in git keeps its values. A targeted
+  preview runs first: if those resources would change in anything but the allowed properties (undeployed
+  code), teardown stops before any change. A failure after the flip says that protection is off on the live
+  resources and how to turn it back on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from ops.environment.stack_files import (
+    PROJECTS_DIR,
+    layer_exists,
+)
+from ops.stacks.engine import Changes, EngineError, StackEngine, StackOutput, StackState
+from ops.stacks.report import Action, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
+from ops.stacks.teardown import teardown_flips
+from shared.layers import deploy_order, downstream, layer_names, lifecycle, teardown_order, upstream
+
+# Results after which the next layer may go ahead (its upstream, or for teardown its dependent, is settled).
+_DEPLOY_OK: frozenset[str] = frozenset({"deployed"})
+
+
+_TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed", "not built"})
+
+
+def _elapsed(start: float) -> float:
+    return round(time.monotonic() - start, 1)
+
+
+class Orchestrator:
+    """Runs an action over the layers of one environment, in graph order, with bounded concurrency."""
+
+    def __init__(
+        self,
+        engine: StackEngine,
+        *,
+        reporter: Reporter | None = None,
+        max_parallel: int = 2,
+        projects_dir: Path = PROJECTS_DIR,
+    ) -> None:
+        if max_parallel < 1:
+            raise ValueError("max_parallel must be at least 1")
+        self.engine = engine
+        self.reporter = reporter or SilentReporter()
+        self.max_parallel = max_parallel
+        self.projects_dir = projects_dir
+
+    # The one scheduler -------------------------------------------------------------------
+
+    def _schedule(
+        self,
+        order: list[str],
+        waits_for: Mapping[str, Iterable[str]],
+        ok: frozenset[str],
+        work: Callable[[str], Outcome],
+        blocked: Callable[[str, list[tuple[str, Outcome]]], Outcome],
+    ) -> dict[str, Outcome]:
+        """Start each layer once everything it waits for is settled `ok`; block it if any is not."""
+        done: dict[str, Outcome] = {}
+        pending = list(order)
+        running: dict[Future[Outcome], str] = {}
+        with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
+            while pending or running:
+                for layer in list(pending):
+                    deps = [d for d in waits_for[layer]]
+                    if not all(d in done for d in deps):
+                        continue
+                    pending.remove(layer)
+                    bad = [(d, done[d]) for d in deps if done[d].result not in ok]
+                    if bad:
+                        done[layer] = blocked(layer, bad)
+                        self.reporter.finished(done[layer])
+                    else:
+                        running[pool.submit(self._guarded, layer, work)] = layer
+                if not running:
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    layer = running.pop(fut)
+                    done[layer] = fut.result()
+                    self.reporter.finished(done[layer])
+        return done
+
+    def _guarded(self, layer: str, work: Callable[[str], Outcome]) -> Outcome:
+        """Run one layer's work; any error becomes a failed outcome with its one-line message."""
+        start = time.monotonic()
+        try:
+            return work(layer)
+        except EngineError as e:
+            next_step = e.next_step if isinstance(e, LayerFailed) else ""
+            return Outcome(layer, "failed", duration=_elapsed(start), reason=str(e), next_step=next_step)
+        except Exception as e:  # a bug must not take the other layers down with a traceback
+            return Outcome(layer, "failed", duration=_elapsed(start), reason=f"{type(e).__name__}: {e}")
+
+    def _sink(self, layer: str) -> Callable[[str], None]:
+        return lambda text: self.reporter.event(layer, text)
+
+    def _report(self, action: Action, env: str, order: list[str], done: Mapping[str, Outcome]) -> RunReport:
+        return RunReport(action, env, tuple(done[n] for n in order))
+
+    def _not_built(self, layer: str) -> Outcome | None:
+        if layer_exists(layer, self.projects_dir):
+            return None
+        return Outcome(
+            layer, "not built", reason=f"projects/{layer} has no program yet", next_step="nothing to do until it exists"
+        )
+
+    def _missing_upstream(self, layer: str, env: str, settled: Iterable[str] = ()) -> list[str]:
+        """Upstream layers (outside `settled`) whose stack holds no resources in `env`."""
+        return [u for u in upstream(layer) if u not in settled and not self.engine.state(u, env).deployed]
+
+    # Deploy ------------------------------------------------------------------------------
+
+    def deploy(self, env: str, layers: Iterable[str] | None = None, *, refresh: bool = False) -> RunReport:
+        """Deploy `layers` (default: all) in graph order; upstream layers outside the selection must exist."""
+        order = deploy_order(layers)
+        chosen = set(order)
+
+        def work(layer: str) -> Outcome:
+            start = time.monotonic()
+            if (nb := self._not_built(layer)) is not None:
+                return nb
+            missing = self._missing_upstream(layer, env, settled=chosen)
+            if missing:
+                return Outcome(
+                    layer,
+                    "upstream not deployed",
+                    reason=f"upstream not deployed in {env}: {', '.join(missing)}",
+                    next_step=f"deploy them first: `invoke deploy-all --env {env}`",
+                )
+            self.reporter.started(layer, "deploying")
+            if refresh and self.engine.state(layer, env).exists:
+                self.engine.refresh(layer, env, on_event=self._sink(layer))
+            changes = self.engine.up(layer, env, on_event=self._sink(layer), refresh=False)
+            return Outcome(layer, "deployed", changes, _elapsed(start))
+
+        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
+            return Outcome(
+                layer,
+                "skipped",
+                reason="; ".join(f"upstream {d} {o.result}" for d, o in bad),
+                next_step=f"fix {', '.join(d for d, _ in bad)}, then run `invoke deploy-all --env {env}` again",
+            )
+
+        waits = {n: [u for u in upstream(n) if u in chosen] for n in order}
+        done = self._schedule(order, waits, _DEPLOY_OK, work, blocked)
+        return self._report("deploy", env, order, self._with_failure_hints(done, "deploy", env))
+
+    def _with_failure_hints(self, done: dict[str, Outcome], action: str, env: str) -> dict[str, Outcome]:
+        for layer, o in done.items():
+            if o.result == "failed" and not o.next_step:
+                done[layer] = Outcome(
+                    o.layer,
+                    o.result,
+                    o.changes,
+                    o.duration,
+                    o.reason,
+                    next_step=f"fix the cause above, then `invoke {action} --layer {layer} --env {env}`",
+                )
+        return done
+
+    # Preview -----------------------------------------------------------------------------
+
+    def preview(self, env: str, layers: Iterable[str] | None = None) -> RunReport:
+        """Preview `layers` (default: all) against what is deployed; each needs its upstream stacks to exist."""
+        order = deploy_order(layers)
+
+        def work(layer: str) -> Outcome:
+            start = time.monotonic()
+            if (nb := self._not_built(layer)) is not None:
+                return nb
+            missing = self._missing_upstream(layer, env)
+            if missing:
+                return Outcome(
+                    layer,
+                    "upstream not deployed",
+                    reason=f"upstream not deployed in {env}: {', '.join(missing)}",
+                    next_step=(
+                        f"`invoke plan --env {env}` shows the whole platform offline; "
+                        f"deploy {', '.join(missing)} to preview against the cloud"
+                    ),
+                )
+            self.reporter.started(layer, "previewing")
+            changes = self.engine.preview(layer, env, on_event=self._sink(layer))
+            return Outcome(layer, "previewed", changes, _elapsed(start))
+
+        # Previews change nothing, so none waits for another (the engine reads deployed upstreams).
+        done = self._schedule(order, {n: [] for n in order}, _DEPLOY_OK, work, _never_blocked)
+        return self._report("preview", env, order, self._with_failure_hints(done, "preview", env))
+
+    # Teardown ----------------------------------------------------------------------------
+
+    def destroy(self, env: str, layers: Iterable[str] | None = None, *, remove_stacks: bool = False) -> RunReport:
+        """Destroy `layers` (default: all), dependents first; a layer still depended on is never destroyed.
+
+        `remove_stacks` also deletes the stacks (history and config) - for ephemeral environments.
+        """
+        order = teardown_order(layers)
+        chosen = set(order)
+
+        def work(layer: str) -> Outcome:
+            start = time.monotonic()
+            if (nb := self._not_built(layer)) is not None:
+                return nb
+            # Dependents outside this run must be gone too (those inside it settled before we started).
+            alive = [
+                d
+                for d in downstream(layer)
+                if d not in chosen and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
+            ]
+            if alive:
+                return Outcome(
+                    layer,
+                    "skipped",
+                    reason=f"still used by {', '.join(alive)}, which is deployed in {env}",
+                    next_step=f"destroy {', '.join(alive)} first, or run `invoke destroy-all --env {env}`",
+                )
+            state = self.engine.state(layer, env)
+            if not state.exists:
+                return Outcome(layer, "not deployed", duration=_elapsed(start), reason=f"no {env} stack")
+            self.reporter.started(layer, "destroying")
+            if not state.deployed:
+                # Already empty: no protection to lift (an `up` here would recreate everything).
+                if not remove_stacks:
+                    return Outcome(layer, "not deployed", duration=_elapsed(start), reason="stack holds no resources")
+                changes = self.engine.destroy(layer, env, on_event=self._sink(layer), remove=True)
+            else:
+                changes = self._lift_protection_and_destroy(layer, env, remove_stacks)
+            return Outcome(layer, "destroyed", changes, _elapsed(start))
+
+        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
+            return Outcome(
+                layer,
+                "skipped",
+                reason="; ".join(f"still used by {d} ({o.result})" for d, o in bad),
+                next_step=f"destroy {', '.join(d for d, _ in bad)} first, then `invoke destroy-all --env {env}` again",
+            )
+
+        waits = {n: [d for d in downstream(n) if d in chosen] for n in order}
+        done = self._schedule(order, waits, _TEARDOWN_OK, work, blocked)
+        return self._report("destroy", env, order, self._with_failure_hints(done, "destroy", env))
+
+    def _lift_protection_and_destroy(self, layer: str, env: str, remove: bool) -> Changes:
+        """Apply the layer's flips to its protected resources alone, then destroy the stack.
+
+        The flip is a targeted `up` of the layer's teardown target types: a full `up` would also
+        apply every committed-but-undeployed change of the layer right before the destroy.
+        """
+        flips = teardown_flips(layer, env)
+        targets = lifecycle(layer).teardown.targets
+        if flips and not targets:
+            raise EngineError(
+                f"{layer} declares teardown config but no teardown targets in its LIFECYCLE: "
+                "name the resource types the flip must update"
+            )
+        before = {key: self.engine.get_config(layer, env, key) for key, _ in flips}
+        removed = False
+        flipping = applied = False
+        try:
+            if flips:
+                for key, value in flips:
+                    self.engine.set_config(layer, env, key, value)
+                self.reporter.event(
+                    layer,
+                    "lifting deletion protection: "
+                    + ", ".join(k for k, _ in flips)
+                    + f" (update of {', '.join(targets)} only)",
+                )
+                self._refuse_undeployed_changes(layer, env, targets)
+                flipping = True
+                self.engine.up(layer, env, on_event=self._sink(layer), targets=targets)
+                applied = True
+            changes = self.engine.destroy(layer, env, on_event=self._sink(layer), remove=remove)
+            removed = remove
+            return changes
+        except Exception as e:
+            if not flipping:
+                raise
+            reason = str(e) if isinstance(e, EngineError) else f"{type(e).__name__}: {e}"
+            state = "is OFF" if applied else "may be OFF"
+            raise LayerFailed(
+                reason,
+                f"deletion protection {state} on the live {', '.join(targets)} of {layer} in {env} "
+                f"(the stack file keeps it on): restore it with `invoke deploy --layer {layer} --env {env}`, "
+                f"or fix the cause above and `invoke destroy --layer {layer} --env {env}` again",
+            ) from e
+        finally:
+            # The stack file in git keeps its protected values (a later deploy re-protects);
+            # a removed stack took its file with it.
+            if not removed:
+                for key, old in before.items():
+                    if old is None:
+                        self.engine.remove_config(layer, env, key)
+                    else:
+                        self.engine.set_config(layer, env, key, old)
+
+    def _refuse_undeployed_changes(self, layer: str, env: str, targets: tuple[str, ...]) -> None:
+        """Stop the teardown if the flip would also ship something other than the protection switch.
+
+        A targeted `up` applies every current input of its targets: an instance class or engine
+        version committed but never deployed would go out right before the destroy.
+        """
+        allowed = set(lifecycle(layer).teardown.properties)
+        pending = self.engine.pending_changes(layer, env, targets=targets)
+        extra = {urn: [p for p in props if p not in allowed] for urn, props in sorted(pending.items())}
+        extra = {urn: props for urn, props in extra.items() if props}
+        if extra:
+            what = "; ".join(f"{urn.rsplit('::', 1)[-1]}: {', '.join(props)}" for urn, props in extra.items())
+            raise LayerFailed(
+                f"teardown stopped before any change: {layer} has undeployed changes "
+                f"besides deletion protection ({what})",
+                f"deploy them first (`invoke deploy --layer {layer} --env {env}`) or revert them in code, "
+                f"then `invoke destroy --layer {layer} --env {env}` again",
+            )
+
+    # Read-only ---------------------------------------------------------------------------
+
+    def status(self, env: str) -> dict[str, StackState | None]:
+        """Each layer's stack state in `env`; None for a layer not built yet."""
+        return {n: (self.engine.state(n, env) if layer_exists(n, self.projects_dir) else None) for n in layer_names()}
+
+    def outputs(self, env: str) -> dict[str, StackOutput]:
+        """Every deployed layer's outputs merged into one mapping (output names are unique across contracts)."""
+        merged: dict[str, StackOutput] = {}
+        owner: dict[str, str] = {}
+        for layer in layer_names():
+            if not layer_exists(layer, self.projects_dir) or not self.engine.state(layer, env).exists:
+                continue
+            for name, out in self.engine.outputs(layer, env).items():
+                if name in owner:
+                    raise EngineError(
+                        f"output {name!r} is exported by both {owner[name]} and {layer}: rename one contract field"
+                    )
+                owner[name] = layer
+                merged[name] = out
+        return merged
+
+
+def _never_blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:  # pragma: no cover - no waits
+    raise AssertionError(f"{layer} waited on {bad}")

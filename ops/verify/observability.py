@@ -1,0 +1,125 @@
+"""After a deploy: are the environment's alarms live, and is the audit archive receiving?
+
+Three read-only checks against a live account, each returning one line that says what it saw or
+raising `CheckFailed` with one line that says what is wrong:
+
+- `check_alarms`: the environment's alarms (`alarm-<service>-*-<env>`) exist, each notifies on
+  ALARM and OK, and none has sat in INSUFFICIENT_DATA longer than a grace period after its last
+  state change. Every alarm of the platform decides what missing data means, so one stuck there
+  past the grace period watches a metric that does not exist (a wrong dimension, Container
+  Insights off) and would never page.
+- `check_archive_stream`: the audit archive's delivery stream is ACTIVE.
+- `check_audit_subscriptions`: each audit log group has exactly one subscription filter, into
+  that stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ops.verify.https import CheckFailed
+
+# Long enough for a new alarm's first evaluations (the slowest alarm looks at 3 x 5 minutes).
+DEFAULT_GRACE = timedelta(minutes=30)
+
+
+def environment_alarms(cloudwatch: Any, *, service: str, env: str) -> list[dict[str, Any]]:
+    """The metric alarms named `alarm-<service>-...-<env>`, sorted by name."""
+    paginator = cloudwatch.get_paginator("describe_alarms")
+    found = [
+        alarm
+        for page in paginator.paginate(AlarmNamePrefix=f"alarm-{service}-", AlarmTypes=["MetricAlarm"])
+        for alarm in page["MetricAlarms"]
+        if alarm["AlarmName"].endswith(f"-{env}")
+    ]
+    return sorted(found, key=lambda a: a["AlarmName"])
+
+
+def check_alarms(
+    cloudwatch: Any,
+    *,
+    service: str,
+    env: str,
+    expected: Iterable[str] = (),
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+) -> str:
+    """The environment's alarms exist (all of `expected`, if given), notify, and none is stuck in INSUFFICIENT_DATA."""
+    now = now or datetime.now(UTC)
+    alarms = environment_alarms(cloudwatch, service=service, env=env)
+    if not alarms:
+        raise CheckFailed(f"no alarms named alarm-{service}-*-{env}: deploy the data, edge and compute layers")
+    names = {a["AlarmName"] for a in alarms}
+    missing = sorted(set(expected) - names)
+    if missing:
+        raise CheckFailed(f"{len(alarms)} alarms of {env}, but missing: {', '.join(missing)}")
+    silent = [
+        a["AlarmName"]
+        for a in alarms
+        if not a.get("ActionsEnabled", True) or not a.get("AlarmActions") or not a.get("OKActions")
+    ]
+    if silent:
+        raise CheckFailed(f"alarms without ALARM and OK actions: {', '.join(silent)}")
+    stuck = [
+        a["AlarmName"]
+        for a in alarms
+        if a["StateValue"] == "INSUFFICIENT_DATA" and now - a["StateUpdatedTimestamp"] > grace
+    ]
+    minutes = int(grace.total_seconds() // 60)
+    if stuck:
+        raise CheckFailed(f"in INSUFFICIENT_DATA for more than {minutes} min (no such metric?): {', '.join(stuck)}")
+    states: dict[str, int] = {}
+    for a in alarms:
+        states[a["StateValue"]] = states.get(a["StateValue"], 0) + 1
+    summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+    firing = [a["AlarmName"] for a in alarms if a["StateValue"] == "ALARM"]
+    return (
+        f"{len(alarms)} alarms of {env} ({summary}), all notify on ALARM and OK; "
+        f"none in INSUFFICIENT_DATA beyond {minutes} min" + (f"; firing: {', '.join(firing)}" if firing else "")
+    )
+
+
+def stream_name(stream_arn: str) -> str:
+    """`arn:aws:firehose:<region>:<account>:deliverystream/<name>` -> `<name>`."""
+    return stream_arn.rsplit("/", 1)[-1]
+
+
+def check_archive_stream(firehose: Any, stream_arn: str) -> str:
+    """The audit archive's delivery stream exists and is ACTIVE."""
+    name = stream_name(stream_arn)
+    try:
+        description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            raise CheckFailed(f"delivery stream {name} not found: deploy the network layer") from None
+        raise
+    status = description["DeliveryStreamStatus"]
+    encryption = description.get("DeliveryStreamEncryptionConfiguration", {}).get("Status", "unknown")
+    seen = f"{name}: {status}, encryption {encryption}"
+    if status != "ACTIVE":
+        raise CheckFailed(f"{seen}; expected ACTIVE")
+    return seen
+
+
+def check_audit_subscriptions(logs: Any, log_group_names: Iterable[str], stream_arn: str) -> str:
+    """Each audit log group has exactly one subscription filter, and it delivers to the archive stream."""
+    wrong = []
+    groups = sorted(log_group_names)
+    for group in groups:
+        try:
+            filters = logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"]
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+                wrong.append(f"{group}: no such log group")
+                continue
+            raise
+        destinations = [f["destinationArn"] for f in filters]
+        if destinations != [stream_arn]:
+            wrong.append(f"{group}: {len(filters)} filters to {', '.join(destinations) or 'nothing'}")
+    if wrong:
+        raise CheckFailed(f"expected one subscription each into {stream_name(stream_arn)}; " + "; ".join(wrong))
+    return f"{len(groups)} audit log groups each stream into {stream_name(stream_arn)}"

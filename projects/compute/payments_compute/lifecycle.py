@@ -1,0 +1,35 @@
+"""What the tooling needs to know about the compute layer beyond its place in the graph."""
+
+from __future__ import annotations
+
+from payments_compute.preflight import check_image_of
+from payments_compute.settings import ComputeSettings
+from payments_compute.verify import check_ecs_service, check_log_group, check_task_definition
+from payments_data.lifecycle import DB_SECRET_CHECK
+from shared.contracts.compute import ComputeContract
+from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
+
+LIFECYCLE = LayerLifecycle(
+    contract=ComputeContract,
+    settings=ComputeSettings,
+    # The tasks read the database secret, so a compute deploy needs it as much as data's does.
+    preflight=(PreflightCheck("image", check_image_of), DB_SECRET_CHECK),
+    verify=(
+        VerifyCheck(
+            "ecs-service",
+            "ECS service runs its desired count",
+            check_ecs_service,
+            needs=("cluster_name", "service_name"),
+        ),
+        VerifyCheck(
+            "task-definition",
+            "task definition 512 CPU / 1024 MiB / awsvpc / Fargate",
+            check_task_definition,
+            needs=("cluster_name", "service_name", "task_definition_arn"),
+        ),
+        VerifyCheck(
+            "log-group", "container logs kept 7 days, KMS-encrypted", check_log_group, needs=("log_group_name",)
+        ),
+    ),
+    diagram_colors=("#e4f4e4", "#2e7d32"),
+)

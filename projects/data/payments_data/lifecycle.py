@@ -1,0 +1,39 @@
+"""What the tooling needs to know about the data layer beyond its place in the graph."""
+
+from __future__ import annotations
+
+from payments_data.preflight import check_db_secret_of, check_final_snapshot_of
+from payments_data.settings import DataSettings
+from payments_data.verify import check_database
+from shared.contracts.data import DataContract
+from shared.lifecycle import LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
+
+# Checked before data is deployed, and before compute is (its tasks read the same secret).
+DB_SECRET_CHECK = PreflightCheck("db-secret", check_db_secret_of)
+
+LIFECYCLE = LayerLifecycle(
+    contract=DataContract,
+    settings=DataSettings,
+    preflight=(
+        DB_SECRET_CHECK,
+        PreflightCheck("final-snapshot", check_final_snapshot_of, when="teardown"),
+    ),
+    teardown=Teardown(
+        config=(("deletionProtection", "false"), ("teardown", "true")),
+        targets=("aws:rds/instance:Instance",),
+        properties=("deletionProtection",),
+        leaves_in_protected=(
+            "the database keeps a final snapshot (teardown never sets skipFinalSnapshot here); "
+            "delete it with `aws rds delete-db-snapshot` once it is no longer needed",
+        ),
+    ),
+    verify=(
+        VerifyCheck(
+            "database",
+            "RDS available, Multi-AZ, KMS-encrypted",
+            check_database,
+            needs=("db_instance_identifier", "db_kms_key_arn"),
+        ),
+    ),
+    diagram_colors=("#f1e4f5", "#7b3f98"),
+)

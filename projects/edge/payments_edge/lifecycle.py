@@ -1,0 +1,41 @@
+"""What the tooling needs to know about the edge layer beyond its place in the graph."""
+
+from __future__ import annotations
+
+from payments_edge.ephemeral import check_own_domain
+from payments_edge.settings import EdgeSettings
+from payments_edge.verify import check_dns_alias, check_https_endpoint, check_https_listener, check_target_health
+from shared.contracts.edge import EdgeContract
+from shared.lifecycle import LayerLifecycle, Teardown, VerifyCheck
+
+LIFECYCLE = LayerLifecycle(
+    contract=EdgeContract,
+    settings=EdgeSettings,
+    teardown=Teardown(
+        config=(("albDeletionProtection", "false"), ("teardown", "true")),
+        targets=("aws:lb/loadBalancer:LoadBalancer",),
+        properties=("enableDeletionProtection",),
+    ),
+    verify=(
+        VerifyCheck(
+            "target-health", "all load balancer targets healthy", check_target_health, needs=("target_group_arn",)
+        ),
+        VerifyCheck(
+            "https-listener",
+            "HTTPS listener: exported certificate, TLS 1.2+ policy",
+            check_https_listener,
+            needs=("https_listener_arn", "certificate_arn"),
+        ),
+        VerifyCheck(
+            "dns-alias",
+            "DNS alias of the domain points at the load balancer",
+            check_dns_alias,
+            needs=("hosted_zone_id", "alb_dns_name", "service_url"),
+        ),
+        VerifyCheck(
+            "https-endpoint", "service answers over verified HTTPS", check_https_endpoint, needs=("service_url",)
+        ),
+    ),
+    ephemeral=check_own_domain,
+    diagram_colors=("#fff1dc", "#c77700"),
+)

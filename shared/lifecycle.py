@@ -1,0 +1,152 @@
+"""What a layer declares about itself, so the generic tooling never names a layer.
+
+Each layer package has a `lifecycle` module whose `LIFECYCLE` says what only that layer knows:
+its export contract and settings model, the checks preflight runs before it is deployed or torn
+down, how its teardown lifts deletion protection, what `invoke verify` checks on the live
+platform, what an ephemeral copy of an environment must change, and its colour in the diagram.
+`shared.layers` lists the layers and finds each one's `LIFECYCLE`; the tools in `ops/` iterate
+over whatever it lists.
+
+The hooks receive small contexts (protocols below) rather than the tools' own classes, so a layer
+package depends on `shared` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+if TYPE_CHECKING:
+    from shared.contracts import Contract
+    from shared.settings import StackSettings
+
+
+class AwsClientFactory(Protocol):
+    """Hands out boto3 clients for the environment's region (tests point it at moto)."""
+
+    def client(self, service: str) -> Any:
+        """A boto3 client of `service`."""
+        ...
+
+
+# Preflight -----------------------------------------------------------------------------------
+
+PreflightWhen = Literal["deploy", "teardown"]
+
+
+class PreflightContext(Protocol):
+    """What a preflight check may look at: the environment's settings and AWS (read-only)."""
+
+    @property
+    def env(self) -> str:
+        """The environment (stack name)."""
+        ...
+
+    @property
+    def aws(self) -> AwsClientFactory:
+        """boto3 clients for the environment's region."""
+        ...
+
+    def settings(self, layer: str) -> StackSettings | None:
+        """A layer's validated settings in this environment, or None when they do not parse."""
+        ...
+
+    def value(self, key: str) -> str | None:
+        """One config value (`<namespace>:<key>`) as the program would get it; None if unset or secret."""
+        ...
+
+
+@dataclass(frozen=True)
+class PreflightCheck:
+    """One read-only check before a deploy or a teardown; `run` returns None or one line."""
+
+    name: str
+    run: Callable[[PreflightContext], str | None]
+    # Run before a deploy/preview of the layer, or before its teardown.
+    when: PreflightWhen = "deploy"
+
+
+# Teardown ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Teardown:
+    """How the layer's deletion protection is lifted right before its stack is destroyed."""
+
+    # Config values (key in the layer's namespace, value) set, then applied, before `destroy`.
+    config: tuple[tuple[str, str], ...] = ()
+    # Resource types the flip updates (a targeted `up`): only these take the new values.
+    targets: tuple[str, ...] = ()
+    # The only input properties that targeted update may change; anything else pending means
+    # undeployed code, and teardown stops instead of shipping it.
+    properties: tuple[str, ...] = ()
+    # What a protected environment's teardown leaves behind on purpose, and how to remove it later.
+    leaves_in_protected: tuple[str, ...] = ()
+
+
+# Verify --------------------------------------------------------------------------------------
+
+
+class CheckFailed(Exception):
+    """A verify check saw something other than what the layer promises: the message says what."""
+
+
+class VerifyContext(Protocol):
+    """What a verify check sees: the merged exports of every layer, AWS, and the expectations."""
+
+    @property
+    def exports(self) -> Mapping[str, Any]:
+        """Every layer's exports merged (names are unique across the contracts)."""
+        ...
+
+    @property
+    def aws(self) -> AwsClientFactory:
+        """boto3 clients for the platform's region."""
+        ...
+
+    @property
+    def expect(self) -> Any:
+        """The numbers the platform promises (task floor, task size, retention, health path)."""
+        ...
+
+    @property
+    def get(self) -> Callable[[str], Any]:
+        """GET a URL over verified HTTPS; the result has `status` and `tls_version`."""
+        ...
+
+    @property
+    def target_health(self) -> Callable[[Any, str], list[Any]]:
+        """Read a target group's targets and their health states."""
+        ...
+
+
+@dataclass(frozen=True)
+class VerifyCheck:
+    """One named read-only check of the live platform; `run` returns what it saw or raises `CheckFailed`."""
+
+    name: str
+    title: str
+    run: Callable[[VerifyContext], str]
+    # Export names (from any layer's contract) the check reads.
+    needs: tuple[str, ...] = ()
+
+
+# Ephemeral copies ----------------------------------------------------------------------------
+
+# (new env, source env, the source's merged config of this layer, the --set overrides) -> None or one line.
+EphemeralCheck = Callable[[str, str, Mapping[str, str], Mapping[str, Any]], "str | None"]
+
+
+@dataclass(frozen=True)
+class LayerLifecycle:
+    """Everything the tooling needs to know about one layer beyond its place in the graph."""
+
+    contract: type[Contract]
+    settings: type[StackSettings]
+    preflight: tuple[PreflightCheck, ...] = ()
+    teardown: Teardown = field(default_factory=Teardown)
+    verify: tuple[VerifyCheck, ...] = ()
+    ephemeral: EphemeralCheck | None = None
+    # Fill and stroke colour of the layer's boxes in the architecture diagram.
+    diagram_colors: tuple[str, str] = ("#f5f5f5", "#616161")

@@ -1,0 +1,135 @@
+"""The observability checks of `verify` against moto (in process): alarms, archive stream, subscriptions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from ops.verify.https import CheckFailed
+from ops.verify.observability import check_alarms, check_archive_stream, check_audit_subscriptions
+from tests.ops.verify.verify_helpers import FAKE_CREDENTIALS, REGION
+
+ACCOUNT = "123456789012"
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:sns-payments-alarms-prod"
+STREAM = "firehose-payments-auditarchive-prod"
+STREAM_ARN = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/{STREAM}"
+GROUPS = ("log-payments-vpcflow-prod", "log-payments-api-prod", "/aws/rds/instance/rds-payments-prod/postgresql")
+
+
+@pytest.fixture
+def aws(monkeypatch):
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        yield {s: boto3.client(s, region_name=REGION) for s in ("cloudwatch", "firehose", "logs", "s3", "iam")}
+
+
+def put_alarm(cloudwatch, name: str, *, ok_actions: bool = True) -> None:
+    cloudwatch.put_metric_alarm(
+        AlarmName=name,
+        Namespace="AWS/RDS",
+        MetricName="CPUUtilization",
+        Dimensions=[{"Name": "DBInstanceIdentifier", "Value": "rds-payments-prod"}],
+        Statistic="Average",
+        Period=300,
+        EvaluationPeriods=3,
+        Threshold=80,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[TOPIC],
+        OKActions=[TOPIC] if ok_actions else [],
+    )
+
+
+def test_alarms_that_exist_notify_and_have_data_pass_with_one_line(aws):
+    cw = aws["cloudwatch"]
+    for name in ("alarm-payments-db-cpu-high-prod", "alarm-payments-service-cpu-high-prod"):
+        put_alarm(cw, name)
+        cw.set_alarm_state(AlarmName=name, StateValue="OK", StateReason="test")
+    put_alarm(cw, "alarm-payments-db-cpu-high-dev")  # another environment: not counted
+    line = check_alarms(cw, service="payments", env="prod", expected=["alarm-payments-db-cpu-high-prod"])
+    assert line == ("2 alarms of prod (2 OK), all notify on ALARM and OK; none in INSUFFICIENT_DATA beyond 30 min")
+
+
+def test_a_new_alarm_in_insufficient_data_passes_within_the_grace_period_and_fails_after_it(aws):
+    cw = aws["cloudwatch"]
+    put_alarm(cw, "alarm-payments-running-tasks-low-prod")
+    cw.set_alarm_state(  # where a new alarm starts in AWS
+        AlarmName="alarm-payments-running-tasks-low-prod", StateValue="INSUFFICIENT_DATA", StateReason="new"
+    )
+    assert "1 alarms of prod (1 INSUFFICIENT_DATA)" in check_alarms(cw, service="payments", env="prod")
+    later = datetime.now(UTC) + timedelta(minutes=31)
+    with pytest.raises(CheckFailed) as failed:
+        check_alarms(cw, service="payments", env="prod", now=later)
+    assert str(failed.value) == (
+        "in INSUFFICIENT_DATA for more than 30 min (no such metric?): alarm-payments-running-tasks-low-prod"
+    )
+    assert check_alarms(cw, service="payments", env="prod", now=later, grace=timedelta(hours=1))
+
+
+def test_missing_alarms_and_alarms_without_ok_actions_fail(aws):
+    cw = aws["cloudwatch"]
+    with pytest.raises(CheckFailed, match=r"^no alarms named alarm-payments-\*-prod: deploy"):
+        check_alarms(cw, service="payments", env="prod")
+    put_alarm(cw, "alarm-payments-db-cpu-high-prod", ok_actions=False)
+    with pytest.raises(CheckFailed) as failed:
+        check_alarms(cw, service="payments", env="prod", expected=["alarm-payments-elb-5xx-rate-prod"])
+    assert str(failed.value) == "1 alarms of prod, but missing: alarm-payments-elb-5xx-rate-prod"
+    with pytest.raises(CheckFailed) as failed:
+        check_alarms(cw, service="payments", env="prod")
+    assert str(failed.value) == "alarms without ALARM and OK actions: alarm-payments-db-cpu-high-prod"
+
+
+def test_a_firing_alarm_is_named_in_the_line_without_failing_the_check(aws):
+    cw = aws["cloudwatch"]
+    put_alarm(cw, "alarm-payments-db-cpu-high-prod")
+    cw.set_alarm_state(AlarmName="alarm-payments-db-cpu-high-prod", StateValue="ALARM", StateReason="test")
+    assert check_alarms(cw, service="payments", env="prod").endswith("; firing: alarm-payments-db-cpu-high-prod")
+
+
+def _stream(aws) -> str:
+    aws["s3"].create_bucket(Bucket="archive", CreateBucketConfiguration={"LocationConstraint": REGION})
+    return aws["firehose"].create_delivery_stream(
+        DeliveryStreamName=STREAM,
+        DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/role-payments-auditarchive-firehose-prod",
+            "BucketARN": "arn:aws:s3:::archive",
+        },
+    )["DeliveryStreamARN"]
+
+
+def test_an_active_archive_stream_passes_and_a_missing_one_fails(aws):
+    with pytest.raises(CheckFailed) as failed:
+        check_archive_stream(aws["firehose"], STREAM_ARN)
+    assert str(failed.value) == f"delivery stream {STREAM} not found: deploy the network layer"
+    arn = _stream(aws)
+    assert check_archive_stream(aws["firehose"], arn).startswith(f"{STREAM}: ACTIVE")
+
+
+def test_each_audit_log_group_needs_exactly_one_subscription_into_the_stream(aws):
+    logs, arn = aws["logs"], _stream(aws)
+    role = f"arn:aws:iam::{ACCOUNT}:role/role-payments-auditarchive-logs-prod"
+    for group in GROUPS:
+        logs.create_log_group(logGroupName=group)
+    for group in GROUPS[:2]:
+        logs.put_subscription_filter(
+            logGroupName=group, filterName="archive", filterPattern="", destinationArn=arn, roleArn=role
+        )
+    with pytest.raises(CheckFailed) as failed:
+        check_audit_subscriptions(logs, GROUPS, arn)
+    assert str(failed.value) == (
+        f"expected one subscription each into {STREAM}; /aws/rds/instance/rds-payments-prod/postgresql: 0 filters to nothing"
+    )
+    logs.put_subscription_filter(
+        logGroupName=GROUPS[2], filterName="archive", filterPattern="", destinationArn=arn, roleArn=role
+    )
+    assert check_audit_subscriptions(logs, GROUPS, arn) == f"3 audit log groups each stream into {STREAM}"
+
+
+def test_a_missing_audit_log_group_fails_naming_it(aws):
+    arn = _stream(aws)
+    with pytest.raises(CheckFailed, match="log-payments-api-prod: no such log group"):
+        check_audit_subscriptions(aws["logs"], ["log-payments-api-prod"], arn)
