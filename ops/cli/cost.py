@@ -1,6 +1,6 @@
 """`invoke cost`: the monthly cost of an environment's offline plan, from the repository's price table.
 
-Heavy imports (the mock engine, rich) stay inside the task so `invoke --list` stays fast.
+Heavy imports (the mock engine, rich) stay inside the task: importing the module costs only invoke.
 """
 
 from __future__ import annotations

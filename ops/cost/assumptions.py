@@ -36,7 +36,7 @@ class Usage(BaseModel):
     s3_put_requests_per_month: NonNegativeFloat = Field(description="PUT requests a month per bucket")
     s3_get_requests_per_month: NonNegativeFloat = Field(description="GET requests a month per bucket")
     route53_queries_per_month: NonNegativeFloat = Field(description="queries a month per non-alias record")
-    firehose_gb_per_day: NonNegativeFloat = Field(description="GB a day per delivery stream")
+    firehose_gb_per_day: NonNegativeFloat = Field(description="GB a day per delivery stream (its bucket stores it)")
     sns_publishes_per_month: NonNegativeFloat = Field(description="messages a month per topic")
     rds_backup_ratio: NonNegativeFloat = Field(description="backup storage as a multiple of provisioned storage")
     container_insights_metrics: NonNegativeFloat = Field(description="metrics Container Insights publishes")

@@ -20,6 +20,21 @@ from ops.plan.platform import PlatformPlan
 from shared.plan_values import COMPUTED_PREFIX
 
 HOURS_PER_DAY = 24
+SECONDS_PER_DAY = 86_400
+MIB_PER_GB = 1024  # AWS bills data in GiB ("GB"); Firehose buffers in MiB
+
+FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+# What Firehose uses for an S3 destination without buffering hints.
+FIREHOSE_DEFAULT_BUFFER_SECONDS = 300
+FIREHOSE_DEFAULT_BUFFER_MIB = 5
+# Firehose S3 features billed per GB beyond ingestion: input key -> (what, on when `enabled` is unset).
+FIREHOSE_PAID_FEATURES = {
+    "dataFormatConversionConfiguration": ("format conversion", True),
+    "dynamicPartitioningConfiguration": ("dynamic partitioning", False),
+    "processingConfiguration": ("record processing", False),
+}
 
 # Managed rule groups that carry a subscription and request fee on top of the rule price.
 PAID_MANAGED_RULE_GROUPS = frozenset(
@@ -61,12 +76,20 @@ class PricingContext:
         return next((r for _, r in self.plan.all_resources() if r.name == name), None)
 
     def referring(self, token: str, key: str, target: PlannedResource) -> list[PlannedResource]:
-        """Resources of type `token` whose input `key` references `target`."""
+        """Resources of type `token` whose input `key` (dotted for a nested one) references `target`."""
         return [
             r
             for _, r in self.plan.all_resources()
-            if r.type == token and (ref := self.referenced(r.inputs.get(key))) is not None and ref.name == target.name
+            if r.type == token and (ref := self.referenced(_input(r, key))) is not None and ref.name == target.name
         ]
+
+
+def _input(r: PlannedResource, key: str) -> Any:
+    """The input at a dotted path such as `extendedS3Configuration.bucketArn` (None when absent)."""
+    value: Any = r.inputs
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 Rule = Callable[[PlannedResource, PricingContext], list[Charge]]
@@ -320,33 +343,74 @@ def dns_record(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
     ]
 
 
-def _expiration_days(bucket: PlannedResource, ctx: PricingContext) -> int | None:
-    days = [
-        int(rule["expiration"]["days"])
-        for lc in ctx.referring("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "bucket", bucket)
-        for rule in lc.inputs.get("rules") or []
-        if rule.get("status") == "Enabled" and (rule.get("expiration") or {}).get("days")
-    ]
-    return max(days) if days else None
+def _days_kept(bucket: PlannedResource, ctx: PricingContext) -> float | None:
+    """Days an object stays billed under the bucket's lifecycle; None when nothing removes it.
+
+    In a versioned bucket, expiry only makes the object noncurrent: it stays billed until the
+    rule's noncurrent-version expiration removes it, and forever without one.
+    """
+    versioned = any(
+        (v.inputs.get("versioningConfiguration") or {}).get("status") == "Enabled"
+        for v in ctx.referring(VERSIONING, "bucket", bucket)
+    )
+    kept = []
+    for lc in ctx.referring(LIFECYCLE, "bucket", bucket):
+        for rule in lc.inputs.get("rules") or []:
+            expiry = (rule.get("expiration") or {}).get("days")
+            if rule.get("status") != "Enabled" or not expiry:
+                continue
+            noncurrent = (rule.get("noncurrentVersionExpiration") or {}).get("noncurrentDays")
+            if not versioned:
+                kept.append(float(expiry))
+            elif noncurrent:
+                kept.append(float(expiry) + float(noncurrent))
+    return max(kept) if kept else None
+
+
+def _stream_objects_per_month(stream: PlannedResource, ctx: PricingContext) -> float:
+    """Objects a delivery stream writes to S3 in a month: one per flush of its buffer.
+
+    Firehose flushes when either the interval passes or the buffer fills, so a steady stream
+    writes the larger of (seconds a day / interval) and (MiB a day / buffer size) a day.
+    """
+    s3 = stream.inputs.get("extendedS3Configuration") or {}
+    interval = float(s3.get("bufferingInterval") or FIREHOSE_DEFAULT_BUFFER_SECONDS)
+    size_mib = float(s3.get("bufferingSize") or FIREHOSE_DEFAULT_BUFFER_MIB)
+    mib_per_day = ctx.usage.firehose_gb_per_day * MIB_PER_GB
+    return max(SECONDS_PER_DAY / interval, mib_per_day / size_mib) * ctx.days
 
 
 def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
-    """Standard storage of the objects its lifecycle keeps, and its requests."""
+    """Standard storage of the objects its lifecycle keeps, and its requests.
+
+    A bucket that delivery streams write into holds what they ingest (exactly, for a stream that
+    does not compress; an upper bound otherwise) in one object per buffer flush; any other bucket
+    takes its daily GB and PUTs from the usage assumptions.
+    """
     s3 = ctx.table.prices.s3_standard
-    per_day = ctx.usage.per_resource("s3_gb_per_day", ctx.resource_key(r))
-    expiry = _expiration_days(r, ctx)
-    kept = float(expiry) if expiry else ctx.usage.s3_days_without_expiry
-    puts, gets = ctx.usage.s3_put_requests_per_month, ctx.usage.s3_get_requests_per_month
+    streams = ctx.referring(FIREHOSE, "extendedS3Configuration.bucketArn", r)
+    if streams:
+        per_day = len(streams) * ctx.usage.firehose_gb_per_day
+        puts = sum(_stream_objects_per_month(s, ctx) for s in streams)
+        per_day_key = puts_key = "firehose_gb_per_day"
+    else:
+        per_day = ctx.usage.per_resource("s3_gb_per_day", ctx.resource_key(r))
+        puts = ctx.usage.s3_put_requests_per_month
+        per_day_key, puts_key = "s3_gb_per_day", "s3_put_requests_per_month"
+    days = _days_kept(r, ctx)
+    kept = days if days is not None else ctx.usage.s3_days_without_expiry
+    storage_from = (per_day_key,) if days is not None else (per_day_key, "s3_days_without_expiry")
+    gets = ctx.usage.s3_get_requests_per_month
     return [
         Charge(
             f"storage: {qty(per_day)} GB/day x {qty(kept)} days kept x {usd(s3.storage_gb_month)}/GB-month",
             per_day * kept * s3.storage_gb_month,
-            ("s3_gb_per_day",) if expiry else ("s3_gb_per_day", "s3_days_without_expiry"),
+            storage_from,
         ),
         Charge(
             f"PUT requests: {qty(puts)} x {usd(s3.put_requests_thousand)}/1,000",
             puts / 1000 * s3.put_requests_thousand,
-            ("s3_put_requests_per_month",),
+            (puts_key,),
         ),
         Charge(
             f"GET requests: {qty(gets)} x {usd(s3.get_requests_thousand)}/1,000",
@@ -357,10 +421,20 @@ def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
 
 
 def delivery_stream(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
-    """Data ingested into the stream (its S3 destination is priced as the bucket)."""
+    """Data ingested into the stream (its S3 destination is priced as the bucket).
+
+    Format conversion, dynamic partitioning and record processing bill per GB on top of
+    ingestion; the table has no price for them, so a stream using one is not priced.
+    """
     rate = ctx.table.prices.firehose.ingested_gb
     gb = ctx.usage.firehose_gb_per_day * ctx.days
-    return [Charge(f"ingestion: {qty(gb)} GB x {usd(rate)}/GB", gb * rate, ("firehose_gb_per_day",))]
+    charges = [Charge(f"ingestion: {qty(gb)} GB x {usd(rate)}/GB", gb * rate, ("firehose_gb_per_day",))]
+    s3 = r.inputs.get("extendedS3Configuration") or {}
+    for key, (what, on_by_default) in FIREHOSE_PAID_FEATURES.items():
+        block = s3.get(key)
+        if isinstance(block, dict) and block.get("enabled", on_by_default):
+            charges.append(Charge(f"{what}: not in the price table", None))
+    return charges
 
 
 def sns_topic(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
@@ -407,7 +481,7 @@ RULES: dict[str, Rule] = {
     "aws:ec2/natGateway:NatGateway": nat_gateway,
     "aws:ecs/cluster:Cluster": ecs_cluster,
     "aws:ecs/service:Service": ecs_service,
-    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": delivery_stream,
+    FIREHOSE: delivery_stream,
     "aws:kms/key:Key": kms_key,
     "aws:lb/loadBalancer:LoadBalancer": load_balancer,
     "aws:rds/instance:Instance": rds_instance,

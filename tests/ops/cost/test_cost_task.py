@@ -118,7 +118,7 @@ def test_readme_quotes_prods_monthly_total_as_the_tool_prints_it(platform_plan):
     assert total_line(estimate(platform_plan("prod"))) in (REPO / "README.md").read_text()
 
 
-def test_the_task_module_imports_neither_rich_nor_the_engine_so_listing_tasks_stays_fast():
+def test_the_task_module_imports_neither_rich_nor_the_engine_until_the_task_runs():
     probe = "import sys, ops.cli.cost; print(sorted(m for m in ('rich', 'pulumi', 'boto3') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "[]", result.stderr

@@ -1,7 +1,8 @@
-"""Types teammates are adding (WAF, alarms, dashboards, SNS, the audit archive), priced on synthetic plans.
+"""Pricing rules on synthetic plans, including types and shapes the prod and dev plans do not hold.
 
-Usage figures are prod's (ops/cost/usage.yaml): 30 million requests, 1,000 SNS messages,
-1.6 GB a day into the delivery stream, 0.05 GB a day per bucket.
+WAF, high-resolution alarms, subscriptions by protocol, bucket lifecycles, delivery stream
+options. Usage figures are prod's unless the plan is dev's (ops/cost/usage.yaml): 30 million
+requests, 1,000 SNS messages, 1.6 GB a day into the delivery stream, 0.05 GB a day per bucket.
 """
 
 import json
@@ -9,6 +10,7 @@ import json
 import pytest
 
 from ops.cost import estimate
+from ops.plan.mock_engine import PlannedResource
 from tests.ops.cost.cost_helpers import charges, planned, ref, resource, synthetic_plan
 
 DAYS = 730 / 24
@@ -166,3 +168,90 @@ def test_performance_insights_beyond_the_free_week_is_not_priced():
     est = estimate(synthetic_plan("prod", db, layer="data"))
     assert charges(est, "rds-payments-prod") == pytest.approx([730 * 0.025, 20 * 0.131, 10 * 0.095, None])
     assert resource(est, "rds-payments-prod").status == "not priced"
+
+
+def _stream_into(bucket: str, **s3: object) -> PlannedResource:
+    return planned(
+        "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+        "firehose-payments-archive-prod",
+        destination="extended_s3",
+        extendedS3Configuration={"bucketArn": ref(bucket, "arn"), "compressionFormat": "UNCOMPRESSED", **s3},
+    )
+
+
+def _versioned(bucket: str) -> PlannedResource:
+    return planned(
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "s3versioning-payments-archive-prod",
+        bucket=ref(bucket),
+        versioningConfiguration={"status": "Enabled"},
+    )
+
+
+def _lifecycle(bucket: str, **rule: object) -> PlannedResource:
+    return planned(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "s3lifecycle-payments-archive-prod",
+        bucket=ref(bucket),
+        rules=[{"id": "expire", "status": "Enabled", "expiration": {"days": 365}, **rule}],
+    )
+
+
+def test_a_bucket_a_stream_writes_stores_the_streams_gb_in_one_object_per_flush():
+    bucket = planned("aws:s3/bucket:Bucket", "s3-payments-archive-prod")
+    stream = _stream_into("s3-payments-archive-prod", bufferingInterval=60, bufferingSize=128)
+    est = estimate(synthetic_plan("prod", bucket, stream, _lifecycle("s3-payments-archive-prod")))
+    # 1.6 GB (1,638.4 MiB) a day fills a 128 MiB buffer 12.8 times: the 1,440 one-minute flushes come first.
+    assert charges(est, "s3-payments-archive-prod") == pytest.approx(
+        [1.6 * 365 * 0.025, 1440 * DAYS / 1000 * 0.0045, 1000 / 1000 * 0.00035]
+    )
+    assert resource(est, "s3-payments-archive-prod").charges[0].assumptions == ("firehose_gb_per_day",)
+
+
+def test_a_stream_without_buffering_hints_flushes_every_five_minutes_or_five_mib():
+    bucket = planned("aws:s3/bucket:Bucket", "s3-payments-archive-dev")
+    est = estimate(synthetic_plan("dev", bucket, _stream_into("s3-payments-archive-dev")))
+    # dev's 0.3 GB (307.2 MiB) a day fills 61.44 buffers of 5 MiB: the 288 timed flushes come first.
+    assert charges(est, "s3-payments-archive-dev")[1] == pytest.approx(288 * DAYS / 1000 * 0.0045)
+
+
+def test_a_versioned_bucket_keeps_an_expired_object_until_its_noncurrent_version_expires():
+    name = "s3-payments-archive-prod"
+    bucket = planned("aws:s3/bucket:Bucket", name)
+    lifecycle = _lifecycle(name, noncurrentVersionExpiration={"noncurrentDays": 30})
+    est = estimate(synthetic_plan("prod", bucket, _versioned(name), lifecycle))
+    assert charges(est, name)[0] == pytest.approx(0.05 * (365 + 30) * 0.025)
+
+
+def test_a_versioned_bucket_without_noncurrent_expiry_is_assumed_to_hold_a_year_of_what_expired():
+    name = "s3-payments-archive-prod"
+    bucket = planned("aws:s3/bucket:Bucket", name)
+    est = estimate(synthetic_plan("prod", bucket, _versioned(name), _lifecycle(name)))
+    storage = resource(est, name).charges[0]
+    # Expiry only hides the objects; nothing removes them, so the no-expiry assumption applies.
+    assert storage.monthly_usd == pytest.approx(0.05 * 365 * 0.025)
+    assert storage.assumptions == ("s3_gb_per_day", "s3_days_without_expiry")
+
+
+@pytest.mark.parametrize(
+    ("feature", "block"),
+    [
+        ("format conversion", {"dataFormatConversionConfiguration": {"inputFormatConfiguration": {}}}),
+        ("dynamic partitioning", {"dynamicPartitioningConfiguration": {"enabled": True}}),
+        ("record processing", {"processingConfiguration": {"enabled": True, "processors": [{"type": "Lambda"}]}}),
+    ],
+)
+def test_a_stream_with_a_per_gb_feature_the_table_lacks_is_not_priced(feature, block):
+    est = estimate(synthetic_plan("prod", _stream_into("s3-payments-archive-prod", **block)))
+    assert charges(est, "firehose-payments-archive-prod") == pytest.approx([1.6 * DAYS * 0.031, None])
+    assert resource(est, "firehose-payments-archive-prod").charges[1].item == f"{feature}: not in the price table"
+
+
+def test_a_stream_with_its_paid_features_switched_off_is_priced():
+    off = {
+        "dataFormatConversionConfiguration": {"enabled": False},
+        "dynamicPartitioningConfiguration": {"enabled": False},
+        "processingConfiguration": {"enabled": False},
+    }
+    est = estimate(synthetic_plan("prod", _stream_into("s3-payments-archive-prod", **off)))
+    assert resource(est, "firehose-payments-archive-prod").status == "priced"

@@ -10,6 +10,8 @@ from ops.cost import estimate
 from tests.ops.cost.cost_helpers import charges
 
 DAYS = 730 / 24
+# Firehose writes one object per flush: every 300 s, or sooner when 5 MiB are buffered.
+FLUSHES_PER_DAY = 86_400 / 300
 
 PROD = {
     # network: a NAT gateway and its Elastic IP per AZ, 50 GB a month shared by the two.
@@ -19,23 +21,50 @@ PROD = {
     "eip-payments-nat-ap-northeast-2c-prod": [730 * 0.005],
     "log-payments-vpcflow-prod": [1.0 * DAYS * 0.76, 1.0 * 7 * 0.0314],
     "kms-payments-vpcflow-logs-prod": [1.0],
+    # the alarm topic and its key; 1,000 alarm messages a month.
+    "kms-payments-alarms-prod": [1.0],
+    "sns-payments-alarms-prod": [1000 / 1e6 * 0.50],
+    # the audit archive: 1.6 GB a day into the stream, stored 365 days plus the noncurrent day;
+    # 1.6 GB = 1,638.4 MiB a day fills the 5 MiB buffer 327.68 times a day, more than 288 flushes.
+    "kms-payments-auditarchive-prod": [1.0],
+    "firehose-payments-auditarchive-prod": [1.6 * DAYS * 0.031],
+    "s3-payments-auditarchive-prod": [
+        1.6 * (365 + 1) * 0.025,
+        1.6 * 1024 / 5 * DAYS / 1000 * 0.0045,
+        1000 / 1000 * 0.00035,
+    ],
     # data: db.t3.micro Multi-AZ, 20 GB gp3 twice, backups 1.5 x 20 GB of which 20 GB free, PI 7 days.
     "rds-payments-prod": [2 * 730 * 0.025, 2 * 20 * 0.131, (1.5 - 1) * 20 * 0.095, 0.0],
     "log-payments-rds-postgresql-prod": [0.05 * DAYS * 0.76, 0.05 * 7 * 0.0314],
     "log-payments-rds-upgrade-prod": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
     "kms-payments-data-prod": [1.0],
+    # five single-metric alarms (CPU credits because db.t3 is burstable).
+    "alarm-payments-db-connections-high-prod": [0.10],
+    "alarm-payments-db-cpu-credits-low-prod": [0.10],
+    "alarm-payments-db-cpu-high-prod": [0.10],
+    "alarm-payments-db-free-storage-low-prod": [0.10],
+    "alarm-payments-db-freeable-memory-low-prod": [0.10],
     # edge: ALB hours, 0.5 LCU, a public IPv4 address in each of its 2 subnets; zone; 365 days of logs.
     "alb-payments-prod": [730 * 0.0225, 0.5 * 730 * 0.008, 2 * 730 * 0.005],
     "zone-payments-prod": [0.50],
     "dns-payments-api-payments-example-com-a-prod": [0.0],
     "dns-payments-certvalidation-api-payments-example-com-prod": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-prod": [0.05 * 365 * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
+    # the two 5xx rates are metric math over two metrics each (billed per metric).
+    "alarm-payments-elb-5xx-rate-prod": [2 * 0.10],
+    "alarm-payments-target-5xx-rate-prod": [2 * 0.10],
+    "alarm-payments-target-p99-latency-prod": [0.10],
+    "alarm-payments-unhealthy-hosts-prod": [0.10],
     # compute: 3 tasks of 0.5 vCPU / 1 GB, Container Insights, target tracking's two alarms.
     "ecs-payments-api-prod": [3 * 730 * 0.5 * 0.04656, 3 * 730 * 1 * 0.00511],
     "ecs-payments-prod": [20 * 0.30, 0.05 * DAYS * 0.76],
     "scaling-payments-api-cpu-prod": [2 * 0.10],
     "log-payments-api-prod": [0.5 * DAYS * 0.76, 0.5 * 7 * 0.0314],
     "kms-payments-api-logs-prod": [1.0],
+    "dashboard-payments-prod": [3.0],
+    "alarm-payments-running-tasks-low-prod": [0.10],
+    "alarm-payments-service-cpu-high-prod": [0.10],
+    "alarm-payments-service-memory-high-prod": [0.10],
 }
 
 DEV = {
@@ -44,21 +73,44 @@ DEV = {
     "eip-payments-nat-ap-northeast-2a-dev": [730 * 0.005],
     "log-payments-vpcflow-dev": [0.2 * DAYS * 0.76, 0.2 * 7 * 0.0314],
     "kms-payments-vpcflow-logs-dev": [1.0],
+    "kms-payments-alarms-dev": [1.0],
+    "sns-payments-alarms-dev": [100 / 1e6 * 0.50],
+    # 0.3 GB = 307.2 MiB a day: 61.44 full buffers, fewer than the 288 timed flushes.
+    "kms-payments-auditarchive-dev": [1.0],
+    "firehose-payments-auditarchive-dev": [0.3 * DAYS * 0.031],
+    "s3-payments-auditarchive-dev": [
+        0.3 * (365 + 1) * 0.025,
+        FLUSHES_PER_DAY * DAYS / 1000 * 0.0045,
+        1000 / 1000 * 0.00035,
+    ],
     "rds-payments-dev": [2 * 730 * 0.025, 2 * 20 * 0.131, (1.5 - 1) * 20 * 0.095, 0.0],
     "log-payments-rds-postgresql-dev": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
     "log-payments-rds-upgrade-dev": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
     "kms-payments-data-dev": [1.0],
+    "alarm-payments-db-connections-high-dev": [0.10],
+    "alarm-payments-db-cpu-credits-low-dev": [0.10],
+    "alarm-payments-db-cpu-high-dev": [0.10],
+    "alarm-payments-db-free-storage-low-dev": [0.10],
+    "alarm-payments-db-freeable-memory-low-dev": [0.10],
     # edge: 0.1 LCU; access logs expire after 14 days in dev.
     "alb-payments-dev": [730 * 0.0225, 0.1 * 730 * 0.008, 2 * 730 * 0.005],
     "zone-payments-dev": [0.50],
     "dns-payments-api-dev-payments-example-com-a-dev": [0.0],
     "dns-payments-certvalidation-api-dev-payments-example-com-dev": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-dev": [0.005 * 14 * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
+    "alarm-payments-elb-5xx-rate-dev": [2 * 0.10],
+    "alarm-payments-target-5xx-rate-dev": [2 * 0.10],
+    "alarm-payments-target-p99-latency-dev": [0.10],
+    "alarm-payments-unhealthy-hosts-dev": [0.10],
     "ecs-payments-api-dev": [3 * 730 * 0.5 * 0.04656, 3 * 730 * 1 * 0.00511],
     "ecs-payments-dev": [20 * 0.30, 0.05 * DAYS * 0.76],
     "scaling-payments-api-cpu-dev": [2 * 0.10],
     "log-payments-api-dev": [0.1 * DAYS * 0.76, 0.1 * 7 * 0.0314],
     "kms-payments-api-logs-dev": [1.0],
+    "dashboard-payments-dev": [3.0],
+    "alarm-payments-running-tasks-low-dev": [0.10],
+    "alarm-payments-service-cpu-high-dev": [0.10],
+    "alarm-payments-service-memory-high-dev": [0.10],
 }
 
 EXPECTED = {"prod": PROD, "dev": DEV}
@@ -95,4 +147,10 @@ def test_prod_costs_more_than_dev_by_the_second_nat_and_the_heavier_usage(platfo
     second_nat = 730 * 0.059 + 730 * 0.005
     nat_data = 50 * 0.059 - 20 * 0.059
     flow_logs = (1.0 - 0.2) * DAYS * 0.76 + (1.0 - 0.2) * 7 * 0.0314
-    assert network == pytest.approx(second_nat + nat_data + flow_logs, abs=1e-9)
+    alarm_messages = (1000 - 100) / 1e6 * 0.50
+    archive = (
+        (1.6 - 0.3) * DAYS * 0.031  # stream ingestion
+        + (1.6 - 0.3) * 366 * 0.025  # bucket storage
+        + (1.6 * 1024 / 5 - FLUSHES_PER_DAY) * DAYS / 1000 * 0.0045  # objects: prod's fill the buffer
+    )
+    assert network == pytest.approx(second_nat + nat_data + flow_logs + alarm_messages + archive, abs=1e-9)

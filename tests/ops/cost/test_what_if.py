@@ -26,16 +26,46 @@ def test_a_nat_per_az_instead_of_one_adds_a_gateway_and_its_address_but_no_traff
     assert per_az - base == pytest.approx(730 * 0.059 + 730 * 0.005, abs=1e-9)
 
 
+# A burstable class (db.t*) has a CPU credit alarm; leaving it drops that one-metric alarm.
+CREDIT_ALARM = 0.10
+
+
 def test_a_larger_instance_class_moves_the_total_by_the_hourly_difference_of_both_instances(platform_plan):
     base = estimate(platform_plan("prod")).total
     larger = _total_with("prod", "data", instanceClass="db.m6g.large")
-    assert larger - base == pytest.approx(2 * 730 * (0.211 - 0.025), abs=1e-9)
+    assert larger - base == pytest.approx(2 * 730 * (0.211 - 0.025) - CREDIT_ALARM, abs=1e-9)
 
 
 def test_an_instance_class_missing_from_the_table_is_not_priced_never_zero(platform_plan):
-    plan = plan_platform("prod", config_overrides={"data": {"data:instanceClass": "db.x2g.large"}})
+    # db.r6i.large exists in Seoul (the settings accept it) but the price table has no figure for it.
+    plan = plan_platform("prod", config_overrides={"data": {"data:instanceClass": "db.r6i.large"}})
+    assert plan.ok, [lp.error for lp in plan.layers]
     est = estimate(plan)
     assert [r.name for r in est.not_priced] == ["rds-payments-prod"]
     assert charges(est, "rds-payments-prod")[0] is None
     base = estimate(platform_plan("prod")).total
-    assert est.total == pytest.approx(base - 2 * 730 * 0.025, abs=1e-9)
+    assert est.total == pytest.approx(base - 2 * 730 * 0.025 - CREDIT_ALARM, abs=1e-9)
+
+
+def test_alarm_subscriptions_add_their_deliveries_of_every_alarm_message(platform_plan):
+    base = estimate(platform_plan("prod")).total
+    subscriptions = (
+        '[{"protocol": "email", "endpoint": "oncall@example.com"},'
+        ' {"protocol": "https", "endpoint": "https://hooks.example.com/alarms"}]'
+    )
+    subscribed = _total_with("prod", "network", alarmSubscriptions=subscriptions)
+    # Each of the 1,000 messages a month reaches both: email per 100,000, HTTPS per million.
+    assert subscribed - base == pytest.approx(1000 / 1e5 * 2.0 + 1000 / 1e6 * 0.60, abs=1e-9)
+
+
+def test_an_existing_alarm_topic_saves_the_topic_and_its_key(platform_plan):
+    base = estimate(platform_plan("prod")).total
+    existing = _total_with("prod", "network", alarmTopicArn="arn:aws:sns:ap-northeast-2:123456789012:oncall")
+    assert base - existing == pytest.approx(1.0 + 1000 / 1e6 * 0.50, abs=1e-9)
+
+
+def test_a_shorter_archive_retention_stores_fewer_days_of_the_stream(platform_plan):
+    base = estimate(platform_plan("dev")).total
+    shorter = _total_with("dev", "network", auditArchiveRetentionDays="30")
+    # 0.3 GB a day kept 30 days plus the noncurrent day instead of 365 plus one.
+    assert base - shorter == pytest.approx(0.3 * (366 - 31) * 0.025, abs=1e-9)
