@@ -393,22 +393,25 @@ def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
         per_day = len(streams) * ctx.usage.firehose_gb_per_day
         puts = sum(_stream_objects_per_month(s, ctx) for s in streams)
         per_day_key = puts_key = "firehose_gb_per_day"
+        source = f" (written by {', '.join(s.name for s in streams)})"
     else:
         per_day = ctx.usage.per_resource("s3_gb_per_day", ctx.resource_key(r))
         puts = ctx.usage.s3_put_requests_per_month
         per_day_key, puts_key = "s3_gb_per_day", "s3_put_requests_per_month"
+        source = ""
     days = _days_kept(r, ctx)
     kept = days if days is not None else ctx.usage.s3_days_without_expiry
     storage_from = (per_day_key,) if days is not None else (per_day_key, "s3_days_without_expiry")
     gets = ctx.usage.s3_get_requests_per_month
     return [
         Charge(
-            f"storage: {qty(per_day)} GB/day x {qty(kept)} days kept x {usd(s3.storage_gb_month)}/GB-month",
+            f"storage{source}: {qty(per_day)} GB/day x {qty(kept)} days kept x {usd(s3.storage_gb_month)}/GB-month",
             per_day * kept * s3.storage_gb_month,
             storage_from,
         ),
         Charge(
-            f"PUT requests: {qty(puts)} x {usd(s3.put_requests_thousand)}/1,000",
+            f"PUT requests{' (one per buffer flush)' if streams else ''}: {qty(puts)} x "
+            f"{usd(s3.put_requests_thousand)}/1,000",
             puts / 1000 * s3.put_requests_thousand,
             (puts_key,),
         ),
