@@ -1,7 +1,8 @@
 """`EncryptedLogGroup`: a CloudWatch log group with its own rotating customer-managed KMS key.
 
-Used for VPC flow logs (network) and container logs (compute): the key policy lets CloudWatch
-Logs use the key for this one log group only, and the retention is fixed by config.
+Used for VPC flow logs (network), container logs (compute) and WAF logs (edge): the key policy
+lets CloudWatch Logs use the key for this one log group only, and the retention is fixed by
+config. The key's deletion window follows the environment (`shared.kms.deletion_window_days`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import kms
+from shared.environments import is_protected
 from shared.naming import Namer
 
 
@@ -24,6 +26,8 @@ class EncryptedLogGroupArgs:
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
     region: str
+    # A name AWS dictates (e.g. WAF's `aws-waf-logs-` prefix); default `log-<service>-<purpose>-<env>`.
+    log_group_name: str | None = None
 
 
 class EncryptedLogGroup(pulumi.ComponentResource):
@@ -36,13 +40,13 @@ class EncryptedLogGroup(pulumi.ComponentResource):
         super().__init__("payments:shared:EncryptedLogGroup", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         n = args.namer
-        log_group_name = n("log", args.purpose, autonamed=False)
+        log_group_name = args.log_group_name or n("log", args.purpose, autonamed=False)
         key_name = n("kms", f"{args.purpose}-logs")
         self.key = aws.kms.Key(
             key_name,
             description=f"Encrypts CloudWatch log group {log_group_name}",
             enable_key_rotation=True,
-            deletion_window_in_days=7,
+            deletion_window_in_days=kms.deletion_window_days(is_protected(n.env)),
             policy=pulumi.Output.all(args.account_id, args.partition).apply(
                 lambda ap: kms.key_policy(
                     kms.admin_statement(ap[1], ap[0]),
@@ -56,7 +60,7 @@ class EncryptedLogGroup(pulumi.ComponentResource):
         )
         aws.kms.Alias(f"alias-{key_name}", name=f"alias/{key_name}", target_key_id=self.key.key_id, opts=child)
         self.log_group = aws.cloudwatch.LogGroup(
-            log_group_name,
+            n("log", args.purpose),
             name=log_group_name,
             retention_in_days=args.retention_in_days,
             kms_key_id=self.key.arn,

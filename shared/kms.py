@@ -111,3 +111,14 @@ def firehose_grant_statement(*, partition: str, account_id: str, region: str) ->
             "Bool": {"kms:GrantIsForAWSResource": "true"},
         },
     }
+
+
+# AWS accepts a waiting period of 7-30 days between ScheduleKeyDeletion and the key's deletion.
+PROTECTED_DELETION_WINDOW_DAYS = 30
+DELETION_WINDOW_DAYS = 7
+
+
+def deletion_window_days(protected: bool) -> int:
+    """Days a scheduled key deletion waits: the longest AWS allows (30) where data must survive a
+    mistake, the shortest (7) where environments are torn down and rebuilt freely."""
+    return PROTECTED_DELETION_WINDOW_DAYS if protected else DELETION_WINDOW_DAYS

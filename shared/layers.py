@@ -39,7 +39,7 @@ class Layer:
 LAYERS: tuple[Layer, ...] = (
     Layer("network", (), "VPC, subnets, gateways, routes, security groups, flow logs"),
     Layer("data", ("network",), "RDS PostgreSQL Multi-AZ, its KMS key and parameter group"),
-    Layer("edge", ("network",), "Route53 zone, ACM certificate, ALB, listeners, target group"),
+    Layer("edge", ("network",), "Route53 zone, CAA, ACM certificate, WAF web ACL, ALB, listeners, target group"),
     Layer("compute", ("network", "data", "edge"), "ECS Fargate service, autoscaling, IAM, logs"),
 )
 

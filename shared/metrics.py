@@ -113,6 +113,15 @@ ALB_HEALTHY_HOSTS = Signal(
     (Metric("healthy", ALB, "HealthyHostCount", "Minimum", ("TargetGroup", "LoadBalancer")),),
 )
 
+# AWS WAF publishes per web ACL and Region; Rule=ALL is the whole ACL's count.
+WAF = "AWS/WAFV2"
+WAF_BLOCKED_REQUESTS = Signal(
+    "waf-blocked",
+    "Requests blocked by the web ACL",
+    "count",
+    (Metric("blocked", WAF, "BlockedRequests", "Sum", ("WebACL", "Region", "Rule")),),
+)
+
 # --- compute: the ECS service ------------------------------------------------------------------
 _SERVICE = ("ClusterName", "ServiceName")
 ECS_RUNNING_TASKS = Signal(

@@ -50,7 +50,14 @@ def _preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> None
 
 
 def _orchestrate(
-    action: str, env: str, layers: list[str], parallel: int, *, remove_stacks: bool = False, refresh: bool = False
+    action: str,
+    env: str,
+    layers: list[str],
+    parallel: int,
+    *,
+    remove_stacks: bool = False,
+    refresh: bool = False,
+    ripple: bool = True,
 ) -> RunReport:
     if parallel < 1:
         raise Exit("--parallel must be at least 1", code=2)
@@ -58,7 +65,7 @@ def _orchestrate(
     with LiveProgress(console, layers) as progress:
         orch = Orchestrator(engine, reporter=progress, max_parallel=parallel)
         if action == "deploy":
-            report = orch.deploy(env, layers, refresh=refresh)
+            report = orch.deploy(env, layers, refresh=refresh, follow_ripples=ripple)
         elif action == "preview":
             report = orch.preview(env, layers)
         else:
@@ -99,14 +106,16 @@ def _note_left_behind(env: str, layers: list[str]) -> None:
         "layer": f"Layer to deploy ({_LAYERS}); the layers it depends on must already be deployed.",
         "env": _ENV_HELP,
         "refresh": "Refresh the stack's state from AWS first (clears pending operations of an interrupted run).",
+        "ripple": "Also deploy, right after, the deployed layers below it whose inputs (this layer's exports) "
+        "changed, e.g. a replaced security group (default: off; the summary names them and the command to run).",
     }
 )
-def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False) -> None:
+def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False, ripple: bool = False) -> None:
     """Deploy one layer (`pulumi up` in its project folder), after preflight."""
     check_layer(layer)
     check_env(env)
     _preflight(env, [layer], changes_config=True)
-    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh))
+    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh, ripple=ripple))
 
 
 @task(

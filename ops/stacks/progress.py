@@ -18,6 +18,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from ops.stacks.events import NOTICE_PREFIXES
 from ops.stacks.report import Outcome, RunReport
 
 _STYLE = {
@@ -63,11 +64,16 @@ def summary_table(report: RunReport) -> Table:
 
 def next_steps(report: RunReport) -> list[str]:
     """One line per layer that needs the user: `layer result: reason. Next: what to do`."""
-    return [
+    held = [
         f"{o.layer} {o.result}: {o.reason}. Next: {o.next_step}"
         for o in report.outcomes
         if o.next_step and o.result in ("failed", "skipped", "upstream not deployed")
     ]
+    # A deployed layer whose exports changed names the layers below it that now read stale values.
+    ripples = [
+        f"{o.layer} deployed, but {o.next_step}" for o in report.outcomes if o.result == "deployed" and o.next_step
+    ]
+    return held + ripples
 
 
 def print_summary(report: RunReport, console: Console) -> None:
@@ -111,8 +117,9 @@ class LiveProgress:
         with self._lock:
             what, _, start = self._state.get(layer, ("running", "", time.monotonic()))
             self._state[layer] = (what, text, start)
-        if self._live is None and (text.startswith(("error:", "failed", "lifting"))):
-            self.console.print(f"{layer}: {text}")
+        # Diagnostics (a zone's name servers, a warning) stay on screen: rich prints them above the live rows.
+        if text.startswith(NOTICE_PREFIXES) or (self._live is None and text.startswith(("failed", "lifting"))):
+            self.console.print(f"{layer}: {text}", markup=False, highlight=False, soft_wrap=True)
 
     def finished(self, outcome: Outcome) -> None:
         """A layer reached its outcome."""

@@ -16,7 +16,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from ops.environment.stack_files import PROJECTS_DIR
-from ops.stacks.backend import Backend, workspace_options
+from ops.stacks.backend import SECRETS_PROVIDER_VAR, Backend, workspace_options
 from ops.stacks.engine import Changes, EngineError, OnEvent, StackOutput, StackState
 from ops.stacks.errors import explain
 from ops.stacks.events import _event_sink
@@ -35,6 +35,40 @@ def target_urns(deployment: Mapping[str, Any], types: Iterable[str]) -> list[str
     ]
 
 
+def keep_secrets_provider(ws: Any, env: str, wanted: str | None) -> None:
+    """Make an existing stack open with the KMS secrets provider it was created with.
+
+    `pulumi stack init --secrets-provider` records the provider and its encrypted data key in
+    `Pulumi.<env>.yaml`; a fresh CI checkout whose stack file never had them committed would
+    fall back to a passphrase (possibly empty) on `select`. The same two values are kept in the
+    stack's state (`secrets_providers`), so they are copied from there into the stack file's
+    settings, leaving its config untouched. A stack made with another provider is refused in one
+    line rather than silently re-keyed.
+    """
+    if not wanted:
+        return
+    settings = ws.stack_settings(env)
+    if settings.secrets_provider:
+        if settings.secrets_provider != wanted:
+            raise EngineError(
+                f"stack {env} in {ws.work_dir} uses secrets provider {settings.secrets_provider}, but "
+                f"{SECRETS_PROVIDER_VAR} is {wanted}: unset it, or move the stack with "
+                f"`pulumi stack change-secrets-provider {wanted}`"
+            )
+        return
+    state = (ws.export_stack(env).deployment or {}).get("secrets_providers") or {}
+    url, key = (state.get("state") or {}).get("url"), (state.get("state") or {}).get("encryptedkey")
+    if state.get("type") != "cloud" or not url or not key:
+        return  # nothing recorded yet (a stack never deployed): the CLI uses the workspace's provider
+    if url != wanted:
+        raise EngineError(
+            f"stack {env} in {ws.work_dir} was created with secrets provider {url}, but {SECRETS_PROVIDER_VAR} "
+            f"is {wanted}: set {SECRETS_PROVIDER_VAR}={url}"
+        )
+    settings.secrets_provider, settings.encrypted_key = url, key
+    ws.save_stack_settings(env, settings)
+
+
 class PulumiEngine:
     """`StackEngine` over the Automation API: one `LocalWorkspace` per project folder."""
 
@@ -44,6 +78,7 @@ class PulumiEngine:
         self._lock = threading.Lock()
         self._command: auto.PulumiCommand | None = None
         self._workspaces: dict[str, auto.LocalWorkspace] = {}
+        self._providers_kept: set[tuple[str, str]] = set()
 
     def _workspace(self, layer: str) -> auto.LocalWorkspace:
         with self._lock:
@@ -73,7 +108,11 @@ class PulumiEngine:
 
     def _stack(self, layer: str, env: str, *, create: bool = False) -> auto.Stack:
         ws = self._workspace(layer)
-        return auto.Stack.create_or_select(env, ws) if create else auto.Stack.select(env, ws)
+        stack = auto.Stack.create_or_select(env, ws) if create else auto.Stack.select(env, ws)
+        if (layer, env) not in self._providers_kept:
+            keep_secrets_provider(ws, env, self.backend.secrets_provider)
+            self._providers_kept.add((layer, env))
+        return stack
 
     def state(self, layer: str, env: str) -> StackState:
         with self._explained(layer, env, "stack ls"):

@@ -26,6 +26,8 @@ class Outcome:
     duration: float = 0.0
     reason: str = ""
     next_step: str = ""
+    # Export names whose values this run changed (downstream layers read them through StackReferences).
+    changed_exports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,12 @@ in tests), so the ordering, the failure rules and the teardown sequence are test
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import Any
 
 from ops.environment.stack_files import (
     PROJECTS_DIR,
@@ -125,8 +127,53 @@ class Orchestrator:
 
     # Deploy ------------------------------------------------------------------------------
 
-    def deploy(self, env: str, layers: Iterable[str] | None = None, *, refresh: bool = False) -> RunReport:
-        """Deploy `layers` (default: all) in graph order; upstream layers outside the selection must exist."""
+    def deploy(
+        self, env: str, layers: Iterable[str] | None = None, *, refresh: bool = False, follow_ripples: bool = False
+    ) -> RunReport:
+        """Deploy `layers` (default: all) in graph order; upstream layers outside the selection must exist.
+
+        A deployed layer whose exports changed leaves the deployed layers below it reading stale
+        values until they are deployed too: with `follow_ripples` they are, right after (in graph
+        order, rippling on); otherwise the layer's outcome names them and the command to run.
+        """
+        report = self._deploy(env, layers, refresh=refresh)
+        stale = self._stale_downstream(env, report)
+        if not stale:
+            return report
+        if follow_ripples:
+            for layer in stale:
+                self.reporter.event(layer, "upstream exports changed: deploying it too")
+            more = self.deploy(env, stale, follow_ripples=True)
+            return RunReport("deploy", env, report.outcomes + more.outcomes)
+        return RunReport("deploy", env, tuple(self._with_ripple_hint(o, env, stale) for o in report.outcomes))
+
+    def _stale_downstream(self, env: str, report: RunReport) -> list[str]:
+        """Deployed layers outside this run that read exports the run changed, in graph order."""
+        ran = {o.layer for o in report.outcomes}
+        changed = [o.layer for o in report.outcomes if o.changed_exports]
+        stale = {
+            d
+            for layer in changed
+            for d in downstream(layer)
+            if d not in ran and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
+        }
+        return [n for n in layer_names() if n in stale]
+
+    def _with_ripple_hint(self, o: Outcome, env: str, stale: list[str]) -> Outcome:
+        mine = [d for d in stale if d in downstream(o.layer)]
+        if not (o.changed_exports and mine):
+            return o
+        runs = "; then ".join(f"`invoke deploy --layer {d} --env {env}`" for d in mine)
+        hint = f"exports changed ({', '.join(o.changed_exports)}): {', '.join(mine)} now read stale values: run {runs}"
+        return dataclasses.replace(o, next_step=hint)
+
+    def _exports(self, layer: str, env: str) -> dict[str, Any] | None:
+        """The layer's export values, or None before its stack exists (nothing can read it yet)."""
+        if not self.engine.state(layer, env).exists:
+            return None
+        return {name: out.value for name, out in self.engine.outputs(layer, env).items()}
+
+    def _deploy(self, env: str, layers: Iterable[str] | None, *, refresh: bool) -> RunReport:
         order = deploy_order(layers)
         chosen = set(order)
 
@@ -145,8 +192,11 @@ class Orchestrator:
             self.reporter.started(layer, "deploying")
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
+            before = self._exports(layer, env)
             changes = self.engine.up(layer, env, on_event=self._sink(layer), refresh=False)
-            return Outcome(layer, "deployed", changes, _elapsed(start))
+            after = self._exports(layer, env) or {}
+            changed = tuple(sorted(n for n in after if before is not None and before.get(n) != after[n]))
+            return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
 
         def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
             return Outcome(

@@ -1,10 +1,10 @@
 """The rules as CrossGuard policies: what `policy/__main__.py` hands to `PolicyPack`.
 
-Resource-scoped rules become `ResourceValidationPolicy` objects; the two rules that must see
+Resource-scoped rules become `ResourceValidationPolicy` objects; the rules that must see
 another resource of the stack (which group an ingress rule opens, which bucket a load balancer
-logs to) become `StackValidationPolicy` objects, fed the stack's resources with their property
-dependencies so references read as they do offline. Either way the rule function is the one in
-`payments_policy.rules`, the same the offline plan runs.
+logs to, which web ACL guards a load balancer) become `StackValidationPolicy` objects, fed the
+stack's resources with their property dependencies so references read as they do offline.
+Either way the rule function is the one in `payments_policy.rules`, the same the offline plan runs.
 """
 
 from __future__ import annotations

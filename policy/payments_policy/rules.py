@@ -20,6 +20,7 @@ from shared.guardrails import LOG_RETENTION_DAYS, RULE_ALB_PROTECTION, TASK_CPU,
 from shared.layers import LAYER_NAMES
 from shared.ports import HTTP_PORT, HTTPS_PORT
 from shared.tags import REQUIRED_TAG_KEYS, environment_label
+from shared.tls import ACCEPTED_TLS_POLICIES, DEFAULT_TLS_POLICY
 
 # Type tokens the rules look at.
 BUCKET = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2")
@@ -29,6 +30,7 @@ BUCKET_SSE = (
 )
 LOAD_BALANCER = ("aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer")
 LISTENER = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+WEB_ACL_ASSOCIATION = ("aws:wafv2/webAclAssociation:WebAclAssociation",)
 DB_INSTANCE = ("aws:rds/instance:Instance",)
 LOG_GROUP = ("aws:cloudwatch/logGroup:LogGroup",)
 KMS_KEY = ("aws:kms/key:Key",)
@@ -47,24 +49,6 @@ IAM_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "aws:sns/topicPolicy:TopicPolicy": ("policy",),
 }
 
-# ELB security policies that negotiate TLS 1.2 or newer only (AWS "Security policies for your
-# Application Load Balancer"); anything else still accepts TLS 1.0/1.1.
-TLS12_POLICIES: frozenset[str] = frozenset(
-    {
-        "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-        "ELBSecurityPolicy-TLS13-1-3-2021-06",
-        "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-        "ELBSecurityPolicy-TLS-1-2-2017-01",
-        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-        "ELBSecurityPolicy-FS-1-2-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-        "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-    }
-)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 PUBLIC_PORTS = frozenset({HTTP_PORT, HTTPS_PORT})
 # One definition with the settings (`shared.guardrails`), which refuse any other value up front.
@@ -174,13 +158,15 @@ def check_s3_encryption(r: PolicyInput, ctx: PolicyContext) -> list[str]:
 
 # --- traffic -------------------------------------------------------------------------------------
 def check_listener_tls(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
-    """HTTPS listeners negotiate TLS 1.2+; HTTP listeners only redirect to HTTPS."""
+    """HTTPS listeners negotiate TLS 1.2+ without CBC ciphers; HTTP listeners only redirect to HTTPS."""
     protocol = r.get("protocol")
     if protocol == "HTTPS":
         problems = []
         policy = r.get("sslPolicy")
-        if policy not in TLS12_POLICIES:
-            problems.append(f"sslPolicy {policy!r} is not a TLS 1.2+ policy (e.g. ELBSecurityPolicy-TLS13-1-2-2021-06)")
+        if policy not in ACCEPTED_TLS_POLICIES:
+            problems.append(
+                f"sslPolicy {policy!r} is not a TLS 1.2+ policy without CBC ciphers (e.g. {DEFAULT_TLS_POLICY})"
+            )
         if not r.get("certificateArn"):
             problems.append("an HTTPS listener needs certificateArn")
         return problems
@@ -201,6 +187,18 @@ def check_listener_tls(r: PolicyInput, _ctx: PolicyContext) -> list[str]:
     if _literal(protocol):
         return [f"listener protocol {protocol!r}: the platform serves HTTPS (and HTTP only to redirect)"]
     return []
+
+
+def check_alb_web_acl(r: PolicyInput, ctx: PolicyContext) -> list[str]:
+    """An internet-facing Application Load Balancer has a WAF web ACL associated with it."""
+    if r.get("internal") is True or r.get("loadBalancerType") not in (None, "application"):
+        return []
+    for association in ctx.of_type(*WEB_ACL_ASSOCIATION):
+        if ctx.refers_to(association.get("resourceArn"), r):
+            return []
+    return [
+        "an internet-facing Application Load Balancer needs a WAF web ACL association (aws.wafv2.WebAclAssociation)"
+    ]
 
 
 def _anywhere(cidrs: list[Any]) -> list[str]:
@@ -394,9 +392,16 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "tls-listeners",
-        "HTTPS listeners use a TLS 1.2+ security policy; HTTP listeners only redirect to HTTPS.",
+        "HTTPS listeners use a TLS 1.2+ security policy without CBC ciphers; HTTP listeners only redirect to HTTPS.",
         check_listener_tls,
         LISTENER,
+    ),
+    Rule(
+        "alb-has-web-acl",
+        "Every internet-facing Application Load Balancer has a WAF web ACL associated.",
+        check_alb_web_acl,
+        LOAD_BALANCER,
+        scope="stack",
     ),
     Rule(
         "no-public-ingress",

@@ -29,3 +29,8 @@ class EdgeContract(Contract):
     )
     certificate_arn: pulumi.Input[str] = output("ACM certificate served by the HTTPS listener.")
     service_url: pulumi.Input[str] = output("https:// URL of the payment API.")
+    web_acl_arn: pulumi.Input[str] = output("ARN of the AWS WAF web ACL associated with the load balancer.")
+    web_acl_name: pulumi.Input[str] = output("Name of the web ACL (the WebACL dimension of its CloudWatch metrics).")
+    waf_log_group_name: pulumi.Input[str] = output(
+        "CloudWatch log group of the web ACL's request logs (aws-waf-logs-...)."
+    )

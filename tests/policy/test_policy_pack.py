@@ -60,7 +60,11 @@ def run_stack_policy(name: str, resources: list[PolicyResource]) -> list[tuple[s
 def test_pack_declares_one_mandatory_policy_per_rule_in_rule_order():
     made = policies()
     assert [p.name for p in made] == [r.id for r in RULES]
-    assert {p.name for p in made if isinstance(p, StackValidationPolicy)} == {"s3-encrypted", "no-public-ingress"}
+    assert {p.name for p in made if isinstance(p, StackValidationPolicy)} == {
+        "s3-encrypted",
+        "alb-has-web-acl",
+        "no-public-ingress",
+    }
     assert all(p.enforcement_level.value == "mandatory" for p in made)
 
 
@@ -164,6 +168,24 @@ def test_stack_policy_accepts_sse_s3_only_on_the_bucket_the_load_balancer_logs_t
     ]
     assert run_stack_policy("s3-encrypted", resources) == [
         ("sseAlgorithm 'AES256'; expected aws:kms with a customer key", urn(bucket_t, "s3-payments-data-prod"))
+    ]
+
+
+def test_stack_policy_finds_the_load_balancer_a_web_acl_association_points_at():
+    alb_t, assoc_t = "aws:lb/loadBalancer:LoadBalancer", "aws:wafv2/webAclAssociation:WebAclAssociation"
+    guarded = policy_resource(alb_t, "alb-payments-prod", {"loadBalancerType": "application", "internal": False})
+    bare = policy_resource(alb_t, "alb-payments-admin-prod", {"loadBalancerType": "application", "internal": False})
+    assoc = policy_resource(
+        assoc_t,
+        "wafassoc-payments-alb-prod",
+        {"resourceArn": UNKNOWN_STRING_VALUE, "webAclArn": UNKNOWN_STRING_VALUE},
+        {"resourceArn": [guarded]},
+    )
+    assert run_stack_policy("alb-has-web-acl", [guarded, bare, assoc]) == [
+        (
+            "an internet-facing Application Load Balancer needs a WAF web ACL association (aws.wafv2.WebAclAssociation)",
+            urn(alb_t, "alb-payments-admin-prod"),
+        )
     ]
 
 

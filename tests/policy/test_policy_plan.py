@@ -29,6 +29,7 @@ def test_every_rule_checks_real_resources_of_the_platform(platform_plan):
     assert all(count >= 1 for count in checked.values()), checked
     assert checked["rds-highly-available-private"] == 1
     assert checked["tls-listeners"] == 2  # HTTPS 443 and the HTTP 80 redirect
+    assert checked["alb-has-web-acl"] == 1  # the one internet-facing ALB, and it has its web ACL
     assert checked["no-public-ingress"] == 4 + 4  # ALB/app/DB and the emptied default group; 4 ingress rules
 
 

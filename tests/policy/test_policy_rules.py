@@ -8,6 +8,7 @@ import pytest
 from payments_policy.model import PolicyInput, unknown
 from payments_policy.rules import RULES
 
+from shared.tls import ACCEPTED_TLS_POLICIES
 from tests.policy.policy_cases import TAGS, violations
 
 SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
@@ -134,6 +135,38 @@ def test_s3_rule_accepts_kms_with_a_key_and_sse_s3_for_alb_access_logs():
     assert violations("s3-encrypted", BUCKET, {}, name="s3-payments-alblogs-prod", others=logs) == []
 
 
+# --- WAF ------------------------------------------------------------------------------------------
+ALB = "aws:lb/loadBalancer:LoadBalancer"
+ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
+PUBLIC_ALB = {"loadBalancerType": "application", "internal": False}
+
+
+def association(resource_arn: str) -> PolicyInput:
+    props = {"resourceArn": resource_arn, "webAclArn": unknown("waf-payments-prod", "arn")}
+    return PolicyInput(ASSOCIATION, "wafassoc-payments-alb-prod", props)
+
+
+def test_web_acl_rule_fails_an_internet_facing_alb_without_a_web_acl_association():
+    unrelated = association(unknown("alb-payments-other-prod", "arn"))
+    assert violations("alb-has-web-acl", ALB, PUBLIC_ALB, name="alb-payments-prod", others=[unrelated]) == [
+        "an internet-facing Application Load Balancer needs a WAF web ACL association (aws.wafv2.WebAclAssociation)"
+    ]
+
+
+def test_web_acl_rule_passes_an_alb_associated_by_reference_or_by_its_literal_arn():
+    by_reference = association(unknown("alb-payments-prod", "arn"))
+    assert violations("alb-has-web-acl", ALB, PUBLIC_ALB, name="alb-payments-prod", others=[by_reference]) == []
+    arn = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012:loadbalancer/app/alb/0123456789abcdef"
+    by_arn = association(arn)
+    props = {**PUBLIC_ALB, "arn": arn}
+    assert violations("alb-has-web-acl", ALB, props, name="alb-payments-prod", others=[by_arn]) == []
+
+
+def test_web_acl_rule_ignores_internal_and_network_load_balancers():
+    assert violations("alb-has-web-acl", ALB, {"internal": True}, name="alb-payments-prod") == []
+    assert violations("alb-has-web-acl", ALB, {"loadBalancerType": "network"}, name="nlb-payments-prod") == []
+
+
 # --- TLS ------------------------------------------------------------------------------------------
 LISTENER = "aws:lb/listener:Listener"
 CERT = unknown("cert-payments-prod", "arn")
@@ -148,8 +181,17 @@ def test_https_listener_fails_a_policy_that_still_accepts_tls_1_0():
     assert len(found) == 1 and "sslPolicy 'ELBSecurityPolicy-2016-08' is not a TLS 1.2+ policy" in found[0]
 
 
-def test_https_listener_passes_tls13_policy_with_certificate():
+def test_https_listener_fails_a_tls12_policy_that_still_offers_cbc_ciphers():
     props = {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06", "certificateArn": CERT}
+    assert violations("tls-listeners", LISTENER, props) == [
+        "sslPolicy 'ELBSecurityPolicy-TLS13-1-2-2021-06' is not a TLS 1.2+ policy without CBC ciphers "
+        "(e.g. ELBSecurityPolicy-TLS13-1-2-Res-2021-06)"
+    ]
+
+
+@pytest.mark.parametrize("policy", ACCEPTED_TLS_POLICIES)
+def test_https_listener_passes_every_policy_the_edge_settings_accept(policy):
+    props = {"protocol": "HTTPS", "sslPolicy": policy, "certificateArn": CERT}
     assert violations("tls-listeners", LISTENER, props) == []
 
 
@@ -369,5 +411,5 @@ def test_alarm_rule_passes_an_alarm_that_notifies_the_topic_on_alarm_and_ok():
 
 def test_every_rule_has_a_unique_id_and_a_description():
     ids = [r.id for r in RULES]
-    assert len(ids) == len(set(ids)) == 15
+    assert len(ids) == len(set(ids)) == 16
     assert all(r.description.endswith(".") for r in RULES)

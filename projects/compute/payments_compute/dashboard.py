@@ -57,6 +57,7 @@ def rows(*, burstable_db: bool) -> tuple[Row, ...]:
                 Widget("errors: 5xx rate", (metrics.ALB_ELB_5XX_RATE, metrics.ALB_TARGET_5XX_RATE)),
                 Widget("latency: p99", (metrics.ALB_TARGET_P99,)),
                 Widget("saturation: targets", (metrics.ALB_HEALTHY_HOSTS, metrics.ALB_UNHEALTHY_HOSTS)),
+                Widget("errors: requests the WAF blocked", (metrics.WAF_BLOCKED_REQUESTS,)),
             ),
         ),
         Row(

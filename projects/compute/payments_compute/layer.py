@@ -89,6 +89,7 @@ def build(settings: ComputeSettings) -> ComputeContract:
             memory=settings.memory,
             cpu_architecture=settings.cpu_architecture,
             readonly_root_filesystem=settings.readonly_root_filesystem,
+            run_as_user=settings.run_as_user,
             log_group_name=log_group_name,
             execution_role_arn=roles.execution_role.arn,
             task_role_arn=roles.task_role.arn,
@@ -144,6 +145,9 @@ def build(settings: ComputeSettings) -> ComputeContract:
             dimensions={
                 "LoadBalancer": edge.alb_arn_suffix,
                 "TargetGroup": edge.target_group_arn_suffix,
+                "WebACL": edge.web_acl_name,
+                "Region": ctx.region,
+                "Rule": "ALL",
                 "ClusterName": cluster.cluster.name,
                 "ServiceName": service.service.name,
                 "DBInstanceIdentifier": data.db_instance_identifier,

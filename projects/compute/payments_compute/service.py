@@ -1,6 +1,6 @@
 """`FargateService`: the payment API's task definition and the ECS service behind the load balancer.
 
-The container runs non-privileged with a read-only root filesystem (a task-scoped volume is the
+The container runs non-privileged, as a non-root user, with a read-only root filesystem (a task-scoped volume is the
 one writable path, `/tmp`), logs through `awslogs` to the layer's log group, and gets the database
 credentials as ECS `secrets`: ECS reads them from Secrets Manager when the task starts, so they
 never appear in the task definition, the plan or `DescribeTasks`.
@@ -71,6 +71,7 @@ def container_definitions(
     container_name: str,
     image: str,
     readonly_root_filesystem: bool,
+    run_as_user: str,
     log_group_name: str,
     log_stream_prefix: str,
     region: str,
@@ -105,6 +106,7 @@ def container_definitions(
             },
         },
         "privileged": False,
+        "user": run_as_user,  # `uid:gid`, never root (validated in settings)
         "readonlyRootFilesystem": readonly_root_filesystem,
         # A Node.js server on an unprivileged port needs no Linux capabilities; an init process
         # reaps zombies and forwards SIGTERM so deployments drain cleanly.
@@ -124,6 +126,7 @@ class FargateServiceArgs:
     memory: int
     cpu_architecture: str
     readonly_root_filesystem: bool
+    run_as_user: str
     log_group_name: pulumi.Input[str]
     execution_role_arn: pulumi.Input[str]
     task_role_arn: pulumi.Input[str]
@@ -171,6 +174,7 @@ class FargateService(pulumi.ComponentResource):
                     container_name=args.container_name,
                     image=args.image,
                     readonly_root_filesystem=args.readonly_root_filesystem,
+                    run_as_user=args.run_as_user,
                     log_group_name=v[4],
                     log_stream_prefix=args.container_name,
                     region=args.region,

@@ -24,6 +24,8 @@ _ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:(?!\*$).+$")
 # SHA. Anything else - latest, main, stable, prod, or a major-only 1 or 1.4 - is a channel some
 # pipeline moves, so two deploys of the same config could run different code.
 _FIXED_TAG = re.compile(r"^(v?\d+\.\d+\.\d+(-[0-9A-Za-z][0-9A-Za-z.-]*)?|[0-9a-f]{7,40})$")
+# `uid:gid` as numbers: a numeric user needs no /etc/passwd entry and is provably not root.
+_UID_GID = re.compile(r"^(?P<uid>\d{1,10}):(?P<gid>\d{1,10})$")
 
 
 class TaskRoleStatement(BaseModel):
@@ -69,6 +71,7 @@ class ComputeSettings(AlarmWindowSettings):
     memory: int
     cpu_architecture: Literal["X86_64", "ARM64"]
     readonly_root_filesystem: bool
+    run_as_user: str
     desired_count: int
     min_capacity: int
     max_capacity: int
@@ -86,6 +89,14 @@ class ComputeSettings(AlarmWindowSettings):
     @classmethod
     def _image_is_private_ecr(cls, v: str) -> str:
         EcrImage.parse(v)
+        return v
+
+    @field_validator("run_as_user")
+    @classmethod
+    def _non_root_user(cls, v: str) -> str:
+        m = _UID_GID.match(v)
+        if not m or not all(0 < int(m[part]) < 2**31 for part in ("uid", "gid")):
+            raise ValueError("expected a non-root numeric uid:gid such as 1000:1000 (neither may be 0)")
         return v
 
     @field_validator("cpu")

@@ -57,6 +57,32 @@ def force_ssl_parameter() -> dict[str, str]:
     return {"name": "rds.force_ssl", "value": "1", "apply_method": "pending-reboot"}
 
 
+def audit_parameters(log_min_duration_statement_ms: int) -> list[dict[str, str]]:
+    """Who connected, which schema changed, which statements were slow; never a statement's values.
+
+    - `log_connections`, `log_disconnections`: every session's start and end (user, host, SSL).
+    - `log_statement=ddl`: schema changes (CREATE/ALTER/DROP), not the DML that carries card data.
+    - `log_min_duration_statement`: statements slower than this many ms (-1: off).
+    - `log_parameter_max_length=0`, `log_parameter_max_length_on_error=0`: bind parameter values
+      never appear in a logged statement, normally or in an error's context, so a card number
+      passed as a parameter cannot reach the log. (Literals written into the SQL text would: the
+      application binds every value.)
+
+    All six are dynamic parameters in RDS for PostgreSQL (a PostgreSQL `superuser`,
+    `superuser-backend` or `user` context, none `postmaster`): `immediate` applies them without a
+    reboot; new sessions pick up the connection-logging pair.
+    """
+    values = {
+        "log_connections": "1",
+        "log_disconnections": "1",
+        "log_min_duration_statement": str(log_min_duration_statement_ms),
+        "log_parameter_max_length": "0",
+        "log_parameter_max_length_on_error": "0",
+        "log_statement": "ddl",
+    }
+    return [{"name": name, "value": value, "apply_method": "immediate"} for name, value in sorted(values.items())]
+
+
 @dataclass(frozen=True)
 class DatabaseArgs:
     namer: Namer
@@ -78,6 +104,7 @@ class DatabaseArgs:
     performance_insights_retention_days: int
     log_retention_days: int
     ca_cert_identifier: str
+    log_min_duration_statement_ms: int
     kms_key_arn: pulumi.Input[str]
     private_subnet_ids: pulumi.Input[list[str]]
     security_group_id: pulumi.Input[str]
@@ -111,8 +138,11 @@ class Database(pulumi.ComponentResource):
             n("dbparams"),
             name=n("dbparams", parameter_group_purpose(args.engine_version)),
             family=f"{ENGINE}{args.engine_version}",
-            description="Payments PostgreSQL: TLS-only connections",
-            parameters=[aws.rds.ParameterGroupParameterArgs(**force_ssl_parameter())],
+            description="Payments PostgreSQL: TLS-only connections, audit logging without statement values",
+            parameters=[
+                aws.rds.ParameterGroupParameterArgs(**p)
+                for p in (force_ssl_parameter(), *audit_parameters(args.log_min_duration_statement_ms))
+            ],
             tags=tags,
             opts=child,
         )
@@ -138,6 +168,10 @@ class Database(pulumi.ComponentResource):
             username=args.username,
             password=args.password,
             port=DB_PORT,
+            # IAM database authentication: a database role granted `rds_iam` signs in with a
+            # 15-minute token from its IAM identity; the master password stays for the app until
+            # it switches.
+            iam_database_authentication_enabled=True,
             multi_az=args.multi_az,
             db_subnet_group_name=self.subnet_group.name,
             vpc_security_group_ids=[args.security_group_id],

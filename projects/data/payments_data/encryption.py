@@ -102,6 +102,7 @@ class DataKeyArgs:
     # Keep the key in AWS when the stack is destroyed: the final snapshot is encrypted with it
     # and would become unreadable once a deleted key's waiting period ends.
     retain_on_delete: bool
+    protected: bool  # a protected environment waits the longest deletion window AWS allows
     tags: dict[str, str]
     account_id: pulumi.Input[str]
     partition: pulumi.Input[str]
@@ -121,7 +122,8 @@ class DataKey(pulumi.ComponentResource):
             key_name,
             description="Encrypts the payments database: storage, snapshots, Performance Insights, logs",
             enable_key_rotation=True,
-            deletion_window_in_days=30,  # the longest window: a deleted key makes every snapshot unreadable
+            # A deleted key makes every snapshot unreadable: protected environments get 30 days to cancel.
+            deletion_window_in_days=kms.deletion_window_days(args.protected),
             policy=pulumi.Output.all(args.account_id, args.partition).apply(
                 lambda ap: data_key_policy(
                     partition=ap[1], account_id=ap[0], region=args.region, log_groups=args.log_groups

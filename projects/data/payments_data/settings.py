@@ -74,6 +74,7 @@ class DataSettings(AlarmWindowSettings):
     alarm_connections: int
     alarm_freeable_memory_mib: int
     alarm_cpu_credit_balance: int
+    log_min_duration_statement_ms: int
 
     @field_validator("db_secret_id")
     @classmethod
@@ -165,6 +166,14 @@ class DataSettings(AlarmWindowSettings):
     def _ca(cls, v: str) -> str:
         if v not in CA_CERTIFICATES:
             raise ValueError(f"expected a current RDS certificate authority: one of {', '.join(CA_CERTIFICATES)}")
+        return v
+
+    @field_validator("log_min_duration_statement_ms")
+    @classmethod
+    def _slow_statement_ms(cls, v: int) -> int:
+        # Below 100 ms nearly every statement is logged: a flood, and more SQL text in the logs.
+        if v != -1 and not 100 <= v <= 3_600_000:
+            raise ValueError("expected -1 (off) or 100-3600000 milliseconds")
         return v
 
     @field_validator("alarm_cpu_percent")

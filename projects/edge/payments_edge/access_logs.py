@@ -4,6 +4,11 @@ Encryption is SSE-S3 (AES-256), not a customer KMS key: ALB access-log delivery 
 Amazon S3-managed keys; with SSE-KMS as the bucket default the load balancer's log delivery
 fails (AWS "Enable access logs for your Application Load Balancer", bucket requirements). This
 is the one place of the platform without a customer-managed key, by AWS's constraint.
+
+In a protected environment the logs are audit evidence: the bucket is versioned (an overwritten
+or deleted log stays recoverable for `NONCURRENT_VERSION_DAYS`), it is not force-destroyed, and
+a stack teardown leaves it in the account (`retain_on_delete`) instead of failing on a bucket
+that still holds objects. Elsewhere it is unversioned and destroyed with its contents.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ import pulumi_aws as aws
 
 from shared.naming import Namer
 
+# Days a noncurrent (overwritten or deleted) log version is kept in a versioned bucket.
+NONCURRENT_VERSION_DAYS = 30
+
 
 @dataclass(frozen=True)
 class AccessLogBucketArgs:
@@ -24,6 +32,7 @@ class AccessLogBucketArgs:
     expiration_days: int
     elb_account_arn: pulumi.Input[str]  # the regional ELB log-delivery account (get_service_account)
     account_id: pulumi.Input[str]
+    protected: bool  # keep the logs as audit evidence (see module docstring)
     tags: dict[str, str]
 
 
@@ -60,7 +69,7 @@ def access_log_bucket_policy(*, bucket_arn: str, prefix: str, elb_account_arn: s
 
 
 class AccessLogBucket(pulumi.ComponentResource):
-    """Bucket, ownership, public access block, SSE-S3 default encryption, lifecycle, policy.
+    """Bucket, ownership, public access block, SSE-S3 default encryption, versioning, lifecycle, policy.
 
     `policy` is what the load balancer must wait for: AWS checks write access when access
     logging is switched on.
@@ -72,12 +81,16 @@ class AccessLogBucket(pulumi.ComponentResource):
     def __init__(self, name: str, args: AccessLogBucketArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("payments:edge:AccessLogBucket", name, None, opts)
         n = args.namer
-        child = pulumi.ResourceOptions(parent=self)
+        # Every part of the bucket outlives a protected stack, so the kept bucket stays private,
+        # encrypted, versioned and expiring exactly as configured here.
+        child = pulumi.ResourceOptions(parent=self, retain_on_delete=args.protected)
         # Auto-named (`s3-<service>-alblogs-<env>-<random>`): bucket names are global, and a
         # random suffix means a re-created environment never collides with a deleted one.
         self.bucket = aws.s3.Bucket(
             n("s3", "alblogs", autonamed=True),
-            force_destroy=True,  # environments must be fully destroyable, logs included
+            # Unprotected environments are fully destroyable, logs included; a protected one's
+            # logs are never deleted with the stack.
+            force_destroy=not args.protected,
             tags=args.tags,
             opts=child,
         )
@@ -108,6 +121,14 @@ class AccessLogBucket(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        versioning = None
+        if args.protected:
+            versioning = aws.s3.BucketVersioning(
+                n("s3versioning", "alblogs"),
+                bucket=self.bucket.id,
+                versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+                opts=child,
+            )
         aws.s3.BucketLifecycleConfiguration(
             n("s3lifecycle", "alblogs"),
             bucket=self.bucket.id,
@@ -116,7 +137,17 @@ class AccessLogBucket(pulumi.ComponentResource):
                     id="expire-access-logs",
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=f"{args.prefix}/"),
+                    # In a versioned bucket expiry leaves a delete marker; the data goes once the
+                    # noncurrent version expires, and S3 then removes the lone marker itself.
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=args.expiration_days),
+                    noncurrent_version_expiration=(
+                        aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                            noncurrent_days=NONCURRENT_VERSION_DAYS
+                        )
+                        if args.protected
+                        else None
+                    ),
+                    # Parts of an upload that never completed are billed until aborted.
                     abort_incomplete_multipart_upload=(
                         aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                             days_after_initiation=1
@@ -124,7 +155,10 @@ class AccessLogBucket(pulumi.ComponentResource):
                     ),
                 )
             ],
-            opts=child,
+            # Noncurrent-version rules act on the versions versioning creates: configure it first.
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(depends_on=[versioning] if versioning else [])
+            ),
         )
         self.policy = aws.s3.BucketPolicy(
             n("s3policy", "alblogs"),
@@ -135,6 +169,6 @@ class AccessLogBucket(pulumi.ComponentResource):
                 )
             ),
             # S3 rejects policy writes while the public access block is being applied.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[public_access]),
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[public_access])),
         )
         self.register_outputs({"bucket": self.bucket.bucket})

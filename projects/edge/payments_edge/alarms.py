@@ -60,4 +60,16 @@ def edge_alarms(settings: EdgeSettings) -> tuple[AlarmDefinition, ...]:
                 "CPU and memory, the database's CPU and connections, and downstream providers."
             ),
         ),
+        AlarmDefinition(
+            key="waf-blocked-spike",
+            signal=metrics.WAF_BLOCKED_REQUESTS,
+            comparison="GreaterThanThreshold",
+            threshold=settings.alarm_waf_blocked_requests,
+            treat_missing_data="notBreaching",  # WAF publishes nothing while it blocks nothing
+            description=(
+                "The web ACL blocks far more requests than usual: an attack in progress, or a rule "
+                "blocking real clients. Read the WAF log group's terminatingRuleId before switching the "
+                "rule to count (edge:wafCountRules)."
+            ),
+        ),
     )

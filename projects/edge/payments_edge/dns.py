@@ -1,4 +1,5 @@
-"""`HostedZone` (the service domain's public zone) and `AliasRecords` (the domain -> the ALB)."""
+"""The service domain's DNS: `HostedZone` (its public zone), `AliasRecords` (the domain -> the ALB)
+and `IssuerRestriction` (the CAA record that lets only Amazon issue certificates for it)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,16 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.naming import Namer
+
+# The CA domains ACM issues under (ACM "(Optional) Configure a CAA record"): a CAA record that
+# names none of them stops ACM from issuing or renewing a certificate for the domain.
+AMAZON_CAA_ISSUERS: tuple[str, ...] = ("amazon.com", "amazontrust.com", "awstrust.com", "amazonaws.com")
+
+
+def caa_records(issuers: tuple[str, ...] = AMAZON_CAA_ISSUERS) -> list[str]:
+    """CAA values `0 issue "<ca>"`, one per issuer: only these CAs may issue (wildcards included,
+    since no `issuewild` record overrides them)."""
+    return [f'0 issue "{issuer}"' for issuer in issuers]
 
 
 def domain_key(domain: str) -> str:
@@ -19,6 +30,7 @@ def domain_key(domain: str) -> str:
 class HostedZoneArgs:
     namer: Namer
     domain_name: str
+    protected: bool
     tags: dict[str, str]
 
 
@@ -27,6 +39,10 @@ class HostedZone(pulumi.ComponentResource):
 
     ACM's DNS validation (and the alias record) only resolve once the parent domain has NS
     records pointing here, so the name servers are printed as soon as AWS assigns them.
+
+    In a protected environment the zone outlives the stack (`retain_on_delete`, no force
+    destroy): the parent domain's delegation then never points at a deleted zone, which anyone
+    could re-create in their own account and answer for the domain.
     """
 
     zone: aws.route53.Zone
@@ -37,10 +53,10 @@ class HostedZone(pulumi.ComponentResource):
             args.namer("zone"),
             name=args.domain_name,
             comment=f"Public zone of the payment API ({args.domain_name}); managed by Pulumi",
-            # Teardown must not stop at leftover records (validation CNAMEs, aliases).
-            force_destroy=True,
+            # An unprotected teardown must not stop at leftover records (validation CNAMEs).
+            force_destroy=not args.protected,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.protected),
         )
         self.zone.name_servers.apply(
             lambda servers: pulumi.log.info(
@@ -89,3 +105,33 @@ class AliasRecords(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.register_outputs({t: r.fqdn for t, r in self.records.items()})
+
+
+@dataclass(frozen=True)
+class IssuerRestrictionArgs:
+    namer: Namer
+    zone_id: pulumi.Input[str]
+    domain_name: str
+
+
+class IssuerRestriction(pulumi.ComponentResource):
+    """A CAA record on the service domain allowing only Amazon's CAs (ACM) to issue certificates.
+
+    Any other public CA must refuse a certificate for the domain, so a mis-issued certificate
+    for the payment API cannot come from a CA tricked by a DNS or HTTP validation attack.
+    """
+
+    record: aws.route53.Record
+
+    def __init__(self, name: str, args: IssuerRestrictionArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("payments:edge:IssuerRestriction", name, None, opts)
+        self.record = aws.route53.Record(
+            args.namer("dns", f"{domain_key(args.domain_name)}-caa"),
+            zone_id=args.zone_id,
+            name=args.domain_name,
+            type="CAA",
+            ttl=3600,
+            records=caa_records(),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.register_outputs({"fqdn": self.record.fqdn})

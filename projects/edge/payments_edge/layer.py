@@ -8,10 +8,19 @@ import pulumi_aws as aws
 from payments_edge.access_logs import AccessLogBucket, AccessLogBucketArgs
 from payments_edge.alarms import edge_alarms
 from payments_edge.certificate import DnsValidatedCertificate, DnsValidatedCertificateArgs
-from payments_edge.dns import AliasRecords, AliasRecordsArgs, HostedZone, HostedZoneArgs
+from payments_edge.dns import (
+    AliasRecords,
+    AliasRecordsArgs,
+    HostedZone,
+    HostedZoneArgs,
+    IssuerRestriction,
+    IssuerRestrictionArgs,
+)
 from payments_edge.load_balancer import LoadBalancer, LoadBalancerArgs
 from payments_edge.settings import EdgeSettings
+from payments_edge.waf import WebFirewall, WebFirewallArgs
 from shared.alarms import MetricAlarms, MetricAlarmsArgs
+from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
 from shared.naming import Namer
@@ -33,10 +42,17 @@ def build(settings: EdgeSettings) -> EdgeContract:
     zone_id: pulumi.Input[str]
     name_servers: pulumi.Input[list[str]]
     if settings.creates_zone:
-        zone = HostedZone(n("hostedzone"), HostedZoneArgs(namer=n, domain_name=settings.domain_name, tags=tags), opts)
+        zone = HostedZone(
+            n("hostedzone"),
+            HostedZoneArgs(namer=n, domain_name=settings.domain_name, protected=settings.protected, tags=tags),
+            opts,
+        )
         zone_id, name_servers = zone.zone.zone_id, zone.zone.name_servers.apply(list)
     else:  # the zone belongs to someone else: its delegation is already theirs to manage
         zone_id, name_servers = settings.hosted_zone_id, []
+
+    # Only Amazon's CAs may issue for the domain: ACM can, every other public CA must refuse.
+    IssuerRestriction(n("caa"), IssuerRestrictionArgs(namer=n, zone_id=zone_id, domain_name=settings.domain_name), opts)
 
     certificate_arn: pulumi.Input[str]
     if settings.creates_certificate:
@@ -63,6 +79,7 @@ def build(settings: EdgeSettings) -> EdgeContract:
             expiration_days=settings.access_log_expiration_days,
             elb_account_arn=elb_account.arn,
             account_id=ctx.account_id,
+            protected=settings.protected,
             tags=tags,
         ),
         opts,
@@ -90,6 +107,32 @@ def build(settings: EdgeSettings) -> EdgeContract:
         ),
         opts,
     )
+    firewall = WebFirewall(
+        n("firewall"),
+        WebFirewallArgs(
+            namer=n,
+            load_balancer_arn=lb.alb.arn,
+            rate_limit=settings.waf_rate_limit,
+            count_rules=settings.waf_count_rules,
+            count_only=settings.waf_count_only,
+            log_retention_days=settings.waf_log_retention_days,
+            tags=tags,
+            account_id=ctx.account_id,
+            partition=ctx.partition,
+            region=ctx.region,
+        ),
+        opts,
+    )
+    AuditLogSubscription(
+        n("auditsub", "waf"),
+        AuditLogSubscriptionArgs(
+            n,
+            "waf",
+            firewall.log_group.name,
+            AuditArchiveTarget(network.audit_archive_stream_arn, network.audit_archive_role_arn),
+        ),
+        opts,
+    )
     AliasRecords(
         n("alias"),
         AliasRecordsArgs(
@@ -109,7 +152,13 @@ def build(settings: EdgeSettings) -> EdgeContract:
             namer=n,
             definitions=edge_alarms(settings),
             window=settings.alarm_window,
-            dimensions={"LoadBalancer": lb.alb.arn_suffix, "TargetGroup": lb.target_group.arn_suffix},
+            dimensions={
+                "LoadBalancer": lb.alb.arn_suffix,
+                "TargetGroup": lb.target_group.arn_suffix,
+                "WebACL": firewall.web_acl_name,
+                "Region": ctx.region,
+                "Rule": "ALL",
+            },
             topic_arn=network.alarm_topic_arn,
             tags=tags,
         ),
@@ -128,4 +177,7 @@ def build(settings: EdgeSettings) -> EdgeContract:
         name_servers=name_servers,
         certificate_arn=certificate_arn,
         service_url=f"https://{settings.domain_name}",
+        web_acl_arn=firewall.web_acl.arn,
+        web_acl_name=firewall.web_acl_name,
+        waf_log_group_name=firewall.log_group.name,
     )

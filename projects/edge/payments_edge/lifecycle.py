@@ -15,6 +15,12 @@ LIFECYCLE = LayerLifecycle(
         config=(("albDeletionProtection", "false"), ("teardown", "true")),
         targets=("aws:lb/loadBalancer:LoadBalancer",),
         properties=("enableDeletionProtection",),
+        leaves_in_protected=(
+            "the load balancer's access-log bucket (s3-alblogs-<service>-<env>-<suffix>) and the hosted zone "
+            "of the domain are kept as audit evidence and so the parent's delegation never points at a deleted zone; "
+            "empty and delete them by hand (`aws s3 rb s3://<bucket> --force`, `aws route53 delete-hosted-zone`) "
+            "once they are no longer needed",
+        ),
     ),
     verify=(
         VerifyCheck(

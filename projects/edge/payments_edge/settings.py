@@ -7,22 +7,19 @@ from collections.abc import Iterator
 
 from pydantic import Field, field_validator
 
+from payments_edge.waf import RULE_NAMES
 from shared.alarms import AlarmWindowSettings
 from shared.guardrails import RULE_ALB_PROTECTION
 from shared.naming import Namer, NameTooLongError
-from shared.settings import InvalidSetting, cross_check
+from shared.settings import InvalidSetting, cross_check, log_retention
+from shared.tls import ACCEPTED_TLS_POLICIES
 
-# Current ELB security policies that negotiate TLS 1.2 or 1.3 only, with forward-secret AEAD
-# ciphers preferred (AWS "Security policies for your Application Load Balancer"). The Ext1/Ext2
-# variants are left out on purpose: they re-admit CBC/SHA-1 ciphers for legacy clients. Kept a
-# subset of the policy pack's TLS12_POLICIES (a test checks it), so config and policy agree.
-ALLOWED_TLS_POLICIES: tuple[str, ...] = (
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-)
+# The accepted HTTPS listener policies live in `shared.tls`, shared with the policy pack; the name
+# is kept here for the modules that read it from the edge settings.
+ALLOWED_TLS_POLICIES: tuple[str, ...] = ACCEPTED_TLS_POLICIES
+
+# What AWS WAF accepts as the limit of a rate-based rule (requests per evaluation window).
+WAF_RATE_LIMIT_RANGE: tuple[int, int] = (10, 2_000_000_000)
 
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 _HOSTED_ZONE_ID = re.compile(r"^Z[0-9A-Z]{4,32}$")
@@ -64,6 +61,11 @@ class EdgeSettings(AlarmWindowSettings):
     alarm_target5xx_rate_percent: int = Field(alias="alarmTarget5xxRatePercent")
     alarm_unhealthy_hosts: int
     alarm_p99_latency_ms: int
+    alarm_waf_blocked_requests: int
+    waf_rate_limit: int
+    waf_count_only: bool
+    waf_count_rules: tuple[str, ...]
+    waf_log_retention_days: int
 
     @field_validator("domain_name")
     @classmethod
@@ -98,7 +100,9 @@ class EdgeSettings(AlarmWindowSettings):
     @classmethod
     def _tls_policy(cls, v: str) -> str:
         if v not in ALLOWED_TLS_POLICIES:
-            raise ValueError(f"expected a current TLS 1.2+ ELB policy: one of {', '.join(ALLOWED_TLS_POLICIES)}")
+            raise ValueError(
+                f"expected a TLS 1.2+ ELB policy without CBC ciphers: one of {', '.join(ALLOWED_TLS_POLICIES)}"
+            )
         return v
 
     @field_validator("health_check_path")
@@ -142,6 +146,27 @@ class EdgeSettings(AlarmWindowSettings):
             raise ValueError("expected 1-3650 days")
         return v
 
+    @field_validator("waf_rate_limit")
+    @classmethod
+    def _rate_limit(cls, v: int) -> int:
+        low, high = WAF_RATE_LIMIT_RANGE
+        if not low <= v <= high:
+            raise ValueError(f"expected {low}-{high} requests per client IP in 5 minutes (the range AWS WAF accepts)")
+        return v
+
+    @field_validator("waf_count_rules")
+    @classmethod
+    def _count_rules(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [name for name in v if name not in RULE_NAMES]
+        if unknown or len(set(v)) != len(v):
+            raise ValueError(f"expected distinct names of the web ACL's rules: {', '.join(RULE_NAMES)}")
+        return tuple(sorted(v))
+
+    @field_validator("waf_log_retention_days")
+    @classmethod
+    def _waf_log_retention(cls, v: int) -> int:
+        return log_retention(v)
+
     @field_validator("alarm_elb5xx_rate_percent", "alarm_target5xx_rate_percent")
     @classmethod
     def _percent(cls, v: int) -> int:
@@ -154,6 +179,13 @@ class EdgeSettings(AlarmWindowSettings):
     def _hosts(cls, v: int) -> int:
         if not 1 <= v <= 1000:
             raise ValueError("expected 1-1000 unhealthy targets")
+        return v
+
+    @field_validator("alarm_waf_blocked_requests")
+    @classmethod
+    def _waf_blocked(cls, v: int) -> int:
+        if not 1 <= v <= 1_000_000:
+            raise ValueError("expected 1-1000000 blocked requests in one alarm period")
         return v
 
     @field_validator("alarm_p99_latency_ms")

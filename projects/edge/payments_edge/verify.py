@@ -6,8 +6,8 @@ import http.client
 import ssl
 from urllib.parse import urljoin, urlsplit
 
-from payments_edge.settings import ALLOWED_TLS_POLICIES
 from shared.lifecycle import CheckFailed, VerifyContext
+from shared.tls import ACCEPTED_TLS_POLICIES
 
 
 def check_target_health(p: VerifyContext) -> str:
@@ -37,8 +37,8 @@ def check_https_listener(p: VerifyContext) -> str:
         wrong.append("HTTPS on 443")
     if certs[:1] != [e["certificate_arn"]]:
         wrong.append(f"certificate {e['certificate_arn']}")
-    if policy not in ALLOWED_TLS_POLICIES:
-        wrong.append("a TLS 1.2+ policy (" + ", ".join(ALLOWED_TLS_POLICIES[:2]) + ", ...)")
+    if policy not in ACCEPTED_TLS_POLICIES:
+        wrong.append("a TLS 1.2+ policy (" + ", ".join(ACCEPTED_TLS_POLICIES[:2]) + ", ...)")
     if wrong:
         raise CheckFailed(f"{seen}; expected {'; '.join(wrong)}")
     return seen

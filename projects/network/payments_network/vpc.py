@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -33,6 +34,7 @@ class Vpc(pulumi.ComponentResource):
     private_subnets: dict[str, aws.ec2.Subnet]
     nat_gateways: dict[str, aws.ec2.NatGateway]
     eips: dict[str, aws.ec2.Eip]
+    default_network_acl: aws.ec2.DefaultNetworkAcl
 
     def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("payments:network:Vpc", name, None, opts)
@@ -80,6 +82,29 @@ class Vpc(pulumi.ComponentResource):
                 tags=with_name({**tags, "Tier": "private"}, n("subnet", f"private-{az}")),
                 opts=child,
             )
+
+        # Adopt the default network ACL with exactly the rules AWS gives it (rule 100: all IPv4
+        # traffic in and out; the final deny-all is implicit): traffic is filtered statefully by
+        # the security groups. Owned, tagged and drift-checked, the NACL can no longer be edited
+        # by hand unnoticed. Every subnet is listed: any subnet the ACL holds but the program
+        # does not name would show as a change on every run.
+        allow_all: dict[str, Any] = {
+            "protocol": "-1",
+            "rule_no": 100,
+            "action": "allow",
+            "cidr_block": "0.0.0.0/0",
+            "from_port": 0,
+            "to_port": 0,
+        }
+        self.default_network_acl = aws.ec2.DefaultNetworkAcl(
+            n("nacl", "default"),
+            default_network_acl_id=self.vpc.default_network_acl_id,
+            ingress=[aws.ec2.DefaultNetworkAclIngressArgs(**allow_all)],
+            egress=[aws.ec2.DefaultNetworkAclEgressArgs(**allow_all)],
+            subnet_ids=[s.id for az in azs for s in (self.public_subnets[az], self.private_subnets[az])],
+            tags=with_name(tags, n("nacl", "default")),
+            opts=child,
+        )
 
         public_rt = aws.ec2.RouteTable(
             n("rtb", "public"), vpc_id=self.vpc.id, tags=with_name(tags, n("rtb", "public")), opts=child

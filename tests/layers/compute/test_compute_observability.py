@@ -18,6 +18,9 @@ DIMENSIONS = {
     "ClusterName": "ecs-payments-prod",
     "ServiceName": "ecs-payments-api-prod",
     "DBInstanceIdentifier": "rds-payments-prod",
+    "WebACL": "waf-payments-prod",
+    "Region": "ap-northeast-2",
+    "Rule": "ALL",
 }
 
 
@@ -77,6 +80,7 @@ def test_dashboard_has_every_layers_golden_signals(prod_plan):
     titles = sorted(_widgets(dashboard.inputs["dashboardBody"]))
     assert [t for t in titles if t.startswith("edge")] == [
         "edge - errors: 5xx rate",
+        "edge - errors: requests the WAF blocked",
         "edge - latency: p99",
         "edge - saturation: targets",
         "edge - traffic: requests",

@@ -108,6 +108,21 @@ def test_container_is_unprivileged_with_read_only_root_and_a_writable_tmp_volume
     assert c["mountPoints"] == [{"containerPath": "/tmp", "readOnly": False, "sourceVolume": "tmp"}]
 
 
+def test_container_runs_as_the_non_root_node_user_by_default(prod: LayerPlan) -> None:
+    assert container(prod.one(TASK_DEF).inputs)["user"] == "1000:1000"
+
+
+def test_container_user_comes_from_config(run_layer) -> None:
+    plan = run_layer("compute", "prod", overrides={"runAsUser": "10001:10001"}, upstream_exports=upstream())
+    assert container(plan.one(TASK_DEF).inputs)["user"] == "10001:10001"
+
+
+@pytest.mark.parametrize(("env", "days"), [("prod", 30), ("dev", 7)])
+def test_log_key_deletion_waits_thirty_days_in_protected_environments_and_seven_in_dev(run_layer, env, days) -> None:
+    plan = run_layer("compute", env, upstream_exports=upstream())
+    assert plan.one("aws:kms/key:Key").inputs["deletionWindowInDays"] == days
+
+
 def test_read_only_root_can_be_turned_off_by_config(run_layer) -> None:
     plan = run_layer("compute", "prod", overrides={"readonlyRootFilesystem": "false"}, upstream_exports=upstream())
     assert container(plan.one(TASK_DEF).inputs)["readonlyRootFilesystem"] is False

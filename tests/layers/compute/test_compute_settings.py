@@ -82,6 +82,15 @@ def test_image_must_be_a_private_ecr_uri_in_this_region(run_layer, image: str, e
     assert "\n" not in message
 
 
+@pytest.mark.parametrize("user", ["0:0", "0:1000", "1000:0", "root", "node", "1000", "-1:1000", "2147483648:1"])
+def test_run_as_user_must_be_a_non_root_numeric_uid_and_gid(run_layer, user: str) -> None:
+    with pytest.raises(ConfigError) as e:
+        run_layer("compute", "prod", overrides={"runAsUser": user}, upstream_exports=upstream())
+    assert str(e.value) == (
+        f"compute:runAsUser = {user!r} is invalid: expected a non-root numeric uid:gid such as 1000:1000 (neither may be 0)"
+    )
+
+
 def test_min_capacity_above_max_is_rejected(run_layer) -> None:
     with pytest.raises(ConfigError) as e:
         run_layer("compute", "prod", overrides={"minCapacity": 11, "desiredCount": 11}, upstream_exports=upstream())

@@ -99,6 +99,16 @@ CASES = [
         "data:maintenanceWindow = 'mon:00:00-mon:01:00' is invalid: expected no overlap",
     ),
     ({"performanceInsightsRetentionDays": "30"}, "prod", "data:performanceInsightsRetentionDays = '30' is invalid"),
+    (
+        {"logMinDurationStatementMs": "0"},
+        "prod",
+        "data:logMinDurationStatementMs = '0' is invalid: expected -1 (off) or 100-3600000 milliseconds",
+    ),
+    (
+        {"logMinDurationStatementMs": "3600001"},
+        "dev",
+        "data:logMinDurationStatementMs = '3600001' is invalid: expected -1 (off) or 100-3600000 milliseconds",
+    ),
     ({"logRetentionDays": "8"}, "prod", "data:logRetentionDays = '8' is invalid: expected a CloudWatch retention"),
     (
         {"caCertIdentifier": "rds-ca-2019"},

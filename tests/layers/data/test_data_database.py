@@ -48,7 +48,7 @@ def test_parameter_group_forces_ssl_with_the_static_apply_method(prod_plan, db):
     group = prod_plan.one("aws:rds/parameterGroup:ParameterGroup").inputs
     assert group["family"] == "postgres17"
     assert group["name"] == "dbparams-payments-pg17-prod"
-    assert group["parameters"] == [{"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"}]
+    assert {"name": "rds.force_ssl", "value": "1", "applyMethod": "pending-reboot"} in group["parameters"]
     assert db["parameterGroupName"] == "dbparams-payments-pg17-prod"
     assert db["caCertIdentifier"] == "rds-ca-rsa2048-g1"
 
@@ -176,3 +176,46 @@ def test_the_secret_sets_the_password_at_creation_and_rotation_owns_it_afterward
     db = prod_plan.one(INSTANCE).inputs
     assert db["password"] == SECRET_MASK  # still passed, so a new instance gets the secret's password
     assert db["username"] == "payments_app"
+
+
+def _parameters(plan) -> dict[str, tuple[str, str]]:
+    group = plan.one("aws:rds/parameterGroup:ParameterGroup").inputs
+    return {p["name"]: (p["value"], p["applyMethod"]) for p in group["parameters"]}
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("log_connections", "1"),
+        ("log_disconnections", "1"),
+        ("log_statement", "ddl"),
+        ("log_min_duration_statement", "1000"),
+        ("log_parameter_max_length", "0"),
+        ("log_parameter_max_length_on_error", "0"),
+    ],
+)
+def test_audit_parameter_is_set_and_applied_immediately_as_a_dynamic_parameter(run_layer, env, name, value):
+    assert _parameters(run_layer("data", env))[name] == (value, "immediate")
+
+
+def test_parameter_group_holds_exactly_force_ssl_and_the_six_audit_parameters(prod_plan):
+    assert sorted(_parameters(prod_plan)) == [
+        "log_connections",
+        "log_disconnections",
+        "log_min_duration_statement",
+        "log_parameter_max_length",
+        "log_parameter_max_length_on_error",
+        "log_statement",
+        "rds.force_ssl",
+    ]
+
+
+def test_slow_statement_threshold_comes_from_config(run_layer):
+    plan = run_layer("data", "prod", overrides={"logMinDurationStatementMs": 250})
+    assert _parameters(plan)["log_min_duration_statement"] == ("250", "immediate")
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_iam_database_authentication_is_enabled(run_layer, env):
+    assert run_layer("data", env).one(INSTANCE).inputs["iamDatabaseAuthenticationEnabled"] is True

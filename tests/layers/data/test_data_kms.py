@@ -27,9 +27,13 @@ def statements(key) -> dict[str, dict]:
     return {s["Sid"]: s for s in doc["Statement"]}
 
 
-def test_key_rotates_and_waits_thirty_days_before_deletion(key):
+def test_key_rotates(key):
     assert key["enableKeyRotation"] is True
-    assert key["deletionWindowInDays"] == 30
+
+
+@pytest.mark.parametrize(("env", "days"), [("prod", 30), ("dev", 7)])
+def test_key_deletion_waits_thirty_days_in_protected_environments_and_seven_in_dev(run_layer, env, days):
+    assert run_layer("data", env).one(KEY).inputs["deletionWindowInDays"] == days
 
 
 def test_alias_names_the_key_per_environment(prod_plan):

@@ -6,6 +6,7 @@ import pytest
 
 from payments_edge.access_logs import access_log_bucket_policy
 from shared.plan_values import computed
+from tests.layers.edge.edge_helpers import urn_name
 
 BUCKET = "s3-payments-alblogs-prod"
 BUCKET_ARN = computed(BUCKET, "arn")
@@ -78,11 +79,51 @@ def test_old_access_logs_expire_per_environment(run_layer, env, days):
     assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
 
 
-def test_bucket_is_force_destroyable_and_auto_named(prod_plan):
+def test_bucket_is_auto_named(prod_plan):
     bucket = prod_plan.one("aws:s3/bucket:Bucket")
     assert bucket.name == BUCKET
-    assert bucket.inputs["forceDestroy"] is True
     assert "bucket" not in bucket.inputs  # globally unique physical name from Pulumi's suffix
+
+
+BUCKET_PARTS = (
+    "s3-payments-alblogs-{env}",
+    "s3ownership-payments-alblogs-{env}",
+    "s3publicaccess-payments-alblogs-{env}",
+    "s3encryption-payments-alblogs-{env}",
+    "s3lifecycle-payments-alblogs-{env}",
+    "s3policy-payments-alblogs-{env}",
+)
+
+
+def test_prod_access_logs_are_not_force_destroyed_and_outlive_the_stack(registrations, run_layer):
+    plan = run_layer("edge", "prod")
+    assert plan.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is False
+    for part in (*BUCKET_PARTS, "s3versioning-payments-alblogs-{env}"):
+        assert registrations[part.format(env="prod")].retainOnDelete is True, part
+
+
+def test_dev_access_logs_are_destroyed_with_the_stack(registrations, run_layer):
+    plan = run_layer("edge", "dev")
+    assert plan.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is True
+    for part in BUCKET_PARTS:
+        assert registrations[part.format(env="dev")].retainOnDelete is False, part
+
+
+def test_prod_log_bucket_is_versioned_and_noncurrent_versions_expire_after_30_days(registrations, run_layer):
+    plan = run_layer("edge", "prod")
+    versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning").inputs
+    assert versioning["bucket"] == computed(BUCKET, "id")
+    assert versioning["versioningConfiguration"] == {"status": "Enabled"}
+    (rule,) = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
+    lifecycle = registrations["s3lifecycle-payments-alblogs-prod"]
+    assert "s3versioning-payments-alblogs-prod" in [urn_name(u) for u in lifecycle.dependencies]
+
+
+def test_dev_log_bucket_is_unversioned_and_has_no_noncurrent_rule(dev_plan):
+    assert dev_plan.by_type("aws:s3/bucketVersioning:BucketVersioning") == []
+    (rule,) = dev_plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert "noncurrentVersionExpiration" not in rule
 
 
 def test_policy_document_is_deterministic_json():

@@ -14,7 +14,13 @@ TOPIC = computed("network-stack", "alarm_topic_arn")
 
 
 def test_edge_has_exactly_the_load_balancer_alarms(prod_plan):
-    assert alarm_keys(prod_plan) == ["elb-5xx-rate", "target-5xx-rate", "target-p99-latency", "unhealthy-hosts"]
+    assert alarm_keys(prod_plan) == [
+        "elb-5xx-rate",
+        "target-5xx-rate",
+        "target-p99-latency",
+        "unhealthy-hosts",
+        "waf-blocked-spike",
+    ]
 
 
 def test_every_edge_alarm_notifies_the_network_topic_on_alarm_and_on_ok(prod_plan):
@@ -55,6 +61,29 @@ def test_latency_alarm_is_the_p99_target_response_time_in_seconds(prod_plan):
     assert (a.comparison, a.threshold) == ("GreaterThanThreshold", 2)
 
 
+def test_waf_alarm_counts_what_the_whole_web_acl_blocks_in_this_region(prod_plan):
+    a = alarm(prod_plan, "waf-blocked-spike")
+    assert a.metrics == [
+        (
+            "AWS/WAFV2",
+            "BlockedRequests",
+            "Sum",
+            {"WebACL": "waf-payments-prod", "Region": "ap-northeast-2", "Rule": "ALL"},
+        )
+    ]
+    assert (a.comparison, a.threshold) == ("GreaterThanThreshold", 100)
+
+
+def test_waf_log_group_streams_into_the_audit_archive_once(prod_plan):
+    [sub] = [
+        r
+        for r in prod_plan.by_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")
+        if r.inputs["logGroup"] == computed("aws-waf-logs-payments-prod", "name")
+        or r.inputs["logGroup"] == "aws-waf-logs-payments-prod"
+    ]
+    assert sub.inputs["destinationArn"] == computed("network-stack", "audit_archive_stream_arn")
+
+
 def test_thresholds_and_window_come_from_config(run_layer):
     plan = run_layer(
         "edge",
@@ -64,13 +93,20 @@ def test_thresholds_and_window_come_from_config(run_layer):
             "alarmTarget5xxRatePercent": 2,
             "alarmUnhealthyHosts": 2,
             "alarmP99LatencyMs": 750,
+            "alarmWafBlockedRequests": 250,
             "alarmPeriodSeconds": 120,
             "alarmEvaluationPeriods": 4,
             "alarmDatapointsToAlarm": 4,
         },
     )
     thresholds = {k: alarm(plan, k).threshold for k in alarm_keys(plan)}
-    assert thresholds == {"elb-5xx-rate": 5, "target-5xx-rate": 2, "unhealthy-hosts": 2, "target-p99-latency": 0.75}
+    assert thresholds == {
+        "elb-5xx-rate": 5,
+        "target-5xx-rate": 2,
+        "unhealthy-hosts": 2,
+        "target-p99-latency": 0.75,
+        "waf-blocked-spike": 250,
+    }
     a = alarm(plan, "elb-5xx-rate")
     assert (a.period, a.evaluation_periods, a.datapoints_to_alarm) == (120, 4, 4)
 

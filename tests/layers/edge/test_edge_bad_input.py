@@ -1,10 +1,13 @@
 """Each bad edge setting fails before any resource exists, with one line naming the key."""
 
+from pathlib import Path
+
 import pytest
-from payments_policy.rules import TLS12_POLICIES
+import yaml
 
 from payments_edge.settings import ALLOWED_TLS_POLICIES, EdgeSettings
 from shared.settings import ConfigError, parse_settings
+from shared.tls import ACCEPTED_TLS_POLICIES, DEFAULT_TLS_POLICY
 
 OTHER_REGION_CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 
@@ -33,7 +36,7 @@ CASES = [
     ({"healthCheckMatcher": "299-200"}, "edge:healthCheckMatcher = '299-200' is invalid"),
     (
         {"tlsPolicy": "ELBSecurityPolicy-2016-08"},
-        "edge:tlsPolicy = 'ELBSecurityPolicy-2016-08' is invalid: expected a current TLS 1.2+",
+        "edge:tlsPolicy = 'ELBSecurityPolicy-2016-08' is invalid: expected a TLS 1.2+ ELB policy without CBC",
     ),
     (
         {"tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06"},
@@ -47,6 +50,15 @@ CASES = [
         {"certificateValidationTimeoutMinutes": 1440},
         "edge:certificateValidationTimeoutMinutes = '1440' is invalid: expected 5-180 minutes",
     ),
+    ({"wafRateLimit": 9}, "edge:wafRateLimit = '9' is invalid: expected 10-2000000000 requests per client IP"),
+    ({"wafRateLimit": 2_000_000_001}, "edge:wafRateLimit = '2000000001' is invalid: expected 10-2000000000"),
+    (
+        {"wafCountRules": ["AWSManagedRulesSQLiRuleSet", "SQLi"]},
+        'edge:wafCountRules = ["AWSManagedRulesSQLiRuleSet", "SQLi"] is invalid: expected distinct names of the '
+        "web ACL's rules: RateLimitPerIp, AWSManagedRulesAmazonIpReputationList, BodyOverInspectionLimit, ",
+    ),
+    ({"wafCountOnly": "sometimes"}, "edge:wafCountOnly = 'sometimes' is invalid"),
+    ({"wafLogRetentionDays": 10}, "edge:wafLogRetentionDays = '10' is invalid: expected a CloudWatch retention"),
     ({"albDeletionProtection": "maybe"}, "edge:albDeletionProtection = 'maybe' is invalid"),
     (
         {"albDeletionProtection": "false"},
@@ -92,7 +104,7 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
         "edge:hostedZoneId": "",
         "edge:certificateArn": "",
         "edge:certificateValidationTimeoutMinutes": "45",
-        "edge:tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "edge:tlsPolicy": "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
         "edge:healthCheckPath": "/health",
         "edge:healthCheckMatcher": "200",
         "edge:deregistrationDelaySeconds": "30",
@@ -107,6 +119,11 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
         "edge:alarmTarget5xxRatePercent": "1",
         "edge:alarmUnhealthyHosts": "1",
         "edge:alarmP99LatencyMs": "2000",
+        "edge:alarmWafBlockedRequests": "100",
+        "edge:wafRateLimit": "2000",
+        "edge:wafCountOnly": "false",
+        "edge:wafCountRules": "[]",
+        "edge:wafLogRetentionDays": "7",
         **{f"edge:{k}": v for k, v in overrides.items()},
     }
     return parse_settings(EdgeSettings, config, namespace="edge", env=env)
@@ -118,11 +135,29 @@ def test_valid_health_check_matchers_are_accepted(matcher):
 
 
 @pytest.mark.parametrize("policy", ALLOWED_TLS_POLICIES)
-def test_every_allowed_tls_policy_is_tls12_or_13_only_and_passes_the_policy_pack(policy):
-    assert policy.startswith(("ELBSecurityPolicy-TLS13-1-2-", "ELBSecurityPolicy-TLS13-1-3-"))
+def test_every_allowed_tls_policy_is_a_tls13_restricted_or_tls13_only_policy(policy):
+    # TLS13-1-2-Res: TLS 1.2 with GCM suites only; TLS13-1-3: TLS 1.3 only. Neither offers CBC.
+    assert policy.startswith(("ELBSecurityPolicy-TLS13-1-2-Res-", "ELBSecurityPolicy-TLS13-1-3-"))
     assert "Ext" not in policy
-    assert policy in TLS12_POLICIES
     assert _settings(tlsPolicy=policy).tls_policy == policy
+
+
+def test_the_default_tls_policy_is_the_shared_default_and_allows_no_cbc():
+    declared = yaml.safe_load((Path(__file__).resolve().parents[3] / "projects/edge/Pulumi.yaml").read_text())
+    assert declared["config"]["tlsPolicy"]["default"] == DEFAULT_TLS_POLICY == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+    assert ALLOWED_TLS_POLICIES is ACCEPTED_TLS_POLICIES  # one list for settings and policy pack
+
+
+@pytest.mark.parametrize(
+    "policy",
+    ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06", "ELBSecurityPolicy-2016-08"],
+)
+def test_tls_policies_with_cbc_ciphers_or_old_protocols_are_rejected(policy):
+    with pytest.raises(ConfigError) as e:
+        _settings(tlsPolicy=policy)
+    assert str(e.value).startswith(
+        f"edge:tlsPolicy = {policy!r} is invalid: expected a TLS 1.2+ ELB policy without CBC ciphers: one of "
+    )
 
 
 def test_existing_zone_and_certificate_switch_off_creation():

@@ -11,6 +11,7 @@ from shared.tags import REQUIRED_TAG_KEYS
 
 KINDS = (
     "alarm",
+    "logsub",
     "alb",
     "tg",
     "listener",
@@ -24,6 +25,12 @@ KINDS = (
     "s3encryption",
     "s3lifecycle",
     "s3policy",
+    "s3versioning",
+    "waf",
+    "wafassoc",
+    "waflogging",
+    "kms",
+    "log",
 )
 
 
@@ -70,7 +77,8 @@ def test_every_taggable_resource_carries_the_required_tags(run_layer, env):
 @pytest.mark.parametrize("env", ["prod", "dev"])
 def test_every_resource_name_is_type_service_purpose_env(run_layer, env):
     for r in run_layer("edge", env).custom_resources():
-        kind, service, *_ = r.name.split("-")
+        # A KMS alias is named after its key: `alias-kms-<service>-<purpose>-<env>`.
+        kind, service, *_ = r.name.removeprefix("alias-" if r.type == "aws:kms/alias:Alias" else "").split("-")
         assert r.name.endswith(f"-{env}"), r.name
         assert (kind, service) in {(k, "payments") for k in KINDS}, r.name
 

@@ -2,6 +2,8 @@
 
 import logging
 
+import pytest
+
 from shared.plan_values import computed
 from tests.layers.edge.edge_helpers import urn_name
 
@@ -26,8 +28,39 @@ def test_a_public_zone_is_created_for_the_service_domain(prod_plan, dev_plan):
     zone = prod_plan.one(ZONE).inputs
     assert zone["name"] == "api.payments.example.com"
     assert "vpcs" not in zone  # public, not private
-    assert zone["forceDestroy"] is True
     assert dev_plan.one(ZONE).inputs["name"] == "api.dev.payments.example.com"
+
+
+def test_prod_zone_is_neither_force_destroyed_nor_deleted_with_the_stack(registrations, run_layer):
+    plan = run_layer("edge", "prod")
+    assert plan.one(ZONE).inputs["forceDestroy"] is False
+    assert registrations["zone-payments-prod"].retainOnDelete is True
+
+
+def test_dev_zone_is_destroyed_with_its_records(registrations, run_layer):
+    plan = run_layer("edge", "dev")
+    assert plan.one(ZONE).inputs["forceDestroy"] is True
+    assert registrations["zone-payments-dev"].retainOnDelete is False
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_caa_record_lets_only_amazon_issue_certificates_for_the_domain(run_layer, env):
+    plan = run_layer("edge", env)
+    caa = records_by_type(plan)["CAA"]
+    assert caa["name"] == plan.exports["service_url"].removeprefix("https://")
+    assert caa["zoneId"] == computed(f"zone-payments-{env}", "zoneId")
+    assert sorted(caa["records"]) == [
+        '0 issue "amazon.com"',
+        '0 issue "amazonaws.com"',
+        '0 issue "amazontrust.com"',
+        '0 issue "awstrust.com"',
+    ]
+    assert caa["ttl"] == 3600
+
+
+def test_caa_record_goes_into_an_existing_zone_too(run_layer):
+    plan = run_layer("edge", "prod", overrides={"hostedZoneId": EXISTING_ZONE})
+    assert records_by_type(plan)["CAA"]["zoneId"] == EXISTING_ZONE
 
 
 def test_name_servers_are_exported_and_printed_for_delegation(run_layer, caplog):
@@ -75,7 +108,7 @@ def test_default_validation_timeout_is_45_minutes(registrations, run_layer):
 
 def test_alias_a_record_points_the_domain_at_the_alb(prod_plan):
     records = records_by_type(prod_plan)
-    assert sorted(records) == ["A", "CNAME"]  # IPv4-only ALB: no AAAA
+    assert sorted(records) == ["A", "CAA", "CNAME"]  # IPv4-only ALB: no AAAA
     alias = records["A"]
     assert alias["name"] == "api.payments.example.com"
     assert alias["zoneId"] == computed("zone-payments-prod", "zoneId")
@@ -101,7 +134,7 @@ def test_existing_zone_is_used_and_no_zone_is_created(run_layer):
 def test_existing_certificate_is_served_and_no_certificate_is_requested(registrations, run_layer):
     plan = run_layer("edge", "prod", overrides={"certificateArn": EXISTING_CERT})
     assert plan.by_type(CERT) == [] and plan.by_type(VALIDATION) == []
-    assert [r.inputs["type"] for r in plan.by_type(RECORD)] == ["A"]  # no validation CNAME
+    assert sorted(r.inputs["type"] for r in plan.by_type(RECORD)) == ["A", "CAA"]  # no validation CNAME
     assert https_listener(plan)["certificateArn"] == EXISTING_CERT
     assert plan.exports["certificate_arn"] == EXISTING_CERT
     assert registrations["listener-payments-https-prod"].propertyDependencies["certificateArn"].urns == []
@@ -111,8 +144,9 @@ def test_existing_certificate_is_served_and_no_certificate_is_requested(registra
 def test_both_existing_zone_and_certificate(run_layer):
     plan = run_layer("edge", "dev", overrides={"hostedZoneId": EXISTING_ZONE, "certificateArn": EXISTING_CERT})
     assert plan.by_type(ZONE) == [] and plan.by_type(CERT) == []
-    (alias,) = plan.by_type(RECORD)
-    assert alias.inputs["zoneId"] == EXISTING_ZONE and alias.inputs["name"] == "api.dev.payments.example.com"
+    alias = records_by_type(plan)["A"]
+    assert alias["zoneId"] == EXISTING_ZONE and alias["name"] == "api.dev.payments.example.com"
+    assert sorted(records_by_type(plan)) == ["A", "CAA"]
 
 
 def test_components_parent_their_children(registrations, run_layer):

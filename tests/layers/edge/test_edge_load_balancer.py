@@ -55,7 +55,7 @@ def test_alb_writes_access_logs_to_the_log_bucket_after_its_policy_exists(regist
 def test_https_listener_serves_the_validated_certificate_with_a_tls12_plus_policy(registrations, run_layer):
     https = listeners(run_layer("edge", "prod"))[443]
     assert https["protocol"] == "HTTPS"
-    assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
     assert https["certificateArn"] == computed("cert-payments-prod", "arn")
     assert https["loadBalancerArn"] == computed("alb-payments-prod", "arn")
     assert https["defaultActions"] == [{"type": "forward", "targetGroupArn": computed("tg-payments-app-prod", "arn")}]

@@ -95,6 +95,36 @@ def test_default_security_group_has_no_rules(prod_plan):
     assert default.inputs["vpcId"] == ref("vpc-payments-prod")
 
 
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_default_network_acl_is_owned_and_allows_what_aws_allows_by_default(run_layer, env):
+    nacl = run_layer("network", env).one("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl").inputs
+    assert nacl["defaultNetworkAclId"] == ref(f"vpc-payments-{env}", "defaultNetworkAclId")
+    allow_all = {
+        "ruleNo": 100,
+        "action": "allow",
+        "protocol": "-1",
+        "cidrBlock": "0.0.0.0/0",
+        "fromPort": 0,
+        "toPort": 0,
+    }
+    assert nacl["ingress"] == [allow_all]
+    assert nacl["egress"] == [allow_all]
+    assert nacl["tags"]["Name"] == f"nacl-payments-default-{env}"
+
+
+def test_default_network_acl_names_every_subnet_so_no_association_drifts(prod_plan):
+    nacl = prod_plan.one("aws:ec2/defaultNetworkAcl:DefaultNetworkAcl").inputs
+    assert sorted(nacl["subnetIds"]) == sorted(ref(s.name) for s in prod_plan.by_type(SUBNET))
+    assert len(nacl["subnetIds"]) == 4
+
+
+@pytest.mark.parametrize(("env", "days"), [("prod", 30), ("dev", 7)])
+def test_network_keys_deletion_waits_thirty_days_in_protected_environments_and_seven_in_dev(run_layer, env, days):
+    keys = run_layer("network", env).by_type("aws:kms/key:Key")
+    assert len(keys) == 3  # flow logs, alarm topic, audit archive
+    assert {k.name: k.inputs["deletionWindowInDays"] for k in keys} == {k.name: days for k in keys}
+
+
 def _edges(plan):
     """(direction, group, port, peer) for every rule; peer is a group name or a CIDR."""
     groups = {ref(g.name): g.name.split("-")[2] for g in plan.by_type(SG)}

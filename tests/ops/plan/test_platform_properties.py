@@ -13,6 +13,7 @@ from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
+from shared.environments import is_protected
 from shared.layers import LAYER_NAMES
 from shared.tags import environment_label
 
@@ -44,6 +45,28 @@ def test_every_taggable_resource_has_the_four_tags_of_its_layer(platform_plan, e
         assert tags.get("ManagedBy") == "pulumi", r.name
         assert tags.get("Project") == "payments", r.name
         assert tags.get("Layer") == layer, r.name
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_every_s3_lifecycle_rule_aborts_incomplete_multipart_uploads(platform_plan, env):
+    lifecycles = [
+        r for _, r in platform_plan(env).all_resources() if r.type.startswith("aws:s3/bucketLifecycleConfiguration")
+    ]
+    assert lifecycles, "the platform has lifecycle configurations to check"
+    for lifecycle in lifecycles:
+        for rule in lifecycle.inputs["rules"]:
+            assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}, (lifecycle.name, rule["id"])
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_every_customer_managed_key_waits_30_days_in_prod_and_7_in_dev_before_deletion(platform_plan, env):
+    windows = {
+        (layer, r.name): r.inputs["deletionWindowInDays"]
+        for layer, r in platform_plan(env).all_resources()
+        if r.type == "aws:kms/key:Key"
+    }
+    assert {layer for layer, _ in windows} == {"network", "data", "edge", "compute"}
+    assert set(windows.values()) == {30 if is_protected(env) else 7}, windows
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])

@@ -36,10 +36,14 @@ class FakeEngine:
         deployed: dict[tuple[str, str], int] | None = None,
         fail: set[tuple[str, str]] = frozenset(),
         pending: dict[str, dict[str, tuple[str, ...]]] | None = None,
+        reexports: set[str] = frozenset(),
     ):
         self.stacks: dict[tuple[str, str], int] = dict(deployed or {})  # (layer, env) -> resource count
         # layer -> what a targeted preview reports (default: only the protection switch changes)
         self.pending = pending
+        # Layers whose `up` changes their exports (a replaced security group, a new target group).
+        self.reexports = set(reexports)
+        self.versions: dict[tuple[str, str], int] = {}
         self.config: dict[tuple[str, str], dict[str, str]] = {}
         self.fail = set(fail)
         self.calls: list[Call] = []
@@ -82,6 +86,8 @@ class FakeEngine:
             with self._lock:
                 new = (layer, env) not in self.stacks or self.stacks[(layer, env)] == 0
                 self.stacks[(layer, env)] = 3
+                if layer in self.reexports:
+                    self.versions[(layer, env)] = self.versions.get((layer, env), 0) + 1
             return Changes(created=3) if new else Changes(updated=1, same=2)
 
         return self._call(
@@ -134,7 +140,11 @@ class FakeEngine:
         self.config.get((layer, env), {}).pop(key, None)
 
     def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
-        return {f"{layer}_id": StackOutput(f"{layer}-{env}-id"), f"{layer}_token": StackOutput("s3cr3t", secret=True)}
+        version = self.versions.get((layer, env), 0)
+        return {
+            f"{layer}_id": StackOutput(f"{layer}-{env}-id" + (f"-v{version}" if version else "")),
+            f"{layer}_token": StackOutput("s3cr3t", secret=True),
+        }
 
 
 def all_deployed(env: str, count: int = 3) -> dict[tuple[str, str], int]:

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from pulumi import automation as auto
+from rich.console import Console
 
 from ops.environment.stack_files import PROJECTS_DIR
 from ops.stacks.backend import DEFAULT_BACKEND_URL, Backend, BackendError, backend_settings, workspace_options
 from ops.stacks.engine import Changes, EngineError, StackState
 from ops.stacks.errors import explain, first_error_line
 from ops.stacks.events import describe_event
-from ops.stacks.pulumi_engine import PulumiEngine, target_urns
+from ops.stacks.progress import LiveProgress
+from ops.stacks.pulumi_engine import PulumiEngine, keep_secrets_provider, target_urns
 
 
 def _command_error(cls: type[auto.CommandError], stdout: str = "", stderr: str = "") -> auto.CommandError:
@@ -178,6 +182,31 @@ def test_engine_events_become_short_status_lines() -> None:
     assert describe_event(auto.EngineEvent(sequence=2, timestamp=0, summary_event=summary)) == "done: +2 ~0 -1"
 
 
+def _diagnostic(severity: str, message: str) -> auto.EngineEvent:
+    diagnostic = auto.DiagnosticEvent(message=message, color="never", severity=severity)
+    return auto.EngineEvent(sequence=3, timestamp=0, diagnostic_event=diagnostic)
+
+
+def test_info_and_warning_diagnostics_reach_the_user_and_debug_does_not() -> None:
+    servers = "zone zone-payments-prod name servers: ns-1.awsdns-01.org, ns-2.awsdns-02.co.uk"
+    assert describe_event(_diagnostic("info", servers + "\n")) == f"info: {servers}"
+    assert describe_event(_diagnostic("info#err", "stderr line")) == "info: stderr line"
+    assert describe_event(_diagnostic("warning", "  deprecated\n  argument ")) == "warning: deprecated argument"
+    assert describe_event(_diagnostic("error", "boom")) == "error: boom"
+    assert describe_event(_diagnostic("debug", "chatter")) is None
+
+
+def test_live_progress_keeps_diagnostics_on_screen_while_other_events_only_update_the_row() -> None:
+    console = Console(file=io.StringIO(), width=200, force_terminal=False)
+    progress = LiveProgress(console, ["edge"])
+    progress.started("edge", "deploying")
+    progress.event("edge", "create aws:route53/zone:Zone zone-payments-prod")
+    progress.event("edge", "info: add the NS record")
+    printed = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "edge: info: add the NS record" in printed
+    assert "create aws:route53/zone:Zone" not in printed
+
+
 # Targeted updates --------------------------------------------------------------------------
 
 RDS = "aws:rds/instance:Instance"
@@ -280,3 +309,79 @@ def test_pending_changes_of_a_stack_without_targets_previews_nothing(monkeypatch
     stack = _PreviewingStack({"resources": []}, [(auto.OpType.UPDATE, ["x"])])
     assert _engine_over(stack, monkeypatch).pending_changes("data", "prod", targets=(RDS,)) == {}
     assert stack.preview_kwargs is None
+
+
+# Secrets provider kept on select ------------------------------------------------------------
+
+KMS = "awskms://alias/pulumi-payments-prod?region=ap-northeast-2"
+
+
+class _Workspace:
+    """A stand-in `LocalWorkspace`: stack settings as the stack file holds them, state as exported."""
+
+    work_dir = "projects/data"
+
+    def __init__(self, settings: auto.StackSettings, secrets_providers: dict[str, object] | None) -> None:
+        self.settings = settings
+        self.deployment = {"secrets_providers": secrets_providers} if secrets_providers is not None else {}
+        self.saved: list[tuple[str, auto.StackSettings]] = []
+
+    def stack_settings(self, env: str) -> auto.StackSettings:
+        return self.settings
+
+    def export_stack(self, env: str) -> auto.Deployment:
+        return auto.Deployment(version=3, deployment=self.deployment)
+
+    def save_stack_settings(self, env: str, settings: auto.StackSettings) -> None:
+        self.saved.append((env, settings))
+
+
+def test_a_stack_file_without_its_kms_provider_gets_it_back_from_the_state_with_config_untouched() -> None:
+    ws = _Workspace(
+        auto.StackSettings(config={"data:instanceClass": "db.t3.micro"}),
+        {"type": "cloud", "state": {"url": KMS, "encryptedkey": "AQICAHh-key"}},
+    )
+    keep_secrets_provider(ws, "prod", KMS)
+    [(env, saved)] = ws.saved
+    assert (env, saved.secrets_provider, saved.encrypted_key) == ("prod", KMS, "AQICAHh-key")
+    assert saved.config == {"data:instanceClass": "db.t3.micro"}
+
+
+def test_a_stack_file_that_names_its_provider_is_left_alone() -> None:
+    ws = _Workspace(auto.StackSettings(secrets_provider=KMS, encrypted_key="k"), None)
+    keep_secrets_provider(ws, "prod", KMS)
+    assert ws.saved == []
+
+
+def test_without_a_configured_provider_nothing_is_read_or_written() -> None:
+    ws = _Workspace(auto.StackSettings(), {"type": "cloud", "state": {"url": KMS, "encryptedkey": "k"}})
+    keep_secrets_provider(ws, "prod", None)
+    assert ws.saved == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "providers", "message"),
+    [
+        (
+            auto.StackSettings(secrets_provider="awskms://alias/other?region=ap-northeast-2", encrypted_key="k"),
+            None,
+            "uses secrets provider awskms://alias/other?region=ap-northeast-2, but PAYMENTS_SECRETS_PROVIDER is",
+        ),
+        (
+            auto.StackSettings(),
+            {"type": "cloud", "state": {"url": "awskms://alias/old?region=ap-northeast-2", "encryptedkey": "k"}},
+            "was created with secrets provider awskms://alias/old?region=ap-northeast-2, but PAYMENTS_SECRETS_PROVIDER",
+        ),
+    ],
+)
+def test_a_stack_of_another_provider_is_refused_in_one_line(settings, providers, message) -> None:
+    ws = _Workspace(settings, providers)
+    with pytest.raises(EngineError, match=re.escape(message)):
+        keep_secrets_provider(ws, "prod", KMS)
+    assert ws.saved == []
+
+
+def test_a_passphrase_stack_state_is_not_turned_into_a_kms_stack() -> None:
+    ws = _Workspace(auto.StackSettings(), {"type": "passphrase", "state": {"salt": "v1:abc"}})
+    keep_secrets_provider(ws, "dev", KMS)
+    assert ws.saved == []

@@ -489,3 +489,40 @@ def test_teardown_flip_proceeds_when_only_the_protection_switch_differs(projects
     for layer in ("data", "edge"):
         assert report.outcome(layer).result == "destroyed"
         assert engine.one("pending_changes", layer).end <= engine.one("up", layer).start
+
+
+# Ripples: a deploy that changes a layer's exports -------------------------------------------
+
+
+def test_a_changed_export_names_the_stale_layers_below_and_the_command_to_run(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"), reexports={"network"})
+    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"])
+    network = report.outcome("network")
+    assert network.result == "deployed" and network.changed_exports == ("network_id",)
+    assert network.next_step == (
+        "exports changed (network_id): data, edge, compute now read stale values: run "
+        "`invoke deploy --layer data --env prod`; then `invoke deploy --layer edge --env prod`; "
+        "then `invoke deploy --layer compute --env prod`"
+    )
+    assert [c.layer for c in engine.of("up")] == ["network"]
+
+
+def test_following_ripples_deploys_the_stale_layers_in_graph_order(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"), reexports={"edge"})
+    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["edge"], follow_ripples=True)
+    assert [o.layer for o in report.outcomes] == ["edge", "compute"]
+    assert [c.layer for c in engine.of("up")] == ["edge", "compute"]
+    assert report.ok and report.outcome("edge").next_step == ""
+
+
+def test_unchanged_exports_leave_the_layers_below_alone(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"))
+    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"], follow_ripples=True)
+    assert [o.layer for o in report.outcomes] == ["network"]
+    assert report.outcome("network").changed_exports == () and report.outcome("network").next_step == ""
+
+
+def test_a_first_deploy_has_no_ripples_since_nothing_read_the_old_values(projects: Path) -> None:
+    engine = FakeEngine(reexports={"network"})
+    report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["network"])
+    assert report.outcome("network").changed_exports == ()

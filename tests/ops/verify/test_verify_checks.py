@@ -42,7 +42,7 @@ def test_a_platform_built_to_spec_passes_all_eight_checks(aws, seed_platform, ht
     assert "cpu 512, memory 1024, awsvpc, FARGATE" in results["task-definition"].detail
     assert "available, Multi-AZ, encrypted with arn:aws:kms:ap-northeast-2:" in results["database"].detail
     assert results["log-group"].detail == "/ecs/payments-verify: retention 7 days, KMS-encrypted"
-    assert "HTTPS:443, policy ELBSecurityPolicy-TLS13-1-2-2021-06" in results["https-listener"].detail
+    assert "HTTPS:443, policy ELBSecurityPolicy-TLS13-1-2-Res-2021-06" in results["https-listener"].detail
     # The alias was stored as `dualstack.<alb>.`; the check compares the ALB's name itself.
     assert f"A {DOMAIN} -> dualstack.alb-payments-verify" in results["dns-alias"].detail
     assert results["https-endpoint"].detail.startswith(f"https://{DOMAIN}/health: HTTP 200 over TLSv1.")

@@ -17,7 +17,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 REGION = "ap-northeast-2"
 ENV = "verify"
 DOMAIN = "api.verify.payments.example.com"
-GOOD_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+GOOD_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
