@@ -36,9 +36,15 @@ FIREHOSE_PAID_FEATURES = {
     "processingConfiguration": ("record processing", False),
 }
 
-# Managed rule groups that carry a subscription and request fee on top of the rule price.
+# Managed rule groups that carry a subscription and request fee on top of the rule price
+# (Bot Control, account takeover prevention, account creation fraud prevention, Anti-DDoS).
 PAID_MANAGED_RULE_GROUPS = frozenset(
-    {"AWSManagedRulesBotControlRuleSet", "AWSManagedRulesATPRuleSet", "AWSManagedRulesACFPRuleSet"}
+    {
+        "AWSManagedRulesBotControlRuleSet",
+        "AWSManagedRulesATPRuleSet",
+        "AWSManagedRulesACFPRuleSet",
+        "AWSManagedRulesAntiDDoSRuleSet",
+    }
 )
 
 
@@ -303,7 +309,11 @@ def _managed_group(rule: dict[str, Any]) -> str | None:
 
 
 def web_acl(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
-    """The ACL and each rule by the month, and the requests it inspects."""
+    """The ACL and each rule by the month, the requests it inspects, and its managed rule groups.
+
+    A managed rule group is one rule; those AWS charges extra for are not priced, the others
+    are listed at no extra charge so the estimate says they were checked.
+    """
     waf = ctx.table.prices.waf
     rules = _acl_rules(r)
     millions = ctx.usage.requests_per_month / 1e6
@@ -316,7 +326,11 @@ def web_acl(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
             ("requests_per_month",),
         ),
     ]
-    for name in sorted(filter(None, (_managed_group(rule) for rule in rules))):
+    groups = sorted(filter(None, (_managed_group(rule) for rule in rules)))
+    included = [name.removeprefix("AWSManagedRules") for name in groups if name not in PAID_MANAGED_RULE_GROUPS]
+    if included:
+        charges.append(Charge(f"managed rule groups without extra fees: {', '.join(included)}", 0.0))
+    for name in groups:
         if name in PAID_MANAGED_RULE_GROUPS:
             charges.append(Charge(f"{name} subscription and request fees: not in the price table", None))
     return charges

@@ -2,7 +2,7 @@
 
 WAF, high-resolution alarms, subscriptions by protocol, bucket lifecycles, delivery stream
 options. Usage figures are prod's unless the plan is dev's (ops/cost/usage.yaml): 30 million
-requests, 1,000 SNS messages, 1.6 GB a day into the delivery stream, 0.05 GB a day per bucket.
+requests, 1,000 SNS messages, 3.05 GB a day into the delivery stream, 0.05 GB a day per bucket.
 """
 
 import json
@@ -32,7 +32,11 @@ def test_web_acl_pays_for_itself_each_rule_and_every_million_requests():
         ],
     )
     est = estimate(synthetic_plan("prod", acl))
-    assert charges(est, "waf-payments-prod") == pytest.approx([5.0, 3 * 1.0, 30 * 0.60])
+    assert charges(est, "waf-payments-prod") == pytest.approx([5.0, 3 * 1.0, 30 * 0.60, 0.0])
+    # The two managed groups are rules like any other: no fee of their own, and the estimate says so.
+    assert resource(est, "waf-payments-prod").charges[-1].item == (
+        "managed rule groups without extra fees: CommonRuleSet, KnownBadInputsRuleSet"
+    )
 
 
 def test_web_acl_rules_given_as_raw_json_are_counted_too():
@@ -41,13 +45,20 @@ def test_web_acl_rules_given_as_raw_json_are_counted_too():
     assert charges(estimate(synthetic_plan("prod", acl)), "waf-payments-prod")[1] == pytest.approx(2 * 1.0)
 
 
-def test_a_managed_rule_group_with_its_own_fees_makes_the_acl_not_priced():
-    acl = planned(
-        "aws:wafv2/webAcl:WebAcl", "waf-payments-prod", rules=[_rule("bots", "AWSManagedRulesBotControlRuleSet")]
-    )
+@pytest.mark.parametrize(
+    "group",
+    [
+        "AWSManagedRulesBotControlRuleSet",
+        "AWSManagedRulesATPRuleSet",
+        "AWSManagedRulesACFPRuleSet",
+        "AWSManagedRulesAntiDDoSRuleSet",
+    ],
+)
+def test_a_managed_rule_group_with_its_own_fees_makes_the_acl_not_priced(group):
+    acl = planned("aws:wafv2/webAcl:WebAcl", "waf-payments-prod", rules=[_rule("paid", group)])
     est = estimate(synthetic_plan("prod", acl))
     assert resource(est, "waf-payments-prod").status == "not priced"
-    assert charges(est, "waf-payments-prod")[-1] is None
+    assert charges(est, "waf-payments-prod") == pytest.approx([5.0, 1.0, 30 * 0.60, None])
 
 
 def test_alarms_pay_per_metric_and_more_below_a_minute():
@@ -91,7 +102,7 @@ def test_dashboard_topic_subscriptions_and_delivery_stream():
     assert charges(est, "sub-email-prod") == pytest.approx([1000 / 1e5 * 2.0])
     assert charges(est, "sub-hook-prod") == pytest.approx([1000 / 1e6 * 0.60])
     assert charges(est, "sub-queue-prod") == [0.0]
-    assert charges(est, "firehose-audit-prod") == pytest.approx([1.6 * DAYS * 0.031])
+    assert charges(est, "firehose-audit-prod") == pytest.approx([3.05 * DAYS * 0.031])
 
 
 def test_audit_bucket_keeps_what_its_lifecycle_keeps():
@@ -201,9 +212,9 @@ def test_a_bucket_a_stream_writes_stores_the_streams_gb_in_one_object_per_flush(
     bucket = planned("aws:s3/bucket:Bucket", "s3-payments-archive-prod")
     stream = _stream_into("s3-payments-archive-prod", bufferingInterval=60, bufferingSize=128)
     est = estimate(synthetic_plan("prod", bucket, stream, _lifecycle("s3-payments-archive-prod")))
-    # 1.6 GB (1,638.4 MiB) a day fills a 128 MiB buffer 12.8 times: the 1,440 one-minute flushes come first.
+    # 3.05 GB (3,123.2 MiB) a day fills a 128 MiB buffer 24.4 times: the 1,440 one-minute flushes come first.
     assert charges(est, "s3-payments-archive-prod") == pytest.approx(
-        [1.6 * 365 * 0.025, 1440 * DAYS / 1000 * 0.0045, 1000 / 1000 * 0.00035]
+        [3.05 * 365 * 0.025, 1440 * DAYS / 1000 * 0.0045, 1000 / 1000 * 0.00035]
     )
     assert resource(est, "s3-payments-archive-prod").charges[0].assumptions == ("firehose_gb_per_day",)
 
@@ -211,7 +222,7 @@ def test_a_bucket_a_stream_writes_stores_the_streams_gb_in_one_object_per_flush(
 def test_a_stream_without_buffering_hints_flushes_every_five_minutes_or_five_mib():
     bucket = planned("aws:s3/bucket:Bucket", "s3-payments-archive-dev")
     est = estimate(synthetic_plan("dev", bucket, _stream_into("s3-payments-archive-dev")))
-    # dev's 0.3 GB (307.2 MiB) a day fills 61.44 buffers of 5 MiB: the 288 timed flushes come first.
+    # dev's 0.36 GB (368.64 MiB) a day fills 73.728 buffers of 5 MiB: the 288 timed flushes come first.
     assert charges(est, "s3-payments-archive-dev")[1] == pytest.approx(288 * DAYS / 1000 * 0.0045)
 
 
@@ -243,7 +254,7 @@ def test_a_versioned_bucket_without_noncurrent_expiry_is_assumed_to_hold_a_year_
 )
 def test_a_stream_with_a_per_gb_feature_the_table_lacks_is_not_priced(feature, block):
     est = estimate(synthetic_plan("prod", _stream_into("s3-payments-archive-prod", **block)))
-    assert charges(est, "firehose-payments-archive-prod") == pytest.approx([1.6 * DAYS * 0.031, None])
+    assert charges(est, "firehose-payments-archive-prod") == pytest.approx([3.05 * DAYS * 0.031, None])
     assert resource(est, "firehose-payments-archive-prod").charges[1].item == f"{feature}: not in the price table"
 
 

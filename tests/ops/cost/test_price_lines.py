@@ -7,6 +7,7 @@ check it against the price table and the usage assumptions.
 import pytest
 
 from ops.cost import estimate
+from ops.cost.assumptions import load_usage
 from tests.ops.cost.cost_helpers import charges
 
 DAYS = 730 / 24
@@ -24,13 +25,14 @@ PROD = {
     # the alarm topic and its key; 1,000 alarm messages a month.
     "kms-payments-alarms-prod": [1.0],
     "sns-payments-alarms-prod": [1000 / 1e6 * 0.50],
-    # the audit archive: 1.6 GB a day into the stream, stored 365 days plus the noncurrent day;
-    # 1.6 GB = 1,638.4 MiB a day fills the 5 MiB buffer 327.68 times a day, more than 288 flushes.
+    # the audit archive: 3.05 GB a day into the stream (flow 1.0 + WAF 1.5 + application 0.5 +
+    # PostgreSQL 0.05), stored 365 days plus the noncurrent day; 3.05 GB = 3,123.2 MiB a day fills
+    # the 5 MiB buffer 624.64 times a day, more than the 288 timed flushes.
     "kms-payments-auditarchive-prod": [1.0],
-    "firehose-payments-auditarchive-prod": [1.6 * DAYS * 0.031],
+    "firehose-payments-auditarchive-prod": [3.05 * DAYS * 0.031],
     "s3-payments-auditarchive-prod": [
-        1.6 * (365 + 1) * 0.025,
-        1.6 * 1024 / 5 * DAYS / 1000 * 0.0045,
+        3.05 * (365 + 1) * 0.025,
+        3.05 * 1024 / 5 * DAYS / 1000 * 0.0045,
         1000 / 1000 * 0.00035,
     ],
     # data: db.t3.micro Multi-AZ, 20 GB gp3 twice, backups 1.5 x 20 GB of which 20 GB free, PI 7 days.
@@ -44,12 +46,21 @@ PROD = {
     "alarm-payments-db-cpu-high-prod": [0.10],
     "alarm-payments-db-free-storage-low-prod": [0.10],
     "alarm-payments-db-freeable-memory-low-prod": [0.10],
-    # edge: ALB hours, 0.5 LCU, a public IPv4 address in each of its 2 subnets; zone; 365 days of logs.
+    # edge: ALB hours, 0.5 LCU, a public IPv4 address in each of its 2 subnets; zone; CAA record
+    # priced as any non-alias record; access logs expire after 365 days and, the bucket being
+    # versioned in prod, stay 30 more days as noncurrent versions.
     "alb-payments-prod": [730 * 0.0225, 0.5 * 730 * 0.008, 2 * 730 * 0.005],
     "zone-payments-prod": [0.50],
     "dns-payments-api-payments-example-com-a-prod": [0.0],
+    "dns-payments-api-payments-example-com-caa-prod": [10_000 / 1e6 * 0.40],
     "dns-payments-certvalidation-api-payments-example-com-prod": [10_000 / 1e6 * 0.40],
-    "s3-payments-alblogs-prod": [0.05 * 365 * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
+    "s3-payments-alblogs-prod": [0.05 * (365 + 30) * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
+    # WAF: the ACL, its 6 rules (4 of them AWS managed groups without extra fees), 30 million
+    # requests; every request logged (1.5 GB a day, kept 7 days) under its own key.
+    "waf-payments-prod": [5.0, 6 * 1.0, 30 * 0.60, 0.0],
+    "log-payments-waf-prod": [1.5 * DAYS * 0.76, 1.5 * 7 * 0.0314],
+    "kms-payments-waf-logs-prod": [1.0],
+    "alarm-payments-waf-blocked-spike-prod": [0.10],
     # the two 5xx rates are metric math over two metrics each (billed per metric).
     "alarm-payments-elb-5xx-rate-prod": [2 * 0.10],
     "alarm-payments-target-5xx-rate-prod": [2 * 0.10],
@@ -75,11 +86,12 @@ DEV = {
     "kms-payments-vpcflow-logs-dev": [1.0],
     "kms-payments-alarms-dev": [1.0],
     "sns-payments-alarms-dev": [100 / 1e6 * 0.50],
-    # 0.3 GB = 307.2 MiB a day: 61.44 full buffers, fewer than the 288 timed flushes.
+    # 0.36 GB (0.2 + 0.05 + 0.1 + 0.01) = 368.64 MiB a day: 73.728 full buffers, fewer than the
+    # 288 timed flushes.
     "kms-payments-auditarchive-dev": [1.0],
-    "firehose-payments-auditarchive-dev": [0.3 * DAYS * 0.031],
+    "firehose-payments-auditarchive-dev": [0.36 * DAYS * 0.031],
     "s3-payments-auditarchive-dev": [
-        0.3 * (365 + 1) * 0.025,
+        0.36 * (365 + 1) * 0.025,
         FLUSHES_PER_DAY * DAYS / 1000 * 0.0045,
         1000 / 1000 * 0.00035,
     ],
@@ -92,12 +104,18 @@ DEV = {
     "alarm-payments-db-cpu-high-dev": [0.10],
     "alarm-payments-db-free-storage-low-dev": [0.10],
     "alarm-payments-db-freeable-memory-low-dev": [0.10],
-    # edge: 0.1 LCU; access logs expire after 14 days in dev.
+    # edge: 0.1 LCU; access logs expire after 14 days in dev (the bucket is not versioned there).
     "alb-payments-dev": [730 * 0.0225, 0.1 * 730 * 0.008, 2 * 730 * 0.005],
     "zone-payments-dev": [0.50],
     "dns-payments-api-dev-payments-example-com-a-dev": [0.0],
+    "dns-payments-api-dev-payments-example-com-caa-dev": [10_000 / 1e6 * 0.40],
     "dns-payments-certvalidation-api-dev-payments-example-com-dev": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-dev": [0.005 * 14 * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
+    # the same ACL and rules for 1 million requests, logged at 0.05 GB a day.
+    "waf-payments-dev": [5.0, 6 * 1.0, 1 * 0.60, 0.0],
+    "log-payments-waf-dev": [0.05 * DAYS * 0.76, 0.05 * 7 * 0.0314],
+    "kms-payments-waf-logs-dev": [1.0],
+    "alarm-payments-waf-blocked-spike-dev": [0.10],
     "alarm-payments-elb-5xx-rate-dev": [2 * 0.10],
     "alarm-payments-target-5xx-rate-dev": [2 * 0.10],
     "alarm-payments-target-p99-latency-dev": [0.10],
@@ -149,8 +167,22 @@ def test_prod_costs_more_than_dev_by_the_second_nat_and_the_heavier_usage(platfo
     flow_logs = (1.0 - 0.2) * DAYS * 0.76 + (1.0 - 0.2) * 7 * 0.0314
     alarm_messages = (1000 - 100) / 1e6 * 0.50
     archive = (
-        (1.6 - 0.3) * DAYS * 0.031  # stream ingestion
-        + (1.6 - 0.3) * 366 * 0.025  # bucket storage
-        + (1.6 * 1024 / 5 - FLUSHES_PER_DAY) * DAYS / 1000 * 0.0045  # objects: prod's fill the buffer
+        (3.05 - 0.36) * DAYS * 0.031  # stream ingestion
+        + (3.05 - 0.36) * 366 * 0.025  # bucket storage
+        + (3.05 * 1024 / 5 - FLUSHES_PER_DAY) * DAYS / 1000 * 0.0045  # objects: prod's fill the buffer
     )
     assert network == pytest.approx(second_nat + nat_data + flow_logs + alarm_messages + archive, abs=1e-9)
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_the_archive_stream_is_assumed_to_carry_what_its_subscribed_log_groups_ingest(platform_plan, env):
+    plan, usage = platform_plan(env), load_usage(env)
+    planned = [r for _, r in plan.all_resources()]
+    filters = [r for r in planned if r.type == "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"]
+    streams = {f.inputs["destinationArn"] for f in filters}
+    assert streams == {f"(known after apply: firehose-payments-auditarchive-{env}.arn)"}
+    archived = {f.inputs["logGroup"] for f in filters}
+    groups = [r for r in planned if r.type == "aws:cloudwatch/logGroup:LogGroup" and r.inputs["name"] in archived]
+    assert len(groups) == len(archived) == 4  # flow, PostgreSQL, WAF, application
+    daily = [usage.per_resource("log_gb_per_day", g.name.removesuffix(f"-{env}")) for g in groups]
+    assert usage.firehose_gb_per_day == pytest.approx(sum(daily), abs=1e-9)

@@ -3,6 +3,7 @@
 import pytest
 
 from ops.cost import estimate
+from ops.cost.assumptions import load_usage
 from ops.plan.platform import plan_platform
 from tests.ops.cost.cost_helpers import charges
 
@@ -67,5 +68,25 @@ def test_an_existing_alarm_topic_saves_the_topic_and_its_key(platform_plan):
 def test_a_shorter_archive_retention_stores_fewer_days_of_the_stream(platform_plan):
     base = estimate(platform_plan("dev")).total
     shorter = _total_with("dev", "network", auditArchiveRetentionDays="30")
-    # 0.3 GB a day kept 30 days plus the noncurrent day instead of 365 plus one.
-    assert base - shorter == pytest.approx(0.3 * (366 - 31) * 0.025, abs=1e-9)
+    # 0.36 GB a day kept 30 days plus the noncurrent day instead of 365 plus one.
+    assert base - shorter == pytest.approx(0.36 * (366 - 31) * 0.025, abs=1e-9)
+
+
+def test_counting_instead_of_blocking_costs_the_same(platform_plan):
+    # A rule that only counts is still a rule, and every request is still inspected and logged.
+    base = estimate(platform_plan("prod")).total
+    assert _total_with("prod", "edge", wafCountOnly="true") == pytest.approx(base, abs=1e-9)
+
+
+def test_shorter_access_log_expiry_in_prod_still_keeps_the_noncurrent_copies_30_days(platform_plan):
+    base = estimate(platform_plan("prod")).total
+    shorter = _total_with("prod", "edge", accessLogExpirationDays="90")
+    # The versioned prod bucket holds 0.05 GB a day for 90 + 30 days instead of 365 + 30.
+    assert base - shorter == pytest.approx(0.05 * (395 - 120) * 0.025, abs=1e-9)
+
+
+def test_more_requests_cost_their_waf_inspection(platform_plan):
+    base = estimate(platform_plan("prod")).total
+    est = estimate(platform_plan("prod"), usage=load_usage("prod").model_copy(update={"requests_per_month": 60e6}))
+    # 30 million more requests inspected; the LCUs and log volume are separate assumptions.
+    assert est.total - base == pytest.approx(30 * 0.60, abs=1e-9)
