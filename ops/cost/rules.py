@@ -357,8 +357,9 @@ def dns_record(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
     ]
 
 
-def _days_kept(bucket: PlannedResource, ctx: PricingContext) -> float | None:
-    """Days an object stays billed under the bucket's lifecycle; None when nothing removes it.
+def _days_kept(bucket: PlannedResource, ctx: PricingContext) -> tuple[float, float] | None:
+    """(Days to expiry, days then kept as a noncurrent version) under the bucket's lifecycle, the
+    longest-keeping rule's; None when nothing removes an object.
 
     In a versioned bucket, expiry only makes the object noncurrent: it stays billed until the
     rule's noncurrent-version expiration removes it, and forever without one.
@@ -375,10 +376,10 @@ def _days_kept(bucket: PlannedResource, ctx: PricingContext) -> float | None:
                 continue
             noncurrent = (rule.get("noncurrentVersionExpiration") or {}).get("noncurrentDays")
             if not versioned:
-                kept.append(float(expiry))
+                kept.append((float(expiry), 0.0))
             elif noncurrent:
-                kept.append(float(expiry) + float(noncurrent))
-    return max(kept) if kept else None
+                kept.append((float(expiry), float(noncurrent)))
+    return max(kept, key=sum) if kept else None
 
 
 def _stream_objects_per_month(stream: PlannedResource, ctx: PricingContext) -> float:
@@ -414,12 +415,15 @@ def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
         per_day_key, puts_key = "s3_gb_per_day", "s3_put_requests_per_month"
         source = ""
     days = _days_kept(r, ctx)
-    kept = days if days is not None else ctx.usage.s3_days_without_expiry
+    kept = sum(days) if days is not None else ctx.usage.s3_days_without_expiry
     storage_from = (per_day_key,) if days is not None else (per_day_key, "s3_days_without_expiry")
+    how_long = f"{qty(kept)} days kept"
+    if days is not None and days[1]:
+        how_long += f" ({qty(days[0])} + {qty(days[1])} as a noncurrent version)"
     gets = ctx.usage.s3_get_requests_per_month
     return [
         Charge(
-            f"storage{source}: {qty(per_day)} GB/day x {qty(kept)} days kept x {usd(s3.storage_gb_month)}/GB-month",
+            f"storage{source}: {qty(per_day)} GB/day x {how_long} x {usd(s3.storage_gb_month)}/GB-month",
             per_day * kept * s3.storage_gb_month,
             storage_from,
         ),

@@ -232,6 +232,9 @@ def test_a_versioned_bucket_keeps_an_expired_object_until_its_noncurrent_version
     lifecycle = _lifecycle(name, noncurrentVersionExpiration={"noncurrentDays": 30})
     est = estimate(synthetic_plan("prod", bucket, _versioned(name), lifecycle))
     assert charges(est, name)[0] == pytest.approx(0.05 * (365 + 30) * 0.025)
+    assert resource(est, name).charges[0].item == (
+        "storage: 0.05 GB/day x 395 days kept (365 + 30 as a noncurrent version) x $0.025/GB-month"
+    )
 
 
 def test_a_versioned_bucket_without_noncurrent_expiry_is_assumed_to_hold_a_year_of_what_expired():
