@@ -6,6 +6,7 @@ Each group of tasks lives in an `ops.cli` module; this file only assembles them.
 from invoke.collection import Collection
 
 from ops.cli.bootstrap import bootstrap
+from ops.cli.cost import cost
 from ops.cli.dns import dns
 from ops.cli.drift import drift
 from ops.cli.offline import diagram, docs, plan
@@ -14,6 +15,7 @@ from ops.cli.verify import verify
 
 namespace = Collection(
     plan,
+    cost,
     diagram,
     docs,
     bootstrap,

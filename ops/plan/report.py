@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from ops.cost import monthly_by_layer
 from ops.plan.mock_engine import PlannedResource
 from ops.plan.platform import LayerPlan, PlatformPlan
 from shared.plan_values import COMPUTED_PREFIX, is_computed
@@ -96,9 +97,14 @@ def print_plan(plan: PlatformPlan, console: Console) -> None:
     summary = Table(title="summary", title_justify="left")
     for col in ("layer", "status", "resources", "exports"):
         summary.add_column(col)
+    summary.add_column("monthly USD (invoke cost)", justify="right")
+    costs = monthly_by_layer(plan)
     for lp in plan.layers:
         style = {"planned": "green", "failed": "red", "skipped": "yellow"}.get(lp.status, "yellow")
-        summary.add_row(lp.layer, Text(lp.status, style=style), str(len(lp.custom_resources())), str(len(lp.exports)))
+        usd = f"${costs[lp.layer]:,.2f}" if lp.layer in costs else "-"
+        summary.add_row(
+            lp.layer, Text(lp.status, style=style), str(len(lp.custom_resources())), str(len(lp.exports)), usd
+        )
     console.print(summary)
     console.print(
         Text("(known after apply) marks values only AWS can assign; secrets are shown as [secret].", style="dim")
