@@ -178,3 +178,7 @@ class LayerLifecycle:
     dns_zone: DnsZone | None = None
     # Fill and stroke colour of the layer's boxes in the architecture diagram.
     diagram_colors: tuple[str, str] = ("#f5f5f5", "#616161")
+    # Resource types the layers below attach to (a security group on their ENIs, a target group
+    # under their service): AWS refuses to delete one while it is attached, so a deploy that would
+    # replace one while a dependent layer is deployed is stopped before any change.
+    held_by_downstream: tuple[str, ...] = ()

@@ -167,6 +167,31 @@ class Orchestrator:
         hint = f"exports changed ({', '.join(o.changed_exports)}): {', '.join(mine)} now read stale values: run {runs}"
         return dataclasses.replace(o, next_step=hint)
 
+    def _refuse_replacing_what_dependents_hold(self, layer: str, env: str) -> None:
+        """Stop before any change a deploy that would replace a resource a deployed layer below still uses.
+
+        With create-before-delete the new one would be made and exported, then deleting the old one
+        would fail (AWS: DependencyViolation, ResourceInUse) after its users' stacks went stale.
+        """
+        held = lifecycle(layer).held_by_downstream
+        users = [
+            d for d in downstream(layer) if layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
+        ]
+        if not held or not users:
+            return
+        pending = self.engine.pending_changes(layer, env, targets=held)
+        replaced = sorted(urn.rsplit("::", 1)[-1] for urn, props in pending.items() if "(replace)" in props)
+        if not replaced:
+            return
+        down = " then ".join(f"`invoke destroy --layer {d} --env {env}`" for d in reversed(users))
+        up = " then ".join(f"`invoke deploy --layer {d} --env {env}`" for d in users)
+        raise LayerFailed(
+            f"stopped before any change: this deploy would replace {', '.join(replaced)}, which "
+            f"{', '.join(users)} still use, and AWS refuses to delete it while attached",
+            f"avoid the replacement (revert the change to its name, description or VPC), or, where a teardown "
+            f"is acceptable: {down}, then `invoke deploy --layer {layer} --env {env}`, then {up}",
+        )
+
     def _exports(self, layer: str, env: str) -> dict[str, Any] | None:
         """The layer's export values, or None before its stack exists (nothing can read it yet)."""
         if not self.engine.state(layer, env).exists:
@@ -189,6 +214,7 @@ class Orchestrator:
                     reason=f"upstream not deployed in {env}: {', '.join(missing)}",
                     next_step=f"deploy them first: `invoke deploy-all --env {env}`",
                 )
+            self._refuse_replacing_what_dependents_hold(layer, env)
             self.reporter.started(layer, "deploying")
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))

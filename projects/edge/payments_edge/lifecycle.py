@@ -51,5 +51,6 @@ LIFECYCLE = LayerLifecycle(
         name_servers_output="name_servers",
         delegation_set_key="delegationSetId",
     ),
+    held_by_downstream=("aws:lb/targetGroup:TargetGroup",),
     diagram_colors=("#fff1dc", "#c77700"),
 )

@@ -11,5 +11,6 @@ LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
     preflight=(PreflightCheck("availability-zones", check_availability_zones_of, when="deploy-only"),),
+    held_by_downstream=("aws:ec2/securityGroup:SecurityGroup",),
     diagram_colors=("#e3eefb", "#3b6ea8"),
 )

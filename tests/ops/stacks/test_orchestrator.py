@@ -530,3 +530,34 @@ def test_a_first_deploy_has_no_ripples_since_nothing_read_the_old_values(project
     engine = FakeEngine(reexports={"network"})
     report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["network"])
     assert report.outcome("network").changed_exports == ()
+
+
+# Replacements the layers below would block ----------------------------------------------------
+
+_SG = "urn:pulumi:prod::network::payments:network:SecurityGroups$aws:ec2/securityGroup:SecurityGroup::secgroup-app"
+
+
+def test_a_deploy_that_would_replace_a_security_group_in_use_stops_before_any_change(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"), pending={"network": {_SG: ("(replace)", "description")}})
+    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"])
+    network = report.outcome("network")
+    assert network.result == "failed"
+    assert network.reason == (
+        "stopped before any change: this deploy would replace secgroup-app, which data, edge, compute still use, "
+        "and AWS refuses to delete it while attached"
+    )
+    assert network.next_step.startswith("avoid the replacement (revert the change to its name, description or VPC)")
+    assert engine.one("pending_changes", "network").detail["targets"] == ("aws:ec2/securityGroup:SecurityGroup",)
+    assert engine.of("up") == []
+
+
+def test_an_in_place_change_of_a_held_resource_deploys(projects: Path) -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"), pending={"network": {_SG: ("tags",)}, "edge": {}})
+    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"])
+    assert report.outcome("network").result == "deployed"
+
+
+def test_with_nothing_deployed_below_no_replacement_check_runs(projects: Path) -> None:
+    engine = FakeEngine(pending={"network": {_SG: ("(replace)",)}})
+    report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["network"])
+    assert report.outcome("network").result == "deployed" and engine.of("pending_changes") == []
