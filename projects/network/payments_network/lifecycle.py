@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from payments_network.settings import NetworkSettings
+from payments_network.verify import verify_alarms, verify_archive_stream, verify_audit_subscriptions
 from shared.contracts.network import NetworkContract
-from shared.lifecycle import LayerLifecycle
+from shared.lifecycle import LayerLifecycle, VerifyCheck
 
 LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
+    verify=(
+        VerifyCheck("alarms", "alarms exist, notify, none stuck without data", verify_alarms),
+        VerifyCheck(
+            "audit-archive",
+            "audit archive delivery stream active",
+            verify_archive_stream,
+            needs=("audit_archive_stream_arn",),
+        ),
+        VerifyCheck(
+            "audit-subscriptions",
+            "each audit log group streams into the archive once",
+            verify_audit_subscriptions,
+            needs=("audit_archive_stream_arn", "flow_log_group_name"),
+        ),
+    ),
     diagram_colors=("#e3eefb", "#3b6ea8"),
 )

@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from ops.verify.https import CheckFailed
-from ops.verify.observability import check_alarms, check_archive_stream, check_audit_subscriptions
+from payments_network.verify import check_alarms, check_archive_stream, check_audit_subscriptions
 from tests.ops.verify.verify_helpers import FAKE_CREDENTIALS, REGION
 
 ACCOUNT = "123456789012"
