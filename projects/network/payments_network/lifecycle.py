@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from payments_network.settings import NetworkSettings
-from payments_network.verify import verify_alarms, verify_archive_stream, verify_audit_subscriptions
+from payments_network.verify import (
+    AUDIT_LOG_GROUP_EXPORTS,
+    verify_alarms,
+    verify_archive_stream,
+    verify_audit_subscriptions,
+)
 from shared.contracts.network import NetworkContract
 from shared.lifecycle import LayerLifecycle, VerifyCheck
 
@@ -22,7 +27,7 @@ LIFECYCLE = LayerLifecycle(
             "audit-subscriptions",
             "each audit log group streams into the archive once",
             verify_audit_subscriptions,
-            needs=("audit_archive_stream_arn", "flow_log_group_name"),
+            needs=("audit_archive_stream_arn", *AUDIT_LOG_GROUP_EXPORTS),
         ),
     ),
     diagram_colors=("#e3eefb", "#3b6ea8"),

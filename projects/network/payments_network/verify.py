@@ -128,9 +128,20 @@ def check_audit_subscriptions(logs: Any, log_group_names: Iterable[str], stream_
 # The hooks `invoke verify` runs (see `payments_network.lifecycle`) ----------------------------
 
 
+# The exports naming each layer's audit log group (VPC flow logs, PostgreSQL, WAF, the containers).
+# Named, not discovered, so the check needs them all: a layer that lacks one stops verify up front
+# instead of quietly checking fewer groups.
+AUDIT_LOG_GROUP_EXPORTS: tuple[str, ...] = (
+    "flow_log_group_name",
+    "db_log_group_name",
+    "waf_log_group_name",
+    "log_group_name",
+)
+
+
 def audit_log_groups(exports: Mapping[str, Any]) -> list[str]:
-    """Every layer's audit log group: by contract, each one is exported as `..._log_group_name`."""
-    return sorted(str(v) for k, v in exports.items() if k.endswith("log_group_name") and v)
+    """Every layer's audit log group, by the export that names it, sorted."""
+    return sorted(str(exports[name]) for name in AUDIT_LOG_GROUP_EXPORTS)
 
 
 def verify_alarms(p: VerifyContext) -> str:
