@@ -273,17 +273,17 @@ def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPl
             },
         )["DeliveryStreamARN"]
         logs_role_arn = f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-logs-{ENV}"
-        audit_log_groups = {
-            "flow_log_group_name": flow_log_group,
-            "db_log_group_name": db_log_group,
-            "waf_log_group_name": waf_log_group,
-            "log_group_name": log_group,
+        audit_log_groups = {  # export -> (the layer's subscription purpose, the group)
+            "flow_log_group_name": ("vpcflow", flow_log_group),
+            "db_log_group_name": ("rds-postgresql", db_log_group),
+            "waf_log_group_name": ("waf", waf_log_group),
+            "log_group_name": ("api", log_group),
         }
-        for export, group in audit_log_groups.items():
-            for i in range((subscriptions or {}).get(export, 1)):
+        for export, (purpose, group) in audit_log_groups.items():
+            for copy in range((subscriptions or {}).get(export, 1)):
                 logs.put_subscription_filter(
                     logGroupName=group,
-                    filterName=f"logsub-{SERVICE}-{export}-{ENV}" + (f"-{i}" if i else ""),
+                    filterName=f"logsub-{SERVICE}-{purpose}-{ENV}" + (f"-{copy}" if copy else ""),
                     filterPattern="",
                     destinationArn=stream_arn,
                     roleArn=logs_role_arn,
