@@ -46,6 +46,8 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         "endpoint_url": "Send every AWS call to this endpoint (a local emulator such as moto); normally unset.",
         "only": "Comma-separated names of the checks to run (a wrong name lists them all); default: all.",
         "timeout": "Seconds the HTTPS check waits for the service (default 10).",
+        "grace_minutes": "Minutes an alarm may wait for its first datapoint after a deploy before it counts as "
+        "stuck in INSUFFICIENT_DATA (default 30).",
     },
 )
 def verify(
@@ -60,6 +62,7 @@ def verify(
     endpoint_url: str = "",
     only: str = "",
     timeout: int = 10,
+    grace_minutes: int = 30,
 ) -> None:
     """Check a deployed environment: one PASS/FAIL line per check, non-zero exit on any FAIL.
 
@@ -71,6 +74,7 @@ def verify(
     """
     # Imported here so `invoke --list` and `--help` need neither boto3 nor the layers' packages.
     from ops.aws import AwsClients
+    from ops.environment.stack_files import service_of
     from ops.verify.checks import Expectations, Platform, all_checks, check_names, run_checks
     from ops.verify.exports import require_exports
     from ops.verify.https import https_get, parse_connect_to
@@ -94,7 +98,13 @@ def verify(
     platform = Platform(
         exports=exports,
         aws=AwsClients(region, endpoint_url=endpoint_url or None),
-        expect=Expectations(min_tasks=min_tasks, health_path=health_path),
+        expect=Expectations(
+            min_tasks=min_tasks,
+            health_path=health_path,
+            env=env,
+            service=service_of(env),
+            alarm_grace_minutes=grace_minutes,
+        ),
         get=lambda url: https_get(url, ca_bundle=ca_bundle or None, connect_to=address, timeout=timeout),
     )
     console.print(f"verifying {env} in {region}")

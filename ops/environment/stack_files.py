@@ -165,3 +165,17 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
         else:
             values[full] = as_config_string(value)
     return StackConfig(values=values, secret_keys=tuple(secrets))
+
+
+def service_of(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
+    """The environment's `service` setting (every layer has it), or the project default without stack files."""
+    first = next((n for n in layer_names() if layer_exists(n, projects_dir)), None)
+    if first is None:
+        return ""
+    try:
+        values = stack_config(first, env, projects_dir).values
+    except StackConfigError:
+        decl = (project_file(first, projects_dir).get("config") or {}).get("service") or {}
+        return str(decl.get("default", "")) if isinstance(decl, dict) else ""
+    name = project_file(first, projects_dir)["name"]
+    return values.get(f"{name}:service", "")

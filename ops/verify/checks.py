@@ -29,6 +29,11 @@ class Expectations:
     memory: str = "1024"
     log_retention_days: int = 7
     health_path: str = "/health"
+    # Which environment's named resources to look for (alarms are `alarm-<service>-<key>-<env>`).
+    env: str = ""
+    service: str = ""
+    # After a deploy, how long an alarm may wait for its first datapoint before it counts as stuck.
+    alarm_grace_minutes: int = 30
 
 
 @dataclass(frozen=True)

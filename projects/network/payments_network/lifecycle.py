@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from payments_network.preflight import check_availability_zones_of
 from payments_network.settings import NetworkSettings
+from payments_network.verify import (
+    AUDIT_LOG_GROUP_EXPORTS,
+    verify_alarms,
+    verify_archive_stream,
+    verify_audit_subscriptions,
+)
 from shared.contracts.network import NetworkContract
-from shared.lifecycle import LayerLifecycle, PreflightCheck
+from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
 
 LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
     preflight=(PreflightCheck("availability-zones", check_availability_zones_of, when="deploy-only"),),
     held_by_downstream=("aws:ec2/securityGroup:SecurityGroup",),
+    verify=(
+        VerifyCheck("alarms", "alarms exist, notify, none stuck without data", verify_alarms),
+        VerifyCheck(
+            "audit-archive",
+            "audit archive delivery stream active",
+            verify_archive_stream,
+            needs=("audit_archive_stream_arn",),
+        ),
+        VerifyCheck(
+            "audit-subscriptions",
+            "each audit log group streams into the archive once",
+            verify_audit_subscriptions,
+            needs=("audit_archive_stream_arn", *AUDIT_LOG_GROUP_EXPORTS),
+        ),
+    ),
     diagram_colors=("#e3eefb", "#3b6ea8"),
 )

@@ -5,8 +5,13 @@
 - `seed_platform(**faults)`: creates, through boto3, what the four layers would leave behind
   (VPC and subnets, ALB + HTTPS listener + ip target group with three registered targets, ECS
   cluster / Fargate task definition / service of 3, RDS Multi-AZ encrypted with a KMS key, a
-  KMS-encrypted log group kept 7 days, a Route53 zone with the alias to the ALB) and returns the
-  stacks' exports (every contract name of data, edge and compute). Each keyword injects one fault.
+  KMS-encrypted log group kept 7 days, a Route53 zone with the alias to the ALB; the alarm topic
+  and every layer's alarms acting on ALARM and OK; the audit archive's delivery stream and one
+  subscription filter into it from each audit log group: VPC flow logs, PostgreSQL, WAF, the
+  containers) and returns the stacks' exports (every contract name of the four layers; ARNs that
+  no check reads are written, not created). Each keyword injects one fault.
+  The alarms are as AWS leaves them right after a deploy: in INSUFFICIENT_DATA since the seeding
+  (moto would start them in OK), so within verify's grace period.
 - `https_service`: a local HTTPS server on 127.0.0.1 whose certificate (signed by a test CA made
   here with `cryptography`) is for the service domain; `/health` answers `status` (default 200).
 """
@@ -18,7 +23,7 @@ import logging
 import ssl
 import threading
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +33,14 @@ from moto.server import ThreadedMotoServer
 
 from ops.aws import AwsClients
 from tests.ops.verify.verify_helpers import (
+    ACCOUNT,
+    ALARMS,
     DOMAIN,
     ENV,
     FAKE_CREDENTIALS,
     GOOD_TLS_POLICY,
     REGION,
+    SERVICE,
     HttpsService,
     write_certificates,
 )
@@ -91,9 +99,22 @@ def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPl
         alias_to: str | None = None,
         cpu: str = "512",
         memory: str = "1024",
+        alarm_without_ok_actions: str | None = None,
+        archive_stream_deleted: bool = False,
+        subscriptions: Mapping[str, int] | None = None,
     ) -> dict[str, Any]:
+        """`alarm_without_ok_actions`: that alarm key notifies on ALARM only; `archive_stream_deleted`: the
+        stream is gone after the subscriptions were made; `subscriptions`: export name of an audit log
+        group -> how many filters into the stream it has (default one each)."""
         ec2, kms, acm, elbv2 = client("ec2"), client("kms"), client("acm"), client("elbv2")
         ecs, rds, logs, route53 = client("ecs"), client("rds"), client("logs"), client("route53")
+        s3, firehose, sns, cloudwatch = client("s3"), client("firehose"), client("sns"), client("cloudwatch")
+
+        def encrypted_log_group(name: str) -> str:
+            key = kms.create_key(Description=f"Encrypts CloudWatch log group {name}")["KeyMetadata"]["Arn"]
+            logs.create_log_group(logGroupName=name, kmsKeyId=key)
+            logs.put_retention_policy(logGroupName=name, retentionInDays=7)
+            return name
 
         # network
         vpc_id = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
@@ -108,12 +129,13 @@ def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPl
         }
         public = [subnets["public", "ap-northeast-2a"], subnets["public", "ap-northeast-2c"]]
         private = [subnets["private", "ap-northeast-2a"], subnets["private", "ap-northeast-2c"]]
-        alb_sg, app_sg = (
+        alb_sg, app_sg, db_sg = (
             ec2.create_security_group(GroupName=f"sg-payments-{purpose}-{ENV}", Description=purpose, VpcId=vpc_id)[
                 "GroupId"
             ]
-            for purpose in ("alb", "app")
+            for purpose in ("alb", "app", "db")
         )
+        flow_log_group = encrypted_log_group(f"log-{SERVICE}-vpcflow-{ENV}")
 
         # data
         db_key = kms.create_key(Description=f"kms-payments-db-{ENV}")["KeyMetadata"]["Arn"]
@@ -133,6 +155,7 @@ def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPl
             PubliclyAccessible=False,
         )
         db = rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]
+        db_log_group = encrypted_log_group(f"/aws/rds/instance/{db_id}/postgresql")  # the name RDS writes to
 
         # edge
         zone_id = route53.create_hosted_zone(Name=DOMAIN, CallerReference=f"zone-{ENV}")["HostedZone"]["Id"]
@@ -193,6 +216,8 @@ def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPl
             },
         )
 
+        waf_log_group = encrypted_log_group(f"aws-waf-logs-{SERVICE}-{ENV}")  # the prefix WAF demands
+
         # compute
         log_key = kms.create_key(Description=f"kms-payments-logs-{ENV}")["KeyMetadata"]["Arn"]
         log_group = f"/ecs/payments-{ENV}"
@@ -232,26 +257,103 @@ def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPl
             loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "payments-api", "containerPort": 3000}],
         )
 
+        # network: the audit archive, and each audit log group's subscription into it
+        archive_bucket = f"s3-{SERVICE}-auditarchive-{ENV}"
+        s3.create_bucket(Bucket=archive_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        archive_key = kms.create_key(Description="Encrypts the audit log archive")["KeyMetadata"]["Arn"]
+        stream = f"firehose-{SERVICE}-auditarchive-{ENV}"
+        stream_arn = firehose.create_delivery_stream(
+            DeliveryStreamName=stream,
+            DeliveryStreamType="DirectPut",
+            DeliveryStreamEncryptionConfigurationInput={"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": archive_key},
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-firehose-{ENV}",
+                "BucketARN": f"arn:aws:s3:::{archive_bucket}",
+                "CompressionFormat": "UNCOMPRESSED",
+            },
+        )["DeliveryStreamARN"]
+        logs_role_arn = f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-logs-{ENV}"
+        audit_log_groups = {  # export -> (the layer's subscription purpose, the group)
+            "flow_log_group_name": ("vpcflow", flow_log_group),
+            "db_log_group_name": ("rds-postgresql", db_log_group),
+            "waf_log_group_name": ("waf", waf_log_group),
+            "log_group_name": ("api", log_group),
+        }
+        for export, (purpose, group) in audit_log_groups.items():
+            for copy in range((subscriptions or {}).get(export, 1)):
+                logs.put_subscription_filter(
+                    logGroupName=group,
+                    filterName=f"logsub-{SERVICE}-{purpose}-{ENV}" + (f"-{copy}" if copy else ""),
+                    filterPattern="",
+                    destinationArn=stream_arn,
+                    roleArn=logs_role_arn,
+                )
+        if archive_stream_deleted:
+            firehose.delete_delivery_stream(DeliveryStreamName=stream)
+
+        # the alarm topic (network) and every layer's alarms
+        topic_arn = sns.create_topic(Name=f"sns-{SERVICE}-alarms-{ENV}")["TopicArn"]
+        for key, (namespace, metric) in ALARMS.items():
+            cloudwatch.put_metric_alarm(
+                AlarmName=f"alarm-{SERVICE}-{key}-{ENV}",
+                Namespace=namespace,
+                MetricName=metric,
+                Statistic="Average",
+                Period=60,
+                EvaluationPeriods=5,
+                Threshold=1,
+                ComparisonOperator="GreaterThanThreshold",
+                AlarmActions=[topic_arn],
+                OKActions=[] if key == alarm_without_ok_actions else [topic_arn],
+            )
+            # AWS starts a new alarm in INSUFFICIENT_DATA until its first evaluation; moto starts it in OK.
+            cloudwatch.set_alarm_state(
+                AlarmName=f"alarm-{SERVICE}-{key}-{ENV}",
+                StateValue="INSUFFICIENT_DATA",
+                StateReason="Unchecked: Initial alarm creation",
+            )
+
         return {
+            # network
+            "vpc_id": vpc_id,
+            "vpc_cidr": "10.10.0.0/16",
+            "availability_zones": ["ap-northeast-2a", "ap-northeast-2c"],
+            "public_subnet_ids": public,
+            "private_subnet_ids": private,
+            "nat_public_ips": [],
+            "alb_security_group_id": alb_sg,
+            "app_security_group_id": app_sg,
+            "db_security_group_id": db_sg,
+            "flow_log_group_name": flow_log_group,
+            "alarm_topic_arn": topic_arn,
+            "audit_archive_stream_arn": stream_arn,
+            "audit_archive_role_arn": logs_role_arn,
             # data
             "db_endpoint": f"{db['Endpoint']['Address']}:{db['Endpoint']['Port']}",
             "db_address": db["Endpoint"]["Address"],
             "db_port": db["Endpoint"]["Port"],
             "db_name": "payments",
             "db_instance_identifier": db_id,
+            "db_instance_class": "db.t3.micro",
             "db_secret_arn": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:payments/{ENV}/db-master-AbCdEf",
             "db_secret_kms_key_arn": "",
+            "db_log_group_name": db_log_group,
             "db_kms_key_arn": db_key,
             # edge
             "alb_arn": alb["LoadBalancerArn"],
             "alb_dns_name": alb["DNSName"],
             "alb_zone_id": alb["CanonicalHostedZoneId"],
             "target_group_arn": tg_arn,
+            "alb_arn_suffix": alb["LoadBalancerArn"].split(":loadbalancer/", 1)[1],
+            "target_group_arn_suffix": tg_arn.rsplit(":", 1)[1],
             "https_listener_arn": listener_arn,
             "hosted_zone_id": zone_id,
             "name_servers": [],
             "certificate_arn": certificate_arn,
             "service_url": f"https://{DOMAIN}",
+            "web_acl_arn": f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/waf-{SERVICE}-{ENV}/0b1d0a1e",
+            "web_acl_name": f"waf-{SERVICE}-{ENV}",
+            "waf_log_group_name": waf_log_group,
             # compute
             "cluster_name": cluster["clusterName"],
             "cluster_arn": cluster["clusterArn"],

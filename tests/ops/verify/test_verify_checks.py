@@ -1,6 +1,6 @@
 """`invoke verify`'s checks against a platform in moto (server mode, loopback) and a local HTTPS service.
 
-A healthy platform passes all eight checks; each seeded fault fails exactly its named check.
+A healthy platform passes all eleven checks; each seeded fault fails exactly its named check.
 """
 
 from __future__ import annotations
@@ -13,15 +13,27 @@ from ops.aws import AwsClients
 from ops.verify.checks import CheckResult, Expectations, Platform, TargetHealth, all_checks, check_names, run_checks
 from ops.verify.exports import require_exports
 from ops.verify.https import https_get
-from tests.ops.verify.verify_helpers import DOMAIN, free_port
+from tests.ops.verify.verify_helpers import ALARMS, DOMAIN, ENV, SERVICE, free_port
+
+
+def expect(**kw: Any) -> Expectations:
+    """What `invoke verify --env verify` expects: the seeded environment and service, plus `kw`."""
+    return Expectations(env=ENV, service=SERVICE, **kw)
 
 
 def verify(
-    aws: AwsClients, exports: dict[str, Any], service: Any, *, connect_to: tuple[str, int] | None = None, **kw: Any
+    aws: AwsClients,
+    exports: dict[str, Any],
+    service: Any,
+    *,
+    connect_to: tuple[str, int] | None = None,
+    expected: Expectations | None = None,
+    **kw: Any,
 ) -> dict[str, CheckResult]:
     platform = Platform(
         exports=require_exports(exports, [n for c in all_checks() for n in c.needs]),
         aws=aws,
+        expect=expected or expect(),
         get=lambda url: https_get(url, ca_bundle=str(service.ca_bundle), connect_to=connect_to or service.address),
         **kw,
     )
@@ -32,11 +44,26 @@ def failed(results: dict[str, CheckResult]) -> list[str]:
     return [name for name, r in results.items() if not r.ok]
 
 
-def test_a_platform_built_to_spec_passes_all_eight_checks(aws, seed_platform, https_service):
+def test_a_platform_built_to_spec_passes_all_eleven_checks_in_graph_order(aws, seed_platform, https_service):
     results = verify(aws, seed_platform(), https_service)
 
     assert list(results) == list(check_names())
+    assert list(results) == [
+        *("alarms", "audit-archive", "audit-subscriptions"),  # network
+        "database",  # data
+        *("target-health", "https-listener", "dns-alias", "https-endpoint"),  # edge
+        *("ecs-service", "task-definition", "log-group"),  # compute
+    ]
     assert failed(results) == []
+    # Just deployed: no alarm has data yet, and none has been waiting longer than the grace period.
+    assert results["alarms"].detail == (
+        f"{len(ALARMS)} alarms of verify ({len(ALARMS)} INSUFFICIENT_DATA), all notify on ALARM and OK; "
+        "none in INSUFFICIENT_DATA beyond 30 min"
+    )
+    assert results["audit-archive"].detail.startswith("firehose-payments-auditarchive-verify: ACTIVE, encryption ")
+    assert results["audit-subscriptions"].detail == (
+        "4 audit log groups each stream into firehose-payments-auditarchive-verify"
+    )
     assert "running 3 of desired 3 (minimum 3)" in results["ecs-service"].detail
     assert results["target-health"].detail == "3 of 3 targets healthy (minimum 3)"
     assert "cpu 512, memory 1024, awsvpc, FARGATE" in results["task-definition"].detail
@@ -53,7 +80,8 @@ def test_each_result_is_one_pass_or_fail_line_naming_its_check(aws, seed_platfor
 
     lines = [r.line() for r in results.values()]
     assert all("\n" not in line for line in lines)
-    assert lines[0].startswith("FAIL  database ")
+    assert lines[0].startswith("PASS  alarms ")
+    assert lines[3].startswith("FAIL  database ")
     assert lines[-3].startswith("PASS  ecs-service ")
 
 
@@ -68,6 +96,26 @@ def test_each_result_is_one_pass_or_fail_line_naming_its_check(aws, seed_platfor
         ({"tls_policy": "ELBSecurityPolicy-2016-08"}, "https-listener", "policy ELBSecurityPolicy-2016-08"),
         ({"alias_to": "alb-legacy-1234.ap-northeast-2.elb.amazonaws.com"}, "dns-alias", "-> dualstack.alb-legacy-1234"),
         ({"cpu": "256", "memory": "512"}, "task-definition", "expected cpu 512, memory 1024"),
+        (
+            {"alarm_without_ok_actions": "db-free-storage-low"},
+            "alarms",
+            "alarms without ALARM and OK actions: alarm-payments-db-free-storage-low-verify",
+        ),
+        (
+            {"archive_stream_deleted": True},
+            "audit-archive",
+            "delivery stream firehose-payments-auditarchive-verify not found: deploy the network layer",
+        ),
+        (
+            {"subscriptions": {"waf_log_group_name": 0}},
+            "audit-subscriptions",
+            "aws-waf-logs-payments-verify: 0 filters to nothing",
+        ),
+        (
+            {"subscriptions": {"db_log_group_name": 2}},
+            "audit-subscriptions",
+            "/aws/rds/instance/rds-payments-verify/postgresql: 2 filters to arn:aws:firehose:",
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
@@ -115,12 +163,30 @@ def test_an_unhealthy_task_fails_target_health_naming_it(aws, seed_platform, htt
 
 
 def test_dev_floor_of_two_tasks_passes_with_min_tasks_two(aws, seed_platform, https_service):
-    results = verify(
-        aws, seed_platform(running=2, desired=2, targets=2), https_service, expect=Expectations(min_tasks=2)
-    )
+    results = verify(aws, seed_platform(running=2, desired=2, targets=2), https_service, expected=expect(min_tasks=2))
 
     assert failed(results) == []
     assert "running 2 of desired 2 (minimum 2)" in results["ecs-service"].detail
+
+
+def test_alarms_still_without_data_after_the_grace_period_fail_alarms_naming_them(aws, seed_platform, https_service):
+    # The seeded alarms have had no datapoint since they were created; with no grace left they count as stuck.
+    results = verify(aws, seed_platform(), https_service, expected=expect(alarm_grace_minutes=0))
+
+    assert failed(results) == ["alarms"]
+    assert results["alarms"].detail.startswith(
+        "in INSUFFICIENT_DATA for more than 0 min (no such metric?): alarm-payments-db-connections-high-verify, "
+    )
+    assert results["alarms"].detail.count("alarm-payments-") == len(ALARMS)
+
+
+def test_alarms_of_another_environment_do_not_count(aws, seed_platform, https_service):
+    results = verify(aws, seed_platform(), https_service, expected=Expectations(env="prod", service=SERVICE))
+
+    assert failed(results) == ["alarms"]
+    assert results["alarms"].detail == (
+        "no alarms named alarm-payments-*-prod: deploy the data, edge and compute layers"
+    )
 
 
 def test_a_missing_database_fails_database_with_the_aws_error(aws, seed_platform, https_service):
@@ -165,6 +231,7 @@ def test_certificate_not_trusted_fails_https_endpoint(aws, seed_platform, https_
     platform = Platform(
         exports=require_exports(seed_platform(), [n for c in all_checks() for n in c.needs]),
         aws=aws,
+        expect=expect(),
         get=lambda url: https_get(url, connect_to=https_service.address),
     )
 

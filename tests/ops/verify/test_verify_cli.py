@@ -18,6 +18,7 @@ from ops.verify.https import parse_connect_to
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
+from shared.contracts.network import NetworkContract
 from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[3]
@@ -63,7 +64,7 @@ def test_cli_prints_a_pass_line_per_check_and_exits_zero(seed_platform, verify_a
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
     assert [ln.split()[1] for ln in lines] == list(check_names())
     assert all(ln.startswith("PASS") for ln in lines)
-    assert "all 8 checks passed" in result.stdout
+    assert "all 11 checks passed" in result.stdout
 
 
 def test_cli_exits_one_and_names_the_failed_check(seed_platform, verify_args):
@@ -72,7 +73,7 @@ def test_cli_exits_one_and_names_the_failed_check(seed_platform, verify_args):
     assert result.returncode == 1
     fails = [ln for ln in result.stdout.splitlines() if ln.startswith("FAIL")]
     assert [ln.split()[1] for ln in fails] == ["database", "log-group"]
-    assert "2 of 8 checks failed: database, log-group" in result.stderr
+    assert "2 of 11 checks failed: database, log-group" in result.stderr
 
 
 def test_cli_runs_only_the_chosen_checks(seed_platform, verify_args):
@@ -82,11 +83,28 @@ def test_cli_runs_only_the_chosen_checks(seed_platform, verify_args):
     assert [ln.split()[1] for ln in result.stdout.splitlines() if ln.startswith("PASS")] == ["ecs-service", "log-group"]
 
 
+def test_cli_grace_minutes_is_how_long_a_new_alarm_may_lack_data(seed_platform, verify_args):
+    exports = seed_platform()
+
+    within = run_verify(*verify_args(exports), "--only", "alarms")
+    past = run_verify(*verify_args(exports), "--only", "alarms", "--grace-minutes", "0")
+
+    # The seeded alarms have no data yet: fine for 30 minutes after a deploy, not beyond the grace given.
+    assert within.returncode == 0, within.stdout + within.stderr
+    assert "none in INSUFFICIENT_DATA beyond 30 min" in within.stdout
+    assert past.returncode == 1
+    assert "FAIL  alarms" in past.stdout
+    assert "in INSUFFICIENT_DATA for more than 0 min (no such metric?): alarm-payments-" in past.stdout
+
+
 def test_cli_rejects_an_unknown_check_before_calling_aws(tmp_path):
     result = run_verify("--outputs-json", str(tmp_path / "none.json"), "--only", "dns")
 
     assert result.returncode == 2
-    assert "unknown check dns: expected some of database, target-health, https-listener, dns-alias" in result.stderr
+    assert (
+        "unknown check dns: expected some of alarms, audit-archive, audit-subscriptions, database, target-health, "
+        "https-listener, dns-alias" in result.stderr
+    )
 
 
 def test_cli_names_the_missing_exports(tmp_path):
@@ -97,8 +115,8 @@ def test_cli_names_the_missing_exports(tmp_path):
 
     assert result.returncode == 2
     assert (
-        "the exports lack alb_dns_name, certificate_arn, db_instance_identifier, db_kms_key_arn, hosted_zone_id"
-        in result.stderr
+        "the exports lack alb_dns_name, audit_archive_stream_arn, certificate_arn, db_instance_identifier, "
+        "db_kms_key_arn, db_log_group_name, flow_log_group_name, hosted_zone_id" in result.stderr
     )
     assert "Traceback" not in result.stderr
 
@@ -114,14 +132,21 @@ def test_cli_rejects_a_malformed_connect_to(tmp_path):
 
 
 def contract_exports() -> dict[str, Any]:
-    names = DataContract.names() + EdgeContract.names() + ComputeContract.names()
+    names = NetworkContract.names() + DataContract.names() + EdgeContract.names() + ComputeContract.names()
     return {name: f"value-of-{name}" for name in names} | {"service_url": "https://api.payments.example.com"}
 
 
 def test_verify_needs_only_names_the_contracts_export():
     # A rename in a contract must break this test, not a verify run after a deploy.
     needed = {n for check in all_checks() for n in check.needs}
-    assert needed and needed <= set(DataContract.names()) | set(EdgeContract.names()) | set(ComputeContract.names())
+    contracts = (NetworkContract, DataContract, EdgeContract, ComputeContract)
+    assert needed and needed <= {n for contract in contracts for n in contract.names()}
+
+
+def test_the_seeded_platform_exports_every_contract_name(seed_platform):
+    # So the verify tests see what a deployed platform exports, no more and no fewer.
+    contracts = (NetworkContract, DataContract, EdgeContract, ComputeContract)
+    assert sorted(seed_platform()) == sorted(n for contract in contracts for n in contract.names())
 
 
 def test_exports_json_may_be_flat_or_per_layer(tmp_path):
@@ -131,6 +156,7 @@ def test_exports_json_may_be_flat_or_per_layer(tmp_path):
     per_layer.write_text(
         json.dumps(
             {
+                "network": {n: exports[n] for n in NetworkContract.names()},
                 "data": {n: exports[n] for n in DataContract.names()},
                 "edge": {n: {"value": exports[n], "secret": False} for n in EdgeContract.names()},
                 "compute": {n: exports[n] for n in ComputeContract.names()},
@@ -172,7 +198,7 @@ def test_exports_from_stacks_reads_every_layer_of_the_env_and_unwraps_values():
     exports = contract_exports()
     stacks = RecordingStacks(
         {
-            "network": {},
+            "network": {n: exports[n] for n in NetworkContract.names()},
             "data": {n: exports[n] for n in DataContract.names()},
             "edge": {n: exports[n] for n in EdgeContract.names()},
             "compute": {n: exports[n] for n in ComputeContract.names()},

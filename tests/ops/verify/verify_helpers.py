@@ -15,9 +15,27 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 REGION = "ap-northeast-2"
+ACCOUNT = "123456789012"  # moto's account
+SERVICE = "payments"  # the projects' default `service`, which `invoke verify` reads without stack files
 ENV = "verify"
 DOMAIN = "api.verify.payments.example.com"
 GOOD_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+# The alarms the data, edge and compute layers create (`alarm-<service>-<key>-<env>`): key -> namespace, metric.
+ALARMS: dict[str, tuple[str, str]] = {
+    "db-cpu-high": ("AWS/RDS", "CPUUtilization"),
+    "db-free-storage-low": ("AWS/RDS", "FreeStorageSpace"),
+    "db-connections-high": ("AWS/RDS", "DatabaseConnections"),
+    "db-freeable-memory-low": ("AWS/RDS", "FreeableMemory"),
+    "db-cpu-credits-low": ("AWS/RDS", "CPUCreditBalance"),
+    "elb-5xx-rate": ("AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count"),
+    "target-5xx-rate": ("AWS/ApplicationELB", "HTTPCode_Target_5XX_Count"),
+    "unhealthy-hosts": ("AWS/ApplicationELB", "UnHealthyHostCount"),
+    "target-p99-latency": ("AWS/ApplicationELB", "TargetResponseTime"),
+    "waf-blocked-spike": ("AWS/WAFV2", "BlockedRequests"),
+    "running-tasks-low": ("ECS/ContainerInsights", "RunningTaskCount"),
+    "service-cpu-high": ("AWS/ECS", "CPUUtilization"),
+    "service-memory-high": ("AWS/ECS", "MemoryUtilization"),
+}
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

@@ -15,13 +15,13 @@ raising `CheckFailed` with one line that says what is wrong:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ops.verify.https import CheckFailed
+from shared.lifecycle import CheckFailed, VerifyContext
 
 # Long enough for a new alarm's first evaluations (the slowest alarm looks at 3 x 5 minutes).
 DEFAULT_GRACE = timedelta(minutes=30)
@@ -123,3 +123,43 @@ def check_audit_subscriptions(logs: Any, log_group_names: Iterable[str], stream_
     if wrong:
         raise CheckFailed(f"expected one subscription each into {stream_name(stream_arn)}; " + "; ".join(wrong))
     return f"{len(groups)} audit log groups each stream into {stream_name(stream_arn)}"
+
+
+# The hooks `invoke verify` runs (see `payments_network.lifecycle`) ----------------------------
+
+
+# The exports naming each layer's audit log group (VPC flow logs, PostgreSQL, WAF, the containers).
+# Named, not discovered, so the check needs them all: a layer that lacks one stops verify up front
+# instead of quietly checking fewer groups.
+AUDIT_LOG_GROUP_EXPORTS: tuple[str, ...] = (
+    "flow_log_group_name",
+    "db_log_group_name",
+    "waf_log_group_name",
+    "log_group_name",
+)
+
+
+def audit_log_groups(exports: Mapping[str, Any]) -> list[str]:
+    """Every layer's audit log group, by the export that names it, sorted."""
+    return sorted(str(exports[name]) for name in AUDIT_LOG_GROUP_EXPORTS)
+
+
+def verify_alarms(p: VerifyContext) -> str:
+    """Hook: the environment's alarms are live (see `check_alarms`)."""
+    return check_alarms(
+        p.aws.client("cloudwatch"),
+        service=p.expect.service,
+        env=p.expect.env,
+        grace=timedelta(minutes=p.expect.alarm_grace_minutes),
+    )
+
+
+def verify_archive_stream(p: VerifyContext) -> str:
+    """Hook: the audit archive's delivery stream is ACTIVE."""
+    return check_archive_stream(p.aws.client("firehose"), p.exports["audit_archive_stream_arn"])
+
+
+def verify_audit_subscriptions(p: VerifyContext) -> str:
+    """Hook: every layer's audit log group streams into the archive exactly once."""
+    groups = audit_log_groups(p.exports)
+    return check_audit_subscriptions(p.aws.client("logs"), groups, p.exports["audit_archive_stream_arn"])

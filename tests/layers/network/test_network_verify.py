@@ -1,4 +1,8 @@
-"""The observability checks of `verify` against moto (in process): alarms, archive stream, subscriptions."""
+"""The network layer's verify checks against moto (in process): alarms, archive stream, subscriptions.
+
+moto creates a delivery stream ACTIVE at once, so the one stream still being created is answered by
+botocore's Stubber.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,21 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto import mock_aws
 
-from ops.verify.https import CheckFailed
-from ops.verify.observability import check_alarms, check_archive_stream, check_audit_subscriptions
+from payments_network.verify import (
+    AUDIT_LOG_GROUP_EXPORTS,
+    audit_log_groups,
+    check_alarms,
+    check_archive_stream,
+    check_audit_subscriptions,
+)
+from shared.contracts.compute import ComputeContract
+from shared.contracts.data import DataContract
+from shared.contracts.edge import EdgeContract
+from shared.contracts.network import NetworkContract
+from shared.lifecycle import CheckFailed
 from tests.ops.verify.verify_helpers import FAKE_CREDENTIALS, REGION
 
 ACCOUNT = "123456789012"
@@ -133,3 +148,46 @@ def test_a_missing_audit_log_group_fails_naming_it(aws):
     arn = _stream(aws)
     with pytest.raises(CheckFailed, match="log-payments-api-prod: no such log group"):
         check_audit_subscriptions(aws["logs"], ["log-payments-api-prod"], arn)
+
+
+def test_a_stream_still_being_created_fails_naming_its_status(monkeypatch):
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    firehose = boto3.client("firehose", region_name=REGION)
+    stubber = Stubber(firehose)
+    stubber.add_response(
+        "describe_delivery_stream",
+        {
+            "DeliveryStreamDescription": {
+                "DeliveryStreamName": STREAM,
+                "DeliveryStreamARN": STREAM_ARN,
+                "DeliveryStreamStatus": "CREATING",
+                "DeliveryStreamEncryptionConfiguration": {"Status": "ENABLING"},
+                "DeliveryStreamType": "DirectPut",
+                "VersionId": "1",
+                "Destinations": [],
+                "HasMoreDestinations": False,
+            }
+        },
+        {"DeliveryStreamName": STREAM},
+    )
+
+    with stubber, pytest.raises(CheckFailed) as failed:
+        check_archive_stream(firehose, STREAM_ARN)
+
+    assert str(failed.value) == f"{STREAM}: CREATING, encryption ENABLING; expected ACTIVE"
+    stubber.assert_no_pending_responses()
+
+
+def test_every_contracts_log_group_is_an_audit_log_group_the_check_reads():
+    # A layer that exports a new log group must have it archived and checked, or say why not here.
+    contracts = (NetworkContract, DataContract, EdgeContract, ComputeContract)
+    exported = {n for contract in contracts for n in contract.names() if n.endswith("log_group_name")}
+    assert set(AUDIT_LOG_GROUP_EXPORTS) == exported
+    exports = {name: f"group-of-{name}" for name in AUDIT_LOG_GROUP_EXPORTS} | {"vpc_id": "vpc-1"}
+    assert audit_log_groups(exports) == [
+        "group-of-db_log_group_name",
+        "group-of-flow_log_group_name",
+        "group-of-log_group_name",
+        "group-of-waf_log_group_name",
+    ]
