@@ -8,7 +8,7 @@ one list of error codes, whether they arrive as a boto3 `ClientError` or in Pulu
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import boto3
@@ -44,11 +44,20 @@ class AwsClients:
     region: str
     session: boto3.Session | None = None
     endpoint_url: str | None = None
+    # One client per service, made on first use: building a session and a client loads botocore's
+    # service data each time, which costs far more than the calls themselves.
+    _made: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def client(self, service: str) -> Any:
         """A client of `service` in this region, from the default credential chain unless a session is given."""
-        session = self.session or boto3.Session()
-        return session.client(service, region_name=self.region, endpoint_url=self.endpoint_url, config=_CONFIG)
+        if service not in self._made:
+            if "" not in self._made:
+                self._made[""] = self.session or boto3.Session()
+            session = self._made[""]
+            self._made[service] = session.client(
+                service, region_name=self.region, endpoint_url=self.endpoint_url, config=_CONFIG
+            )
+        return self._made[service]
 
     def assume_role(self, role_arn: str, session_name: str) -> AwsClients:
         """Clients acting as `role_arn`: STS AssumeRole with these clients' credentials, same region and endpoint.
@@ -62,7 +71,7 @@ class AwsClients:
             aws_secret_access_key=credentials["SecretAccessKey"],
             aws_session_token=credentials["SessionToken"],
         )
-        return replace(self, session=session)
+        return replace(self, session=session, _made={})  # new credentials: none of the cached clients
 
 
 def error_code(error: ClientError) -> str:

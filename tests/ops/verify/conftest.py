@@ -83,8 +83,14 @@ SeedPlatform = Callable[..., dict[str, Any]]
 def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPlatform:
     """Build the platform in moto (see the module docstring) and return its exports."""
 
+    session = boto3.Session()
+    made: dict[str, Any] = {}
+
     def client(service: str) -> Any:
-        return boto3.client(service, region_name=REGION, endpoint_url=moto_endpoint)
+        # One client per service: building clients dominates the seeding time otherwise.
+        if service not in made:
+            made[service] = session.client(service, region_name=REGION, endpoint_url=moto_endpoint)
+        return made[service]
 
     def seed(
         *,
