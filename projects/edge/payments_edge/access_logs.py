@@ -20,6 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.naming import Namer
+from shared.private_bucket import lock_down
 
 # Days a noncurrent (overwritten or deleted) log version is kept in a versioned bucket.
 NONCURRENT_VERSION_DAYS = 30
@@ -94,21 +95,7 @@ class AccessLogBucket(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
-        aws.s3.BucketOwnershipControls(
-            n("s3ownership", "alblogs"),
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=child,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            n("s3publicaccess", "alblogs"),
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
+        public_access = lock_down(n, "alblogs", self.bucket, child)
         aws.s3.BucketServerSideEncryptionConfiguration(
             n("s3encryption", "alblogs"),
             bucket=self.bucket.id,

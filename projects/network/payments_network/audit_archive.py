@@ -26,6 +26,7 @@ import pulumi_aws as aws
 
 from shared import kms
 from shared.naming import Namer
+from shared.private_bucket import lock_down
 
 ARCHIVE_PREFIX = "logs/"
 ERROR_PREFIX = "delivery-errors/"
@@ -226,21 +227,7 @@ class AuditArchive(pulumi.ComponentResource):
             tags=tags,
             opts=kept,
         )
-        aws.s3.BucketOwnershipControls(
-            n("s3ownership", "auditarchive"),
-            bucket=self.bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=kept,
-        )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            n("s3publicaccess", "auditarchive"),
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=kept,
-        )
+        public_access = lock_down(n, "auditarchive", self.bucket, kept)
         versioning = aws.s3.BucketVersioning(
             n("s3versioning", "auditarchive"),
             bucket=self.bucket.id,
