@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
+from moto.server import ThreadedMotoServer
 from pulumi.runtime.mocks import MockMonitor
 
 from ops.environment.stack_files import project_dir, stack_config
@@ -124,3 +126,19 @@ def engines(monkeypatch) -> list[PlanMocks]:
 
     monkeypatch.setattr(PlanMocks, "__init__", recording_init)
     return made
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[str]:
+    """moto's server on loopback and a free port, for the whole session (each worker); yields its URL.
+
+    The one moto server of the suite: tests that use it reset it (`POST /moto-api/reset`) for a clean cloud.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not one line per AWS call
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()

@@ -14,7 +14,7 @@ from rich.tree import Tree
 from ops.cost import monthly_by_layer
 from ops.plan.mock_engine import PlannedResource
 from ops.plan.platform import LayerPlan, PlatformPlan
-from shared.plan_values import COMPUTED_PREFIX, is_computed
+from shared.plan_values import COMPUTED_PREFIX, SECRET_MASK, is_computed
 
 HIDDEN_INPUTS = frozenset({"tags", "tagsAll", "name"})
 VALUE_LIMIT = 160  # one long value (a script, a document) must not bury the others
@@ -76,7 +76,7 @@ def exports_table(lp: LayerPlan) -> Table:
     table.add_column("output", style="green", no_wrap=True)
     table.add_column("value", overflow="fold")
     for key, value in sorted(lp.exports.items()):
-        shown = "[secret]" if key in lp.secret_exports else _value(value)
+        shown = SECRET_MASK if key in lp.secret_exports else _value(value)
         table.add_row(key, Text(shown, style="dim italic" if COMPUTED_PREFIX in str(value) else ""))
     return table
 

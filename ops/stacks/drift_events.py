@@ -21,6 +21,7 @@ from typing import Any
 from pulumi import automation as auto
 
 from ops.stacks.engine import Drift, PropertyDrift, ResourceDrift
+from shared.plan_values import SECRET_MASK
 
 # The CLI command a drift check runs, as its failures name it.
 REFRESH_PREVIEW = "refresh --preview-only"
@@ -28,9 +29,6 @@ REFRESH_PREVIEW = "refresh --preview-only"
 
 # The marker key of a serialised secret value (Pulumi's `sig.Key`), whatever its payload.
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
-
-
-SECRET_MASK = "[secret]"
 
 
 ABSENT = "(absent)"

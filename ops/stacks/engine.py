@@ -123,7 +123,6 @@ class StackEngine(Protocol):
         env: str,
         *,
         on_event: OnEvent,
-        refresh: bool = False,
         targets: tuple[str, ...] | None = None,
     ) -> Changes:
         """Create the stack if needed and apply the program (`pulumi up`).

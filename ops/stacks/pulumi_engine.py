@@ -137,7 +137,6 @@ class PulumiEngine:
         env: str,
         *,
         on_event: OnEvent,
-        refresh: bool = False,
         targets: tuple[str, ...] | None = None,
     ) -> Changes:
         with self._explained(layer, env, "up"):
@@ -151,7 +150,6 @@ class PulumiEngine:
                     return Changes()
             result = stack.up(
                 on_event=_event_sink(on_event),
-                refresh=refresh or None,
                 target=urns,
                 target_dependents=False,  # exactly the targets, never what depends on them
                 color="never",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from ops.stacks.engine import Changes, EngineError, StackOutput
+from shared.plan_values import SECRET_MASK
 
 Action = Literal["deploy", "preview", "destroy"]
 
@@ -97,4 +98,4 @@ class LayerFailed(EngineError):
 
 def plain_outputs(outputs: Mapping[str, StackOutput], *, show_secrets: bool) -> dict[str, Any]:
     """Output values for printing: secrets masked unless asked for."""
-    return {k: (o.value if show_secrets or not o.secret else "[secret]") for k, o in sorted(outputs.items())}
+    return {k: (o.value if show_secrets or not o.secret else SECRET_MASK) for k, o in sorted(outputs.items())}

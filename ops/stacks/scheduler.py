@@ -219,7 +219,7 @@ class Orchestrator:
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
             before = self._exports(layer, env)
-            changes = self.engine.up(layer, env, on_event=self._sink(layer), refresh=False)
+            changes = self.engine.up(layer, env, on_event=self._sink(layer))
             after = self._exports(layer, env) or {}
             changed = tuple(sorted(n for n in after if before is not None and before.get(n) != after[n]))
             return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)

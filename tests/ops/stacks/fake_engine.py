@@ -97,9 +97,7 @@ class FakeEngine:
             count = self.stacks.get((layer, env))
         return StackState(exists=count is not None, resource_count=count)
 
-    def up(
-        self, layer: str, env: str, *, on_event, refresh: bool = False, targets: tuple[str, ...] | None = None
-    ) -> Changes:
+    def up(self, layer: str, env: str, *, on_event, targets: tuple[str, ...] | None = None) -> Changes:
         def work() -> Changes:
             on_event(f"create aws:thing {layer}")
             with self._lock:
@@ -109,9 +107,7 @@ class FakeEngine:
                     self.versions[(layer, env)] = self.versions.get((layer, env), 0) + 1
             return Changes(created=3) if new else Changes(updated=1, same=2)
 
-        return self._call(
-            "up", layer, env, work, refresh=refresh, targets=targets, config=dict(self.config.get((layer, env), {}))
-        )
+        return self._call("up", layer, env, work, targets=targets, config=dict(self.config.get((layer, env), {})))
 
     def preview(self, layer: str, env: str, *, on_event) -> Changes:
         return self._call("preview", layer, env, lambda: Changes(created=2))

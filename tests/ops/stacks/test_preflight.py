@@ -13,7 +13,6 @@ import pytest
 import yaml
 from botocore.stub import Stubber
 from moto.rds.models import RDSBackend
-from moto.server import ThreadedMotoServer
 
 from ops.aws import AwsClients
 from ops.environment.stack_files import PROJECTS_DIR, stack_config
@@ -33,13 +32,10 @@ TEAM_BACKEND = f"s3://pulumi-state-payments-prod-{ACCOUNT}?region={REGION}"
 GOOD_ENV = {"PULUMI_CONFIG_PASSPHRASE": "test", "PULUMI_BACKEND_URL": TEAM_BACKEND}
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+@pytest.fixture
+def moto_endpoint(moto_server: str) -> str:
+    """The suite's one moto server (tests/conftest.py)."""
+    return moto_server
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import http.server
-import logging
 import ssl
 import threading
 import urllib.request
@@ -29,7 +28,6 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ops.aws import AwsClients
 from tests.ops.verify.verify_helpers import (
@@ -44,19 +42,6 @@ from tests.ops.verify.verify_helpers import (
     HttpsService,
     write_certificates,
 )
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> Iterator[str]:
-    """moto's server on loopback and a free port, for the whole session; yields its URL."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not one line per AWS call
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture
