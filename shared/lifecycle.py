@@ -127,6 +127,10 @@ class VerifyContext(Protocol):
         """Read a target group's targets and their health states."""
         ...
 
+    def settings(self, layer: str) -> StackSettings | None:
+        """A layer's settings in the verified environment, None when its stack files are not at hand."""
+        ...
+
 
 @dataclass(frozen=True)
 class VerifyCheck:

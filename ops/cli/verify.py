@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from ops.cli.common import console
+from ops.cli.common import console, interruptible
+
+if TYPE_CHECKING:
+    from shared.settings import StackSettings
 
 DEFAULT_REGION = "ap-northeast-2"
 
@@ -30,6 +34,26 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         raise Exit(f"cannot read the stacks' exports: {e}", code=2) from None
 
 
+def _settings_reader(env: str) -> Callable[[str], StackSettings | None]:
+    """Each layer's settings from the environment's stack files, when they are here (verify may run without)."""
+    from ops.environment.environment import Environment, EnvironmentProblems
+    from shared.layers import lifecycle
+    from shared.settings import ConfigError, parse_settings
+
+    try:
+        environment = Environment.load(env)
+    except EnvironmentProblems:
+        return lambda layer: None
+
+    def read(layer: str) -> StackSettings | None:
+        try:
+            return parse_settings(lifecycle(layer).settings, environment.values(layer), namespace=layer, env=env)
+        except (ConfigError, KeyError):
+            return None
+
+    return read
+
+
 @task(
     auto_shortflags=False,
     help={
@@ -38,7 +62,8 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         "instead of the Pulumi stacks; needs no Pulumi CLI.",
         "region": f"AWS region of the platform (default {DEFAULT_REGION}).",
         "min_tasks": "Fewest running tasks and healthy targets accepted (the requirements: 3).",
-        "health_path": "Path requested on the service URL; any status below 500 passes (default /health).",
+        "health_path": "Path requested on the service URL (default /health); only the statuses the load "
+        "balancer's health check accepts pass (its matcher in the stack config, else 200).",
         "ca_bundle": "PEM file of CA certificates to trust for the HTTPS check instead of the system's "
         "(verification stays on).",
         "connect_to": "HOST:PORT to connect to for the HTTPS check while the certificate is still verified "
@@ -50,6 +75,7 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         "stuck in INSUFFICIENT_DATA (default 30).",
     },
 )
+@interruptible
 def verify(
     c: Context,
     env: str = "prod",
@@ -106,6 +132,7 @@ def verify(
             alarm_grace_minutes=grace_minutes,
         ),
         get=lambda url: https_get(url, ca_bundle=ca_bundle or None, connect_to=address, timeout=timeout),
+        settings_of=_settings_reader(env),
     )
     console.print(f"verifying {env} in {region}")
     results = run_checks(platform, chosen)

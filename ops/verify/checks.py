@@ -8,7 +8,7 @@ changes anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from ops.aws import AwsClients, describe_aws_error
 from ops.verify.https import HttpsGet, https_get
 from shared.layers import layer_names, lifecycle
 from shared.lifecycle import CheckFailed, VerifyCheck
+from shared.settings import StackSettings
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ class Platform:
     get: HttpsGet = field(default=https_get)
     # The one call moto cannot answer with anything but "healthy": tests inject other states here.
     target_health: Any = field(default=describe_target_health)
+    # The environment's settings per layer, when its stack files are here (None otherwise).
+    settings_of: Callable[[str], StackSettings | None] = field(default=lambda layer: None)
+
+    def settings(self, layer: str) -> StackSettings | None:
+        """A layer's settings in the verified environment, or None."""
+        return self.settings_of(layer)
 
 
 def all_checks() -> tuple[VerifyCheck, ...]:

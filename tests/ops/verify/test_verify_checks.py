@@ -13,6 +13,8 @@ from ops.aws import AwsClients
 from ops.verify.checks import CheckResult, Expectations, Platform, TargetHealth, all_checks, check_names, run_checks
 from ops.verify.exports import require_exports
 from ops.verify.https import https_get
+from payments_edge.verify import healthy_statuses
+from tests.layers.layer_settings import layer_settings
 from tests.ops.verify.verify_helpers import ALARMS, DOMAIN, ENV, SERVICE, free_port
 
 
@@ -213,17 +215,31 @@ def test_a_5xx_answer_fails_https_endpoint(aws, seed_platform, https_service):
     assert failed(results) == ["https-endpoint"]
     assert (
         results["https-endpoint"].detail
-        == f"https://{DOMAIN}/health: HTTP 503 over TLSv1.3; expected a status below 500"
+        == f"https://{DOMAIN}/health: HTTP 503 over TLSv1.3; expected 200, the status the health check counts as healthy"
     )
 
 
-def test_a_4xx_answer_still_passes_https_endpoint(aws, seed_platform, https_service):
-    https_service.status = 401  # an API that wants credentials is up
+@pytest.mark.parametrize("status", [401, 404, 302])
+def test_only_the_status_the_health_check_accepts_passes_https_endpoint(aws, seed_platform, https_service, status):
+    https_service.status = status  # the load balancer would mark such a target unhealthy too
 
     results = verify(aws, seed_platform(), https_service)
 
-    assert results["https-endpoint"].ok
-    assert "HTTP 401" in results["https-endpoint"].detail
+    assert failed(results) == ["https-endpoint"]
+    assert f"HTTP {status}" in results["https-endpoint"].detail
+
+
+def test_the_environments_health_check_matcher_decides_which_statuses_pass(aws, seed_platform, https_service):
+    https_service.status = 204
+    edge = layer_settings("edge", "prod", healthCheckMatcher="200,204")
+    results = verify(aws, seed_platform(), https_service, settings_of=lambda layer: edge if layer == "edge" else None)
+    assert results["https-endpoint"].ok and "HTTP 204" in results["https-endpoint"].detail
+
+
+def test_health_check_matchers_expand_to_their_statuses():
+    assert healthy_statuses("200") == {200}
+    assert healthy_statuses("200,204") == {200, 204}
+    assert healthy_statuses("200-204,302") == {200, 201, 202, 203, 204, 302}
 
 
 def test_certificate_not_trusted_fails_https_endpoint(aws, seed_platform, https_service):
