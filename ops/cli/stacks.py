@@ -158,22 +158,36 @@ def deploy_all(
     refresh: bool = False,
 ) -> None:
     """Deploy every layer in dependency order: network, then data and edge together, then compute."""
-    from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, parse_overrides
+    from ops.stacks.ephemeral import (
+        EphemeralEnvError,
+        create_ephemeral,
+        is_ephemeral,
+        parse_overrides,
+        remove_ephemeral,
+    )
 
     if not env:
         check_env(env)  # exits: --env is required
     if set_ and not from_:
         raise Exit("--set only applies with --from: it sets config in a new ephemeral environment's stacks", code=2)
+    written = False  # this run wrote a new ephemeral environment's stack files
     if from_:
         check_env(from_)
+        written = not is_ephemeral(env)
         try:
             for path in create_ephemeral(env, from_, overrides=parse_overrides(set_ or [])):
                 console.print(f"ephemeral {env}: {path.relative_to(path.parents[2])} (from {from_})")
         except EphemeralEnvError as e:
             raise Exit(str(e), code=2) from None
-    check_env(env)
-    layers = deploy_order()
-    _preflight(env, layers, changes_config=True)
+    try:
+        check_env(env)
+        layers = deploy_order()
+        _preflight(env, layers, changes_config=True)
+    except Exit:
+        if written:  # nothing was deployed: leave no stack files behind a refused command
+            for path in remove_ephemeral(env):
+                console.print(f"removed {path.relative_to(path.parents[2])}: preflight refused the new environment")
+        raise
     _finish(_orchestrate("deploy", env, layers, parallel, refresh=refresh))
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -18,6 +20,7 @@ from invoke.exceptions import Exit
 
 from ops.cli import stacks as tasks_stacks
 from ops.environment.stack_files import stack_config
+from ops.stacks import ephemeral
 from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, is_ephemeral, parse_overrides
 from payments_edge.settings import EdgeSettings
 from shared.layers import LAYER_NAMES, lifecycle
@@ -206,6 +209,32 @@ def test_set_without_from_is_refused_before_anything_runs(monkeypatch: pytest.Mo
         tasks_stacks.deploy_all(Context(), env="pr42", set_=OWN_DOMAIN)
     assert e.value.code == 2
     assert e.value.message == "--set only applies with --from: it sets config in a new ephemeral environment's stacks"
+
+
+def _in(projects: Path, real: Callable[..., Any]) -> Callable[..., Any]:
+    """`real` with its `projects_dir` defaulting to the throwaway tree instead of the repository's."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if len(args) < 2 + (real.__name__ == "create_ephemeral") and "projects_dir" not in kwargs:
+            kwargs["projects_dir"] = projects
+        return real(*args, **kwargs)
+
+    return call
+
+
+def test_a_new_environment_refused_after_its_files_were_written_leaves_no_file_behind(
+    projects: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The copy goes to a throwaway tree; the refusal comes from the checks after it (here the
+    # environment check, which reads the real projects, where pr42 does not exist).
+    for name in ("create_ephemeral", "is_ephemeral", "remove_ephemeral"):
+        monkeypatch.setattr(ephemeral, name, _in(projects, getattr(ephemeral, name)))
+    monkeypatch.setattr(tasks_stacks, "_engine", lambda: pytest.fail("no engine may be built"))
+    before = sorted(str(p.relative_to(projects)) for p in projects.rglob("*") if p.is_file())
+    with pytest.raises(Exit) as e:
+        tasks_stacks.deploy_all(Context(), env="pr42", from_="dev", set_=OWN_DOMAIN)
+    assert e.value.code == 2 and "unknown environment 'pr42'" in str(e.value.message)
+    assert sorted(str(p.relative_to(projects)) for p in projects.rglob("*") if p.is_file()) == before
 
 
 # The command line (against the real projects: every case is refused before a file is written) ----------
