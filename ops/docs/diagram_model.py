@@ -187,15 +187,21 @@ def architecture(plan: PlatformPlan) -> Architecture:
         for group in groups:
             arch.workloads.setdefault(group, Workload(kind, r.name, layer, group, tier_of(subnets), detail))
 
+    # A web ACL in front of a load balancer (its association names both): drawn in the ALB's box.
+    firewalls = {
+        _ref(assoc.inputs.get("resourceArn")): _ref(assoc.inputs.get("webAclArn"))
+        for _, assoc in of_type("aws:wafv2/webAclAssociation:WebAclAssociation")
+    }
     for layer, lb in of_type("aws:lb/loadBalancer:LoadBalancer"):
         scheme = "internal" if lb.inputs.get("internal") else "internet-facing"
+        waf = firewalls.get(lb.name)
         place(
             "Application Load Balancer",
             layer,
             lb,
             refs(lb.inputs.get("securityGroups")),
             refs(lb.inputs.get("subnets")),
-            scheme,
+            f"{scheme}, behind WAF {waf}" if waf else scheme,
         )
     for layer, svc in of_type("aws:ecs/service:Service"):
         net = svc.inputs.get("networkConfiguration") or {}

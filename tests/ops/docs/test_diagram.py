@@ -99,3 +99,10 @@ def test_committed_docs_match_a_fresh_generation(platform_plan):
     assert markdown.read_text() == to_markdown(arch, svg.name), "run `invoke diagram --env prod` and commit the result"
     assert f"![architecture of prod]({svg.name})" in markdown.read_text()
     assert "```mermaid\nflowchart TB\n" in markdown.read_text()
+
+
+def test_the_load_balancer_box_shows_the_web_acl_in_front_of_it(platform_plan):
+    arch = architecture(platform_plan("prod"))
+    [alb] = [w for w in arch.workloads.values() if w.kind == "Application Load Balancer"]
+    assert alb.detail == "internet-facing, behind WAF waf-payments-prod"
+    assert "behind WAF waf-payments-prod" in to_svg(arch) and "behind WAF waf-payments-prod" in to_mermaid(arch)
