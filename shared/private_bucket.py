@@ -1,11 +1,28 @@
-"""What every bucket of the platform starts with: no ACLs, and no way to be made public."""
+"""What every bucket of the platform starts with: no ACLs, no way to be made public, TLS only."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from shared.naming import Namer
+
+
+def deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    """The statement refusing every request to the bucket and its objects not made over TLS.
+
+    It lists every S3 action (`s3:*`) because it takes access away; a deny grants nothing.
+    """
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
 
 
 def lock_down(

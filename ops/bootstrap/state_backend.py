@@ -28,6 +28,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from shared.private_bucket import deny_insecure_transport
 from shared.tags import standard_tags
 
 TAG_LAYER = "state"
@@ -94,16 +95,7 @@ def tls_only_policy(bucket: str, partition: str) -> dict[str, Any]:
     """Deny every request to the bucket and its objects that is not made over TLS."""
     return {
         "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": [f"arn:{partition}:s3:::{bucket}", f"arn:{partition}:s3:::{bucket}/*"],
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            }
-        ],
+        "Statement": [deny_insecure_transport(f"arn:{partition}:s3:::{bucket}")],
     }
 
 

@@ -20,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.naming import Namer
-from shared.private_bucket import lock_down
+from shared.private_bucket import deny_insecure_transport, lock_down
 
 # Days a noncurrent (overwritten or deleted) log version is kept in a versioned bucket.
 NONCURRENT_VERSION_DAYS = 30
@@ -48,14 +48,7 @@ def access_log_bucket_policy(*, bucket_arn: str, prefix: str, elb_account_arn: s
         {
             "Version": "2012-10-17",
             "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
+                deny_insecure_transport(bucket_arn),
                 {
                     "Sid": "RegionalElbAccountWritesAccessLogs",
                     "Effect": "Allow",

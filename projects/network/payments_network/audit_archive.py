@@ -26,7 +26,7 @@ import pulumi_aws as aws
 
 from shared import kms
 from shared.naming import Namer
-from shared.private_bucket import lock_down
+from shared.private_bucket import deny_insecure_transport, lock_down
 
 ARCHIVE_PREFIX = "logs/"
 ERROR_PREFIX = "delivery-errors/"
@@ -159,16 +159,7 @@ def tls_only_bucket_policy(bucket_arn: str) -> str:
     return json.dumps(
         {
             "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "DenyInsecureTransport",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "s3:*",
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                }
-            ],
+            "Statement": [deny_insecure_transport(bucket_arn)],
         },
         sort_keys=True,
     )
