@@ -10,6 +10,7 @@ from payments_network.flow_logs import FlowLogs, FlowLogsArgs
 from payments_network.security_groups import SecurityGroups, SecurityGroupsArgs
 from payments_network.settings import NetworkSettings
 from payments_network.vpc import Vpc, VpcArgs
+from shared import kms
 from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.network import NetworkContract
 from shared.naming import Namer
@@ -52,8 +53,7 @@ def build(settings: NetworkSettings) -> NetworkContract:
         ),
         opts,
     )
-    # Protected environments keep a deleted key recoverable for AWS's longest window.
-    deletion_window_days = 30 if settings.protected else 7
+    deletion_window_days = kms.deletion_window_days(settings.protected)
     topic = AlarmTopic(
         n("alarmtopic"),
         AlarmTopicArgs(
