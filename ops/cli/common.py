@@ -6,13 +6,16 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from invoke.exceptions import Exit
 from rich.console import Console
 
 from ops.environment.stack_files import PROJECTS_DIR, environments
 from shared.layers import UnknownLayerError, get_layer, layer_names
+
+if TYPE_CHECKING:
+    from ops.stacks.pulumi_engine import PulumiEngine
 
 console = Console()
 
@@ -80,3 +83,14 @@ def check_layer(layer: str) -> str:
         return get_layer(layer).name
     except UnknownLayerError as e:
         raise Exit(str(e), code=2) from None
+
+
+def pulumi_engine(*, exit_code: int) -> PulumiEngine:
+    """The Automation API engine over the configured backend; a backend mistake exits in one line."""
+    from ops.stacks.backend import BackendError, backend_settings
+    from ops.stacks.pulumi_engine import PulumiEngine
+
+    try:
+        return PulumiEngine(backend_settings())
+    except BackendError as e:
+        raise Exit(str(e), code=exit_code) from None

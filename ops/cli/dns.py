@@ -9,7 +9,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from ops.cli.common import check_env, console, interruptible
+from ops.cli.common import check_env, console, interruptible, pulumi_engine
 
 if TYPE_CHECKING:
     from ops.dns.zone import ZoneConfig
@@ -18,13 +18,7 @@ if TYPE_CHECKING:
 
 def _engine() -> StackEngine:
     """The Automation API engine (needs the Pulumi CLI), made only when a stack output is read."""
-    from ops.stacks.backend import BackendError, backend_settings
-    from ops.stacks.pulumi_engine import PulumiEngine
-
-    try:
-        return PulumiEngine(backend_settings())
-    except BackendError as e:
-        raise Exit(str(e), code=2) from None
+    return pulumi_engine(exit_code=2)
 
 
 def _route53(env: str) -> Any:

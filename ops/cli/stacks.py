@@ -15,7 +15,7 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from ops.cli.common import check_env, check_layer, console, interruptible
+from ops.cli.common import check_env, check_layer, console, interruptible, pulumi_engine
 from shared.environments import is_protected
 from shared.layers import deploy_order, layer_names, lifecycle, teardown_order
 
@@ -40,17 +40,11 @@ def run_preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> P
 
 
 def _engine() -> PulumiEngine:
-    from ops.stacks.backend import BackendError, backend_settings
-    from ops.stacks.pulumi_engine import PulumiEngine
-
-    try:
-        return PulumiEngine(backend_settings())
-    except BackendError as e:
-        raise Exit(str(e), code=1) from None
+    return pulumi_engine(exit_code=1)
 
 
 def _preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> None:
-    with console.status("preflight: Pulumi CLI, backend, AWS credentials, config, secret, image, snapshot…"):
+    with console.status("preflight: Pulumi CLI, backend, AWS credentials and account, config, each layer's own checks…"):
         report = run_preflight(env, layers, changes_config=changes_config)
     if not report.ok:
         for line in report.problems:
