@@ -44,7 +44,7 @@ def _engine() -> PulumiEngine:
 
 
 def _preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> None:
-    with console.status("preflight: Pulumi CLI, backend, AWS credentials and account, config, each layer's own checks…"):
+    with console.status("preflight: Pulumi CLI, backend, AWS credentials and account, config, the layers' own checks…"):
         report = run_preflight(env, layers, changes_config=changes_config)
     if not report.ok:
         for line in report.problems:
