@@ -10,6 +10,9 @@
   subscription filter into it from each audit log group: VPC flow logs, PostgreSQL, WAF, the
   containers) and returns the stacks' exports (every contract name of the four layers; ARNs that
   no check reads are written, not created). Each keyword injects one fault.
+- `deployed`: that platform without faults, built once per worker in a moto server process of its
+  own that no test resets (the checks only read), with its clients, its endpoint and a fresh copy
+  of its exports for each test.
   The alarms are as AWS leaves them right after a deploy: in INSUFFICIENT_DATA since the seeding
   (moto would start them in OK), so within verify's grace period.
 - `https_service`: a local HTTPS server on 127.0.0.1 whose certificate (signed by a test CA made
@@ -18,11 +21,18 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import http.server
+import os
 import ssl
+import subprocess
+import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +50,7 @@ from tests.ops.verify.verify_helpers import (
     REGION,
     SERVICE,
     HttpsService,
+    free_port,
     write_certificates,
 )
 
@@ -66,295 +77,353 @@ SeedPlatform = Callable[..., dict[str, Any]]
 
 @pytest.fixture
 def seed_platform(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> SeedPlatform:
-    """Build the platform in moto (see the module docstring) and return its exports."""
+    """Build the platform in this test's empty moto (see the module docstring) and return its exports."""
+    return functools.partial(build_platform, AwsClients(REGION, endpoint_url=moto_endpoint), monkeypatch.setenv)
 
-    session = boto3.Session()
-    made: dict[str, Any] = {}
 
-    def client(service: str) -> Any:
-        # One client per service: building clients dominates the seeding time otherwise.
-        if service not in made:
-            made[service] = session.client(service, region_name=REGION, endpoint_url=moto_endpoint)
-        return made[service]
+@dataclass(frozen=True)
+class Deployed:
+    """The platform as built to spec, in a moto server of its own: its clients and its exports."""
 
-    def seed(
-        *,
-        running: int = 3,
-        desired: int = 3,
-        targets: int = 3,
-        multi_az: bool = True,
-        encrypted: bool = True,
-        retention: int = 7,
-        tls_policy: str = GOOD_TLS_POLICY,
-        other_certificate: bool = False,
-        alias_to: str | None = None,
-        cpu: str = "512",
-        memory: str = "1024",
-        alarm_without_ok_actions: str | None = None,
-        archive_stream_deleted: bool = False,
-        subscriptions: Mapping[str, int] | None = None,
-    ) -> dict[str, Any]:
-        """`alarm_without_ok_actions`: that alarm key notifies on ALARM only; `archive_stream_deleted`: the
-        stream is gone after the subscriptions were made; `subscriptions`: export name of an audit log
-        group -> how many filters into the stream it has (default one each)."""
-        ec2, kms, acm, elbv2 = client("ec2"), client("kms"), client("acm"), client("elbv2")
-        ecs, rds, logs, route53 = client("ecs"), client("rds"), client("logs"), client("route53")
-        s3, firehose, sns, cloudwatch = client("s3"), client("firehose"), client("sns"), client("cloudwatch")
+    aws: AwsClients
+    endpoint: str
+    exports: dict[str, Any]
 
-        def encrypted_log_group(name: str) -> str:
-            key = kms.create_key(Description=f"Encrypts CloudWatch log group {name}")["KeyMetadata"]["Arn"]
-            logs.create_log_group(logGroupName=name, kmsKeyId=key)
-            logs.put_retention_policy(logGroupName=name, retentionInDays=7)
-            return name
 
-        # network
-        vpc_id = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
-        subnets = {
-            (tier, az): ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
-            for tier, az, cidr in (
-                ("public", "ap-northeast-2a", "10.10.0.0/24"),
-                ("public", "ap-northeast-2c", "10.10.1.0/24"),
-                ("private", "ap-northeast-2a", "10.10.10.0/24"),
-                ("private", "ap-northeast-2c", "10.10.11.0/24"),
-            )
-        }
-        public = [subnets["public", "ap-northeast-2a"], subnets["public", "ap-northeast-2c"]]
-        private = [subnets["private", "ap-northeast-2a"], subnets["private", "ap-northeast-2c"]]
-        alb_sg, app_sg, db_sg = (
-            ec2.create_security_group(GroupName=f"sg-payments-{purpose}-{ENV}", Description=purpose, VpcId=vpc_id)[
-                "GroupId"
-            ]
-            for purpose in ("alb", "app", "db")
+@pytest.fixture(scope="session")
+def _deployed_once() -> Iterator[Deployed]:
+    # Checks only read, so every test of a healthy platform can share one, seeded once per worker
+    # (seeding costs about a second; a run of the checks far less). It needs a moto of its own in
+    # another process: moto keeps its state per process, and other tests reset theirs.
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", "MOTO_ECS_SERVICE_RUNNING": "3"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_serving(endpoint, server)
+        aws = AwsClients(
+            REGION, session=boto3.Session(region_name=REGION, **_SESSION_CREDENTIALS), endpoint_url=endpoint
         )
-        flow_log_group = encrypted_log_group(f"log-{SERVICE}-vpcflow-{ENV}")
+        # The server process was started with the running count a healthy service has (3).
+        exports = build_platform(aws, lambda name, value: None)
+        yield Deployed(aws, endpoint, exports)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
-        # data
-        db_key = kms.create_key(Description=f"kms-payments-db-{ENV}")["KeyMetadata"]["Arn"]
-        db_id = f"rds-payments-{ENV}"
-        rds.create_db_instance(
-            DBInstanceIdentifier=db_id,
-            DBInstanceClass="db.t3.micro",
-            Engine="postgres",
-            EngineVersion="16.4",
-            DBName="payments",
-            MasterUsername="payments",
-            MasterUserPassword="not-a-real-password-1",
-            AllocatedStorage=20,
-            MultiAZ=multi_az,
-            StorageEncrypted=encrypted,
-            **({"KmsKeyId": db_key} if encrypted else {}),
-            PubliclyAccessible=False,
+
+def wait_until_serving(endpoint: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    """Return once moto answers at `endpoint`; fail if its process exits or `seconds` pass first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"moto server exited with {server.returncode} before serving {endpoint}")
+        try:
+            urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1)
+            return
+        except OSError:
+            time.sleep(0.05)  # polling a port that is not open yet; the loop waits for the answer itself
+    raise RuntimeError(f"moto server did not answer at {endpoint} within {seconds:.0f} s")
+
+
+@pytest.fixture
+def deployed(_deployed_once: Deployed, monkeypatch: pytest.MonkeyPatch) -> Deployed:
+    """The healthy platform, with a fresh copy of its exports for the test to change."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    return replace(_deployed_once, exports=copy.deepcopy(_deployed_once.exports))
+
+
+_SESSION_CREDENTIALS = {
+    "aws_access_key_id": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+    "aws_secret_access_key": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    "aws_session_token": FAKE_CREDENTIALS["AWS_SESSION_TOKEN"],
+}
+
+
+def build_platform(
+    aws: AwsClients,
+    setenv: Callable[[str, str], None],
+    *,
+    running: int = 3,
+    desired: int = 3,
+    targets: int = 3,
+    multi_az: bool = True,
+    encrypted: bool = True,
+    retention: int = 7,
+    tls_policy: str = GOOD_TLS_POLICY,
+    other_certificate: bool = False,
+    alias_to: str | None = None,
+    cpu: str = "512",
+    memory: str = "1024",
+    alarm_without_ok_actions: str | None = None,
+    archive_stream_deleted: bool = False,
+    subscriptions: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """`alarm_without_ok_actions`: that alarm key notifies on ALARM only; `archive_stream_deleted`: the
+    stream is gone after the subscriptions were made; `subscriptions`: export name of an audit log
+    group -> how many filters into the stream it has (default one each)."""
+    ec2, kms, acm, elbv2 = aws.client("ec2"), aws.client("kms"), aws.client("acm"), aws.client("elbv2")
+    ecs, rds, logs, route53 = aws.client("ecs"), aws.client("rds"), aws.client("logs"), aws.client("route53")
+    s3, firehose, sns = aws.client("s3"), aws.client("firehose"), aws.client("sns")
+    cloudwatch = aws.client("cloudwatch")
+
+    # One key for every log group here (each layer has its own; no check tells them apart), since moto
+    # makes an RSA key pair for every key it creates.
+    log_key = kms.create_key(Description=f"Encrypts the CloudWatch log groups of {ENV}")["KeyMetadata"]["Arn"]
+
+    def encrypted_log_group(name: str) -> str:
+        logs.create_log_group(logGroupName=name, kmsKeyId=log_key)
+        logs.put_retention_policy(logGroupName=name, retentionInDays=7)
+        return name
+
+    # network
+    vpc_id = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
+    subnets = {
+        (tier, az): ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=az)["Subnet"]["SubnetId"]
+        for tier, az, cidr in (
+            ("public", "ap-northeast-2a", "10.10.0.0/24"),
+            ("public", "ap-northeast-2c", "10.10.1.0/24"),
+            ("private", "ap-northeast-2a", "10.10.10.0/24"),
+            ("private", "ap-northeast-2c", "10.10.11.0/24"),
         )
-        db = rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]
-        db_log_group = encrypted_log_group(f"/aws/rds/instance/{db_id}/postgresql")  # the name RDS writes to
+    }
+    public = [subnets["public", "ap-northeast-2a"], subnets["public", "ap-northeast-2c"]]
+    private = [subnets["private", "ap-northeast-2a"], subnets["private", "ap-northeast-2c"]]
+    alb_sg, app_sg, db_sg = (
+        ec2.create_security_group(GroupName=f"sg-payments-{purpose}-{ENV}", Description=purpose, VpcId=vpc_id)[
+            "GroupId"
+        ]
+        for purpose in ("alb", "app", "db")
+    )
+    flow_log_group = encrypted_log_group(f"log-{SERVICE}-vpcflow-{ENV}")
 
-        # edge
-        zone_id = route53.create_hosted_zone(Name=DOMAIN, CallerReference=f"zone-{ENV}")["HostedZone"]["Id"]
-        zone_id = zone_id.rsplit("/", 1)[-1]
-        certificate_arn = acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"]
-        served_arn = certificate_arn
-        if other_certificate:  # e.g. a certificate left from an earlier domain
-            served_arn = acm.request_certificate(DomainName="api.old.example.com", ValidationMethod="DNS")[
-                "CertificateArn"
-            ]
-        alb = elbv2.create_load_balancer(
-            Name=f"alb-payments-{ENV}",
-            Subnets=public,
-            SecurityGroups=[alb_sg],
-            Scheme="internet-facing",
-            Type="application",
-        )["LoadBalancers"][0]
-        tg_arn = elbv2.create_target_group(
-            Name=f"tg-payments-{ENV}",
-            Protocol="HTTP",
-            Port=3000,
-            VpcId=vpc_id,
-            TargetType="ip",
-            HealthCheckPath="/health",
-        )["TargetGroups"][0]["TargetGroupArn"]
-        listener_arn = elbv2.create_listener(
-            LoadBalancerArn=alb["LoadBalancerArn"],
-            Protocol="HTTPS",
-            Port=443,
-            SslPolicy=tls_policy,
-            Certificates=[{"CertificateArn": served_arn}],
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}],
-        )["Listeners"][0]["ListenerArn"]
-        if targets:
-            elbv2.register_targets(
-                TargetGroupArn=tg_arn,
-                Targets=[{"Id": f"10.10.1{i % 2}.{10 + i}", "Port": 3000} for i in range(targets)],
-            )
-        # Route53 answers ALB aliases with `dualstack.` and a trailing dot: verify must see through both.
-        route53.change_resource_record_sets(
-            HostedZoneId=zone_id,
-            ChangeBatch={
-                "Changes": [
-                    {
-                        "Action": "CREATE",
-                        "ResourceRecordSet": {
-                            "Name": DOMAIN,
-                            "Type": kind,
-                            "AliasTarget": {
-                                "HostedZoneId": alb["CanonicalHostedZoneId"],
-                                "DNSName": f"dualstack.{alias_to or alb['DNSName']}.",
-                                "EvaluateTargetHealth": True,
-                            },
-                        },
-                    }
-                    for kind in ("A", "AAAA")
-                ]
-            },
+    # data
+    db_key = kms.create_key(Description=f"kms-payments-db-{ENV}")["KeyMetadata"]["Arn"]
+    db_id = f"rds-payments-{ENV}"
+    rds.create_db_instance(
+        DBInstanceIdentifier=db_id,
+        DBInstanceClass="db.t3.micro",
+        Engine="postgres",
+        EngineVersion="16.4",
+        DBName="payments",
+        MasterUsername="payments",
+        MasterUserPassword="not-a-real-password-1",
+        AllocatedStorage=20,
+        MultiAZ=multi_az,
+        StorageEncrypted=encrypted,
+        **({"KmsKeyId": db_key} if encrypted else {}),
+        PubliclyAccessible=False,
+    )
+    db = rds.describe_db_instances(DBInstanceIdentifier=db_id)["DBInstances"][0]
+    db_log_group = encrypted_log_group(f"/aws/rds/instance/{db_id}/postgresql")  # the name RDS writes to
+
+    # edge
+    zone_id = route53.create_hosted_zone(Name=DOMAIN, CallerReference=f"zone-{ENV}")["HostedZone"]["Id"]
+    zone_id = zone_id.rsplit("/", 1)[-1]
+    certificate_arn = acm.request_certificate(DomainName=DOMAIN, ValidationMethod="DNS")["CertificateArn"]
+    served_arn = certificate_arn
+    if other_certificate:  # e.g. a certificate left from an earlier domain
+        served_arn = acm.request_certificate(DomainName="api.old.example.com", ValidationMethod="DNS")["CertificateArn"]
+    alb = elbv2.create_load_balancer(
+        Name=f"alb-payments-{ENV}",
+        Subnets=public,
+        SecurityGroups=[alb_sg],
+        Scheme="internet-facing",
+        Type="application",
+    )["LoadBalancers"][0]
+    tg_arn = elbv2.create_target_group(
+        Name=f"tg-payments-{ENV}",
+        Protocol="HTTP",
+        Port=3000,
+        VpcId=vpc_id,
+        TargetType="ip",
+        HealthCheckPath="/health",
+    )["TargetGroups"][0]["TargetGroupArn"]
+    listener_arn = elbv2.create_listener(
+        LoadBalancerArn=alb["LoadBalancerArn"],
+        Protocol="HTTPS",
+        Port=443,
+        SslPolicy=tls_policy,
+        Certificates=[{"CertificateArn": served_arn}],
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg_arn}],
+    )["Listeners"][0]["ListenerArn"]
+    if targets:
+        elbv2.register_targets(
+            TargetGroupArn=tg_arn,
+            Targets=[{"Id": f"10.10.1{i % 2}.{10 + i}", "Port": 3000} for i in range(targets)],
         )
-
-        waf_log_group = encrypted_log_group(f"aws-waf-logs-{SERVICE}-{ENV}")  # the prefix WAF demands
-
-        # compute
-        log_key = kms.create_key(Description=f"kms-payments-logs-{ENV}")["KeyMetadata"]["Arn"]
-        log_group = f"/ecs/payments-{ENV}"
-        logs.create_log_group(logGroupName=log_group, kmsKeyId=log_key)
-        logs.put_retention_policy(logGroupName=log_group, retentionInDays=retention)
-        log_group_arn = logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"][0]["arn"]
-        cluster = ecs.create_cluster(clusterName=f"ecs-payments-{ENV}")["cluster"]
-        task_definition_arn = ecs.register_task_definition(
-            family=f"td-payments-{ENV}",
-            cpu=cpu,
-            memory=memory,
-            networkMode="awsvpc",
-            requiresCompatibilities=["FARGATE"],
-            containerDefinitions=[
+    # Route53 answers ALB aliases with `dualstack.` and a trailing dot: verify must see through both.
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={
+            "Changes": [
                 {
-                    "name": "payments-api",
-                    "image": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/payments-api:1.0.0",
-                    "portMappings": [{"containerPort": 3000, "protocol": "tcp"}],
-                    "logConfiguration": {
-                        "logDriver": "awslogs",
-                        "options": {"awslogs-group": log_group, "awslogs-region": REGION},
+                    "Action": "CREATE",
+                    "ResourceRecordSet": {
+                        "Name": DOMAIN,
+                        "Type": kind,
+                        "AliasTarget": {
+                            "HostedZoneId": alb["CanonicalHostedZoneId"],
+                            "DNSName": f"dualstack.{alias_to or alb['DNSName']}.",
+                            "EvaluateTargetHealth": True,
+                        },
                     },
                 }
-            ],
-        )["taskDefinition"]["taskDefinitionArn"]
-        monkeypatch.setenv("MOTO_ECS_SERVICE_RUNNING", str(running))
-        service_name = f"svc-payments-{ENV}"
-        ecs.create_service(
-            cluster=cluster["clusterName"],
-            serviceName=service_name,
-            taskDefinition=task_definition_arn,
-            desiredCount=desired,
-            launchType="FARGATE",
-            networkConfiguration={
-                "awsvpcConfiguration": {"subnets": private, "securityGroups": [app_sg], "assignPublicIp": "DISABLED"}
-            },
-            loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "payments-api", "containerPort": 3000}],
+                for kind in ("A", "AAAA")
+            ]
+        },
+    )
+
+    waf_log_group = encrypted_log_group(f"aws-waf-logs-{SERVICE}-{ENV}")  # the prefix WAF demands
+
+    # compute
+    log_group = f"/ecs/payments-{ENV}"
+    logs.create_log_group(logGroupName=log_group, kmsKeyId=log_key)
+    logs.put_retention_policy(logGroupName=log_group, retentionInDays=retention)
+    log_group_arn = logs.describe_log_groups(logGroupNamePrefix=log_group)["logGroups"][0]["arn"]
+    cluster = ecs.create_cluster(clusterName=f"ecs-payments-{ENV}")["cluster"]
+    task_definition_arn = ecs.register_task_definition(
+        family=f"td-payments-{ENV}",
+        cpu=cpu,
+        memory=memory,
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        containerDefinitions=[
+            {
+                "name": "payments-api",
+                "image": "123456789012.dkr.ecr.ap-northeast-2.amazonaws.com/payments-api:1.0.0",
+                "portMappings": [{"containerPort": 3000, "protocol": "tcp"}],
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {"awslogs-group": log_group, "awslogs-region": REGION},
+                },
+            }
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    setenv("MOTO_ECS_SERVICE_RUNNING", str(running))
+    service_name = f"svc-payments-{ENV}"
+    ecs.create_service(
+        cluster=cluster["clusterName"],
+        serviceName=service_name,
+        taskDefinition=task_definition_arn,
+        desiredCount=desired,
+        launchType="FARGATE",
+        networkConfiguration={
+            "awsvpcConfiguration": {"subnets": private, "securityGroups": [app_sg], "assignPublicIp": "DISABLED"}
+        },
+        loadBalancers=[{"targetGroupArn": tg_arn, "containerName": "payments-api", "containerPort": 3000}],
+    )
+
+    # network: the audit archive, and each audit log group's subscription into it
+    archive_bucket = f"s3-{SERVICE}-auditarchive-{ENV}"
+    s3.create_bucket(Bucket=archive_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    archive_key = kms.create_key(Description="Encrypts the audit log archive")["KeyMetadata"]["Arn"]
+    stream = f"firehose-{SERVICE}-auditarchive-{ENV}"
+    stream_arn = firehose.create_delivery_stream(
+        DeliveryStreamName=stream,
+        DeliveryStreamType="DirectPut",
+        DeliveryStreamEncryptionConfigurationInput={"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": archive_key},
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-firehose-{ENV}",
+            "BucketARN": f"arn:aws:s3:::{archive_bucket}",
+            "CompressionFormat": "UNCOMPRESSED",
+        },
+    )["DeliveryStreamARN"]
+    logs_role_arn = f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-logs-{ENV}"
+    audit_log_groups = {  # export -> (the layer's subscription purpose, the group)
+        "flow_log_group_name": ("vpcflow", flow_log_group),
+        "db_log_group_name": ("rds-postgresql", db_log_group),
+        "waf_log_group_name": ("waf", waf_log_group),
+        "log_group_name": ("api", log_group),
+    }
+    for export, (purpose, group) in audit_log_groups.items():
+        for extra in range((subscriptions or {}).get(export, 1)):
+            logs.put_subscription_filter(
+                logGroupName=group,
+                filterName=f"logsub-{SERVICE}-{purpose}-{ENV}" + (f"-{extra}" if extra else ""),
+                filterPattern="",
+                destinationArn=stream_arn,
+                roleArn=logs_role_arn,
+            )
+    if archive_stream_deleted:
+        firehose.delete_delivery_stream(DeliveryStreamName=stream)
+
+    # the alarm topic (network) and every layer's alarms
+    topic_arn = sns.create_topic(Name=f"sns-{SERVICE}-alarms-{ENV}")["TopicArn"]
+    for key, (namespace, metric) in ALARMS.items():
+        cloudwatch.put_metric_alarm(
+            AlarmName=f"alarm-{SERVICE}-{key}-{ENV}",
+            Namespace=namespace,
+            MetricName=metric,
+            Statistic="Average",
+            Period=60,
+            EvaluationPeriods=5,
+            Threshold=1,
+            ComparisonOperator="GreaterThanThreshold",
+            AlarmActions=[topic_arn],
+            OKActions=[] if key == alarm_without_ok_actions else [topic_arn],
+        )
+        # AWS starts a new alarm in INSUFFICIENT_DATA until its first evaluation; moto starts it in OK.
+        cloudwatch.set_alarm_state(
+            AlarmName=f"alarm-{SERVICE}-{key}-{ENV}",
+            StateValue="INSUFFICIENT_DATA",
+            StateReason="Unchecked: Initial alarm creation",
         )
 
-        # network: the audit archive, and each audit log group's subscription into it
-        archive_bucket = f"s3-{SERVICE}-auditarchive-{ENV}"
-        s3.create_bucket(Bucket=archive_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        archive_key = kms.create_key(Description="Encrypts the audit log archive")["KeyMetadata"]["Arn"]
-        stream = f"firehose-{SERVICE}-auditarchive-{ENV}"
-        stream_arn = firehose.create_delivery_stream(
-            DeliveryStreamName=stream,
-            DeliveryStreamType="DirectPut",
-            DeliveryStreamEncryptionConfigurationInput={"KeyType": "CUSTOMER_MANAGED_CMK", "KeyARN": archive_key},
-            ExtendedS3DestinationConfiguration={
-                "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-firehose-{ENV}",
-                "BucketARN": f"arn:aws:s3:::{archive_bucket}",
-                "CompressionFormat": "UNCOMPRESSED",
-            },
-        )["DeliveryStreamARN"]
-        logs_role_arn = f"arn:aws:iam::{ACCOUNT}:role/role-{SERVICE}-auditarchive-logs-{ENV}"
-        audit_log_groups = {  # export -> (the layer's subscription purpose, the group)
-            "flow_log_group_name": ("vpcflow", flow_log_group),
-            "db_log_group_name": ("rds-postgresql", db_log_group),
-            "waf_log_group_name": ("waf", waf_log_group),
-            "log_group_name": ("api", log_group),
-        }
-        for export, (purpose, group) in audit_log_groups.items():
-            for copy in range((subscriptions or {}).get(export, 1)):
-                logs.put_subscription_filter(
-                    logGroupName=group,
-                    filterName=f"logsub-{SERVICE}-{purpose}-{ENV}" + (f"-{copy}" if copy else ""),
-                    filterPattern="",
-                    destinationArn=stream_arn,
-                    roleArn=logs_role_arn,
-                )
-        if archive_stream_deleted:
-            firehose.delete_delivery_stream(DeliveryStreamName=stream)
-
-        # the alarm topic (network) and every layer's alarms
-        topic_arn = sns.create_topic(Name=f"sns-{SERVICE}-alarms-{ENV}")["TopicArn"]
-        for key, (namespace, metric) in ALARMS.items():
-            cloudwatch.put_metric_alarm(
-                AlarmName=f"alarm-{SERVICE}-{key}-{ENV}",
-                Namespace=namespace,
-                MetricName=metric,
-                Statistic="Average",
-                Period=60,
-                EvaluationPeriods=5,
-                Threshold=1,
-                ComparisonOperator="GreaterThanThreshold",
-                AlarmActions=[topic_arn],
-                OKActions=[] if key == alarm_without_ok_actions else [topic_arn],
-            )
-            # AWS starts a new alarm in INSUFFICIENT_DATA until its first evaluation; moto starts it in OK.
-            cloudwatch.set_alarm_state(
-                AlarmName=f"alarm-{SERVICE}-{key}-{ENV}",
-                StateValue="INSUFFICIENT_DATA",
-                StateReason="Unchecked: Initial alarm creation",
-            )
-
-        return {
-            # network
-            "vpc_id": vpc_id,
-            "vpc_cidr": "10.10.0.0/16",
-            "availability_zones": ["ap-northeast-2a", "ap-northeast-2c"],
-            "public_subnet_ids": public,
-            "private_subnet_ids": private,
-            "nat_public_ips": [],
-            "alb_security_group_id": alb_sg,
-            "app_security_group_id": app_sg,
-            "db_security_group_id": db_sg,
-            "flow_log_group_name": flow_log_group,
-            "alarm_topic_arn": topic_arn,
-            "audit_archive_stream_arn": stream_arn,
-            "audit_archive_role_arn": logs_role_arn,
-            # data
-            "db_endpoint": f"{db['Endpoint']['Address']}:{db['Endpoint']['Port']}",
-            "db_address": db["Endpoint"]["Address"],
-            "db_port": db["Endpoint"]["Port"],
-            "db_name": "payments",
-            "db_instance_identifier": db_id,
-            "db_instance_class": "db.t3.micro",
-            "db_secret_arn": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:payments/{ENV}/db-master-AbCdEf",
-            "db_secret_kms_key_arn": "",
-            "db_log_group_name": db_log_group,
-            "db_kms_key_arn": db_key,
-            # edge
-            "alb_arn": alb["LoadBalancerArn"],
-            "alb_dns_name": alb["DNSName"],
-            "alb_zone_id": alb["CanonicalHostedZoneId"],
-            "target_group_arn": tg_arn,
-            "alb_arn_suffix": alb["LoadBalancerArn"].split(":loadbalancer/", 1)[1],
-            "target_group_arn_suffix": tg_arn.rsplit(":", 1)[1],
-            "https_listener_arn": listener_arn,
-            "hosted_zone_id": zone_id,
-            "name_servers": [],
-            "certificate_arn": certificate_arn,
-            "service_url": f"https://{DOMAIN}",
-            "web_acl_arn": f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/waf-{SERVICE}-{ENV}/0b1d0a1e",
-            "web_acl_name": f"waf-{SERVICE}-{ENV}",
-            "waf_log_group_name": waf_log_group,
-            # compute
-            "cluster_name": cluster["clusterName"],
-            "cluster_arn": cluster["clusterArn"],
-            "service_name": service_name,
-            "task_definition_arn": task_definition_arn,
-            "log_group_name": log_group,
-            "log_group_arn": log_group_arn,
-        }
-
-    return seed
+    return {
+        # network
+        "vpc_id": vpc_id,
+        "vpc_cidr": "10.10.0.0/16",
+        "availability_zones": ["ap-northeast-2a", "ap-northeast-2c"],
+        "public_subnet_ids": public,
+        "private_subnet_ids": private,
+        "nat_public_ips": [],
+        "alb_security_group_id": alb_sg,
+        "app_security_group_id": app_sg,
+        "db_security_group_id": db_sg,
+        "flow_log_group_name": flow_log_group,
+        "alarm_topic_arn": topic_arn,
+        "audit_archive_stream_arn": stream_arn,
+        "audit_archive_role_arn": logs_role_arn,
+        # data
+        "db_endpoint": f"{db['Endpoint']['Address']}:{db['Endpoint']['Port']}",
+        "db_address": db["Endpoint"]["Address"],
+        "db_port": db["Endpoint"]["Port"],
+        "db_name": "payments",
+        "db_instance_identifier": db_id,
+        "db_instance_class": "db.t3.micro",
+        "db_secret_arn": f"arn:aws:secretsmanager:{REGION}:123456789012:secret:payments/{ENV}/db-master-AbCdEf",
+        "db_secret_kms_key_arn": "",
+        "db_log_group_name": db_log_group,
+        "db_kms_key_arn": db_key,
+        # edge
+        "alb_arn": alb["LoadBalancerArn"],
+        "alb_dns_name": alb["DNSName"],
+        "alb_zone_id": alb["CanonicalHostedZoneId"],
+        "target_group_arn": tg_arn,
+        "alb_arn_suffix": alb["LoadBalancerArn"].split(":loadbalancer/", 1)[1],
+        "target_group_arn_suffix": tg_arn.rsplit(":", 1)[1],
+        "https_listener_arn": listener_arn,
+        "hosted_zone_id": zone_id,
+        "name_servers": [],
+        "certificate_arn": certificate_arn,
+        "service_url": f"https://{DOMAIN}",
+        "web_acl_arn": f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/waf-{SERVICE}-{ENV}/0b1d0a1e",
+        "web_acl_name": f"waf-{SERVICE}-{ENV}",
+        "waf_log_group_name": waf_log_group,
+        # compute
+        "cluster_name": cluster["clusterName"],
+        "cluster_arn": cluster["clusterArn"],
+        "service_name": service_name,
+        "task_definition_arn": task_definition_arn,
+        "log_group_name": log_group,
+        "log_group_arn": log_group_arn,
+    }
 
 
 # The service over HTTPS -------------------------------------------------------------------------
@@ -385,7 +454,8 @@ def https_service(tmp_path: Path) -> Iterator[HttpsService]:
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     service.address = ("127.0.0.1", server.server_address[1])
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # `shutdown` waits for the loop's next poll: a short interval keeps each test's teardown short.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield service

@@ -46,8 +46,8 @@ def failed(results: dict[str, CheckResult]) -> list[str]:
     return [name for name, r in results.items() if not r.ok]
 
 
-def test_a_platform_built_to_spec_passes_all_eleven_checks_in_graph_order(aws, seed_platform, https_service):
-    results = verify(aws, seed_platform(), https_service)
+def test_a_platform_built_to_spec_passes_all_eleven_checks_in_graph_order(deployed, https_service):
+    results = verify(deployed.aws, deployed.exports, https_service)
 
     assert list(results) == list(check_names())
     assert list(results) == [
@@ -144,7 +144,7 @@ def test_a_target_group_with_no_registered_tasks_fails_target_health(aws, seed_p
     assert results["target-health"].detail == "0 of 0 targets healthy (minimum 3)"
 
 
-def test_an_unhealthy_task_fails_target_health_naming_it(aws, seed_platform, https_service):
+def test_an_unhealthy_task_fails_target_health_naming_it(deployed, https_service):
     # moto reports every registered ip target "healthy" (it runs no health checks), so the one
     # DescribeTargetHealth call is injected here with what ELB says about a failing task.
     def one_unhealthy(elbv2: Any, target_group_arn: str) -> list[TargetHealth]:
@@ -156,7 +156,7 @@ def test_an_unhealthy_task_fails_target_health_naming_it(aws, seed_platform, htt
             TargetHealth("10.10.10.12:3000", "unhealthy", "Target.ResponseCodeMismatch"),
         ]
 
-    results = verify(aws, seed_platform(), https_service, target_health=one_unhealthy)
+    results = verify(deployed.aws, deployed.exports, https_service, target_health=one_unhealthy)
 
     assert failed(results) == ["target-health"]
     assert results["target-health"].detail == (
@@ -171,9 +171,9 @@ def test_dev_floor_of_two_tasks_passes_with_min_tasks_two(aws, seed_platform, ht
     assert "running 2 of desired 2 (minimum 2)" in results["ecs-service"].detail
 
 
-def test_alarms_still_without_data_after_the_grace_period_fail_alarms_naming_them(aws, seed_platform, https_service):
+def test_alarms_still_without_data_after_the_grace_period_fail_alarms_naming_them(deployed, https_service):
     # The seeded alarms have had no datapoint since they were created; with no grace left they count as stuck.
-    results = verify(aws, seed_platform(), https_service, expected=expect(alarm_grace_minutes=0))
+    results = verify(deployed.aws, deployed.exports, https_service, expected=expect(alarm_grace_minutes=0))
 
     assert failed(results) == ["alarms"]
     assert results["alarms"].detail.startswith(
@@ -182,8 +182,8 @@ def test_alarms_still_without_data_after_the_grace_period_fail_alarms_naming_the
     assert results["alarms"].detail.count("alarm-payments-") == len(ALARMS)
 
 
-def test_alarms_of_another_environment_do_not_count(aws, seed_platform, https_service):
-    results = verify(aws, seed_platform(), https_service, expected=Expectations(env="prod", service=SERVICE))
+def test_alarms_of_another_environment_do_not_count(deployed, https_service):
+    results = verify(deployed.aws, deployed.exports, https_service, expected=Expectations(env="prod", service=SERVICE))
 
     assert failed(results) == ["alarms"]
     assert results["alarms"].detail == (
@@ -191,26 +191,26 @@ def test_alarms_of_another_environment_do_not_count(aws, seed_platform, https_se
     )
 
 
-def test_a_missing_database_fails_database_with_the_aws_error(aws, seed_platform, https_service):
-    exports = seed_platform() | {"db_instance_identifier": "rds-payments-gone"}
+def test_a_missing_database_fails_database_with_the_aws_error(deployed, https_service):
+    exports = deployed.exports | {"db_instance_identifier": "rds-payments-gone"}
 
-    results = verify(aws, exports, https_service)
+    results = verify(deployed.aws, exports, https_service)
 
     assert failed(results) == ["database"]
     assert results["database"].detail.startswith("AWS said DBInstanceNotFound")
 
 
-def test_service_down_fails_https_endpoint(aws, seed_platform, https_service):
-    results = verify(aws, seed_platform(), https_service, connect_to=("127.0.0.1", free_port()))
+def test_service_down_fails_https_endpoint(deployed, https_service):
+    results = verify(deployed.aws, deployed.exports, https_service, connect_to=("127.0.0.1", free_port()))
 
     assert failed(results) == ["https-endpoint"]
     assert "no answer (ConnectionRefusedError" in results["https-endpoint"].detail
 
 
-def test_a_5xx_answer_fails_https_endpoint(aws, seed_platform, https_service):
+def test_a_5xx_answer_fails_https_endpoint(deployed, https_service):
     https_service.status = 503
 
-    results = verify(aws, seed_platform(), https_service)
+    results = verify(deployed.aws, deployed.exports, https_service)
 
     assert failed(results) == ["https-endpoint"]
     assert (
@@ -220,19 +220,21 @@ def test_a_5xx_answer_fails_https_endpoint(aws, seed_platform, https_service):
 
 
 @pytest.mark.parametrize("status", [401, 404, 302])
-def test_only_the_status_the_health_check_accepts_passes_https_endpoint(aws, seed_platform, https_service, status):
+def test_only_the_status_the_health_check_accepts_passes_https_endpoint(deployed, https_service, status):
     https_service.status = status  # the load balancer would mark such a target unhealthy too
 
-    results = verify(aws, seed_platform(), https_service)
+    results = verify(deployed.aws, deployed.exports, https_service)
 
     assert failed(results) == ["https-endpoint"]
     assert f"HTTP {status}" in results["https-endpoint"].detail
 
 
-def test_the_environments_health_check_matcher_decides_which_statuses_pass(aws, seed_platform, https_service):
+def test_the_environments_health_check_matcher_decides_which_statuses_pass(deployed, https_service):
     https_service.status = 204
     edge = layer_settings("edge", "prod", healthCheckMatcher="200,204")
-    results = verify(aws, seed_platform(), https_service, settings_of=lambda layer: edge if layer == "edge" else None)
+    results = verify(
+        deployed.aws, deployed.exports, https_service, settings_of=lambda layer: edge if layer == "edge" else None
+    )
     assert results["https-endpoint"].ok and "HTTP 204" in results["https-endpoint"].detail
 
 
@@ -242,11 +244,11 @@ def test_health_check_matchers_expand_to_their_statuses():
     assert healthy_statuses("200-204,302") == {200, 201, 202, 203, 204, 302}
 
 
-def test_certificate_not_trusted_fails_https_endpoint(aws, seed_platform, https_service):
+def test_certificate_not_trusted_fails_https_endpoint(deployed, https_service):
     # Without the test CA the system store cannot vouch for the certificate: verification stays on.
     platform = Platform(
-        exports=require_exports(seed_platform(), [n for c in all_checks() for n in c.needs]),
-        aws=aws,
+        exports=require_exports(deployed.exports, [n for c in all_checks() for n in c.needs]),
+        aws=deployed.aws,
         expect=expect(),
         get=lambda url: https_get(url, connect_to=https_service.address),
     )
@@ -257,10 +259,10 @@ def test_certificate_not_trusted_fails_https_endpoint(aws, seed_platform, https_
     assert "TLS failed (CERTIFICATE_VERIFY_FAILED)" in result.detail
 
 
-def test_certificate_for_another_host_fails_https_endpoint(aws, seed_platform, https_service):
-    exports = seed_platform() | {"service_url": "https://api.other.example.com"}
+def test_certificate_for_another_host_fails_https_endpoint(deployed, https_service):
+    exports = deployed.exports | {"service_url": "https://api.other.example.com"}
 
-    results = verify(aws, exports, https_service)
+    results = verify(deployed.aws, exports, https_service)
 
     assert "https-endpoint" in failed(results)
     assert "TLS failed (CERTIFICATE_VERIFY_FAILED)" in results["https-endpoint"].detail

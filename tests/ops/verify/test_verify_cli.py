@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,35 +17,28 @@ from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
+from tests.cli import Ran, run_invoke
 from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[3]
 
 
-def run_verify(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **FAKE_CREDENTIALS, "COLUMNS": "200"}
-    return subprocess.run(
-        [sys.executable, "-m", "invoke", "verify", "--env", ENV, *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def run_verify(*args: str) -> Ran:
+    return run_invoke("verify", "--env", ENV, *args, env=FAKE_CREDENTIALS, columns=200)
 
 
 @pytest.fixture
-def verify_args(tmp_path, moto_endpoint, https_service):
-    """Everything but the exports: moto as the AWS endpoint, the test CA, the local service's address."""
+def verify_args(tmp_path, https_service):
+    """Everything but the exports and the moto endpoint holding them: the test CA, the local service's address."""
 
-    def args(exports: dict[str, Any]) -> list[str]:
+    def args(exports: dict[str, Any], endpoint: str) -> list[str]:
         outputs = tmp_path / "outputs.json"
         outputs.write_text(json.dumps(exports, indent=2, sort_keys=True))  # as `invoke outputs --json` prints
         return [
             "--outputs-json",
             str(outputs),
             "--endpoint-url",
-            moto_endpoint,
+            endpoint,
             "--ca-bundle",
             str(https_service.ca_bundle),
             "--connect-to",
@@ -57,8 +48,8 @@ def verify_args(tmp_path, moto_endpoint, https_service):
     return args
 
 
-def test_cli_prints_a_pass_line_per_check_and_exits_zero(seed_platform, verify_args):
-    result = run_verify(*verify_args(seed_platform()))
+def test_cli_prints_a_pass_line_per_check_and_exits_zero(deployed, verify_args):
+    result = run_verify(*verify_args(deployed.exports, deployed.endpoint))
 
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [ln for ln in result.stdout.splitlines() if ln.startswith(("PASS", "FAIL"))]
@@ -67,8 +58,8 @@ def test_cli_prints_a_pass_line_per_check_and_exits_zero(seed_platform, verify_a
     assert "all 11 checks passed" in result.stdout
 
 
-def test_cli_exits_one_and_names_the_failed_check(seed_platform, verify_args):
-    result = run_verify(*verify_args(seed_platform(multi_az=False, retention=30)))
+def test_cli_exits_one_and_names_the_failed_check(seed_platform, moto_endpoint, verify_args):
+    result = run_verify(*verify_args(seed_platform(multi_az=False, retention=30), moto_endpoint))
 
     assert result.returncode == 1
     fails = [ln for ln in result.stdout.splitlines() if ln.startswith("FAIL")]
@@ -76,18 +67,16 @@ def test_cli_exits_one_and_names_the_failed_check(seed_platform, verify_args):
     assert "2 of 11 checks failed: database, log-group" in result.stderr
 
 
-def test_cli_runs_only_the_chosen_checks(seed_platform, verify_args):
-    result = run_verify(*verify_args(seed_platform(multi_az=False)), "--only", "ecs-service,log-group")
+def test_cli_runs_only_the_chosen_checks(seed_platform, moto_endpoint, verify_args):
+    result = run_verify(*verify_args(seed_platform(multi_az=False), moto_endpoint), "--only", "ecs-service,log-group")
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert [ln.split()[1] for ln in result.stdout.splitlines() if ln.startswith("PASS")] == ["ecs-service", "log-group"]
 
 
-def test_cli_grace_minutes_is_how_long_a_new_alarm_may_lack_data(seed_platform, verify_args):
-    exports = seed_platform()
-
-    within = run_verify(*verify_args(exports), "--only", "alarms")
-    past = run_verify(*verify_args(exports), "--only", "alarms", "--grace-minutes", "0")
+def test_cli_grace_minutes_is_how_long_a_new_alarm_may_lack_data(deployed, verify_args):
+    within = run_verify(*verify_args(deployed.exports, deployed.endpoint), "--only", "alarms")
+    past = run_verify(*verify_args(deployed.exports, deployed.endpoint), "--only", "alarms", "--grace-minutes", "0")
 
     # The seeded alarms have no data yet: fine for 30 minutes after a deploy, not beyond the grace given.
     assert within.returncode == 0, within.stdout + within.stderr
@@ -143,10 +132,10 @@ def test_verify_needs_only_names_the_contracts_export():
     assert needed and needed <= {n for contract in contracts for n in contract.names()}
 
 
-def test_the_seeded_platform_exports_every_contract_name(seed_platform):
+def test_the_seeded_platform_exports_every_contract_name(deployed):
     # So the verify tests see what a deployed platform exports, no more and no fewer.
     contracts = (NetworkContract, DataContract, EdgeContract, ComputeContract)
-    assert sorted(seed_platform()) == sorted(n for contract in contracts for n in contract.names())
+    assert sorted(deployed.exports) == sorted(n for contract in contracts for n in contract.names())
 
 
 def test_exports_json_may_be_flat_or_per_layer(tmp_path):
@@ -225,9 +214,7 @@ def test_connect_to_accepts_ipv6_in_brackets():
 def test_verify_is_listed_and_every_option_has_help():
     from ops.cli import verify as tasks_verify
 
-    listed = subprocess.run(
-        [sys.executable, "-m", "invoke", "--list"], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
+    listed = run_invoke("--list")
     assert "  verify " in listed.stdout
     arguments = tasks_verify.verify.get_arguments()
     assert tasks_verify.verify.__doc__ and "non-zero exit" in tasks_verify.verify.__doc__
@@ -243,14 +230,7 @@ def test_without_outputs_json_the_exports_come_from_the_stacks_through_the_autom
         "PULUMI_BACKEND_URL": f"file://{tmp_path}/state",
         "PULUMI_CONFIG_PASSPHRASE": "test",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", "verify", "--env", "dev"],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_invoke("verify", "--env", "dev", env=env)
 
     assert result.returncode == 2
     assert result.stderr.startswith("cannot read the stacks' exports: the Pulumi CLI is not installed")
