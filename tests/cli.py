@@ -5,6 +5,9 @@ exits with the same codes; what it prints is captured. An exception nothing hand
 Python would end the process: its traceback on stderr and exit code 1, so a test asserting "no
 traceback" still sees one. A subprocess would prove nothing more and costs 0.3-1 s of start-up per
 call; the tests that are about the console script itself still start one.
+
+One difference from a new process needs undoing: invoke consumes a task's `help` dict while building
+its arguments, so each run gets the tasks' help back afterwards.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import invoke
 from invoke import Program
+from invoke.tasks import Task
+
+import tasks as repository_tasks  # the same tasks.py invoke loads: imports every task module once
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,16 +40,19 @@ class Ran:
     stderr: str
 
 
-def run_invoke(*args: str, env: Mapping[str, str] | None = None, columns: int = 80) -> Ran:
-    """`invoke *args` from the repository root, with `env` added to the environment for the run.
+def run_invoke(*args: str, env: Mapping[str, str] | None = None, unset: tuple[str, ...] = (), columns: int = 80) -> Ran:
+    """`invoke *args` from the repository root, with `env` added to the environment for the run and
+    every variable starting with one of `unset` removed from it.
 
     `columns` is the width rich lays tables out in (a captured subprocess gets 80 unless told).
     """
+    helps = {task: dict(task.help) for task in _tasks()}
     out, err = io.StringIO(), io.StringIO()
     program = Program(name="Invoke", binary="inv[oke]", version=invoke.__version__)
     code = 0
+    kept = {k: v for k, v in os.environ.items() if not (unset and k.startswith(unset))}
     with (
-        mock.patch.dict(os.environ, {"COLUMNS": str(columns), **(env or {})}),
+        mock.patch.dict(os.environ, {**kept, "COLUMNS": str(columns), **(env or {})}, clear=True),
         contextlib.chdir(REPO),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
@@ -56,4 +66,21 @@ def run_invoke(*args: str, env: Mapping[str, str] | None = None, columns: int = 
         except Exception:
             traceback.print_exc(file=err)
             code = 1
+        finally:
+            for task, help in helps.items():
+                task.help = help
     return Ran(code, out.getvalue(), err.getvalue())
+
+
+def task_arguments(task: Task) -> list[Any]:
+    """`task.get_arguments()` without using up the task's help (see the module docstring)."""
+    helps = dict(task.help)
+    try:
+        return task.get_arguments()
+    finally:
+        task.help = helps
+
+
+def _tasks() -> list[Task]:
+    """Every task tasks.py offers."""
+    return [t for t in vars(repository_tasks).values() if isinstance(t, Task)]

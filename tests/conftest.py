@@ -9,7 +9,7 @@
 - `platform_plan(env)` is the full offline plan (every layer wired to the real exports of the
   layers before it), computed once per session and environment.
 - boto3 clients made in this process share one botocore loader, so each service's model is read
-  once per worker instead of once per client (`one_botocore_loader`).
+  once per worker instead of once per client (`pytest_configure`).
 - `registrations` records what the engine saw beyond inputs (options such as dependencies,
   parent, protect, retainOnDelete, custom timeouts) for every layer run in the test.
 """
@@ -23,7 +23,9 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import botocore.loaders
 import pytest
@@ -32,7 +34,7 @@ from pulumi.runtime.mocks import MockMonitor
 
 from ops.environment.stack_files import project_dir, stack_config
 from ops.plan import mock_engine
-from ops.plan.mock_engine import OfflineCloud, PlanMocks, run_program
+from ops.plan.mock_engine import OfflineCloud, PlanMocks, ProgramRun, run_program
 from ops.plan.platform import LayerPlan, PlatformPlan, plan_platform
 from shared.contracts import Contract
 from shared.contracts.network import NetworkContract
@@ -60,9 +62,9 @@ def standin_exports(contract: type[Contract]) -> dict[str, Any]:
 
 RunLayer = Callable[..., LayerPlan]
 
-# Program runs already made in this worker: the same layer, stack, config, cloud and upstream exports
-# give the same plan, so a test gets a copy of it instead of a second run (about 0.1-0.2 s each).
-_RUNS: dict[str, LayerPlan] = {}
+# Program runs already made in this worker: the same program, stack, config, cloud and upstream
+# exports give the same run, so a test gets a copy of it instead of a second run (0.1-0.2 s each).
+_RUNS: dict[str, ProgramRun] = {}
 
 
 def _engine_parts() -> tuple[Any, ...]:
@@ -85,6 +87,20 @@ def _reusable() -> bool:
     return _engine_parts() == _ENGINE and logging.getLogger().getEffectiveLevel() > logging.INFO
 
 
+def reusing_run_program(main: Path, **run: Any) -> ProgramRun:
+    """`run_program`, answered with a copy of an identical earlier run when there is one."""
+    if not _reusable():
+        return run_program(main, **run)
+    key = json.dumps(
+        [str(main), mock_engine.ORGANIZATION, {k: repr(v) if k == "cloud" else v for k, v in run.items()}],
+        sort_keys=True,
+        default=str,
+    )
+    if key not in _RUNS:
+        _RUNS[key] = run_program(main, **run)
+    return copy.deepcopy(_RUNS[key])
+
+
 @pytest.fixture
 def run_layer() -> RunLayer:
     """Run one layer's program under mocks (or reuse an identical earlier run); see the module docstring."""
@@ -103,39 +119,44 @@ def run_layer() -> RunLayer:
             config[full] = value if isinstance(value, str) else json.dumps(value)
         feeds = {u: standin_exports(lifecycle(u).contract) for u in upstream(layer)}
         feeds.update(upstream_exports or {})
-        cloud = cloud or OfflineCloud()
-        key = json.dumps(
-            [layer, env, mock_engine.ORGANIZATION, config, repr(cloud), feeds], sort_keys=True, default=str
+        result = reusing_run_program(
+            project_dir(layer) / "__main__.py",
+            project=layer,
+            stack=env,
+            config=config,
+            cloud=cloud or OfflineCloud(),
+            stack_outputs=feeds,
         )
-        reuse = _reusable()
-        if not (reuse and key in _RUNS):
-            result = run_program(
-                project_dir(layer) / "__main__.py",
-                project=layer,
-                stack=env,
-                config=config,
-                cloud=cloud,
-                stack_outputs=feeds,
-            )
-            plan = LayerPlan(layer, "planned", result.resources, result.exports, result.secret_exports)
-            if not reuse:
-                return plan
-            _RUNS[key] = plan
-        return copy.deepcopy(_RUNS[key])
+        return LayerPlan(layer, "planned", result.resources, result.exports, result.secret_exports)
 
     return run
+
+
+PlanWith = Callable[..., PlatformPlan]
+
+
+def _reusing_plan_platform(env: str, **options: Any) -> PlatformPlan:
+    with mock.patch("ops.plan.platform.run_program", reusing_run_program):
+        return plan_platform(env, **options)
+
+
+@pytest.fixture
+def plan_with() -> PlanWith:
+    """`plan_platform(env, ...)` whose layer runs are reused when identical (a what-if that changes
+    compute runs compute again, not the layers above it). Calling `plan_platform` itself runs all."""
+    return _reusing_plan_platform
 
 
 _PLANS: dict[str, PlatformPlan] = {}
 
 
 @pytest.fixture
-def platform_plan() -> Callable[[str], PlatformPlan]:
+def platform_plan(plan_with: PlanWith) -> Callable[[str], PlatformPlan]:
     """The full offline plan of an environment, computed once per session."""
 
     def get(env: str) -> PlatformPlan:
         if env not in _PLANS:
-            _PLANS[env] = plan_platform(env)
+            _PLANS[env] = plan_with(env)
         return _PLANS[env]
 
     return get
@@ -172,17 +193,6 @@ def engines(monkeypatch) -> list[PlanMocks]:
     return made
 
 
-@pytest.fixture(scope="session", autouse=True)
-def one_botocore_loader() -> Iterator[None]:
-    """Every botocore session of this worker reads service models through one loader, whose cache then
-    serves every client after the first of a service (a new loader per session re-reads the JSON).
-    The credentials, region and configuration stay per session."""
-    shared = botocore.loaders.create_loader()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("botocore.session.create_loader", lambda search_path_string=None: shared)
-        yield
-
-
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """moto's server on loopback and a free port, for the whole session (each worker); yields its URL.
@@ -200,6 +210,22 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+_LOADER_PATCH = pytest.MonkeyPatch()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every botocore session of this process reads service models through one loader, whose cache
+    then serves every client after the first of a service (a new loader per session re-reads the
+    JSON: moto alone builds three sessions when its EC2 models are imported). Credentials, region
+    and configuration stay per session. Set before collection, which imports moto."""
+    shared = botocore.loaders.create_loader()
+    _LOADER_PATCH.setattr("botocore.session.create_loader", lambda search_path_string=None: shared)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _LOADER_PATCH.undo()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -50,12 +50,14 @@ def cost(c: Context, env: str = "prod", compare: str = "", json: str = "") -> No
     Prices: ops/cost/prices-ap-northeast-2.yaml. Usage assumptions (requests, GB, queries):
     ops/cost/usage.yaml, per environment. No cloud call is made.
     """
-    from ops.cli.common import check_env, console
+    from ops.cli.common import check_env, console, writable_file
     from ops.cost.report import print_comparison, print_estimate, total_line, write_json
 
     check_env(env)
     if compare:
         check_env(compare)
+    if json:
+        writable_file(json, "--json")  # before the plan, not after it
     main = _estimate(env)
     if compare:
         print_comparison(main, _estimate(compare), console)

@@ -13,7 +13,7 @@ from payments_policy.rules import RULES
 from payments_policy.verdicts import plan_verdicts
 
 import ops.cli.offline as tasks_offline
-from ops.plan.platform import PlatformPlan, plan_platform
+from ops.plan.platform import PlatformPlan
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])
@@ -24,7 +24,7 @@ def test_whole_platform_passes_every_rule(platform_plan, env):
     assert {v.rule.id: [x.message for x in v.violations] for v in verdicts} == {r.id: [] for r in RULES}
 
 
-def test_every_rule_checks_real_resources_of_the_platform(platform_plan):
+def test_every_rule_checks_real_resources_of_the_platform(platform_plan, plan_with):
     checked = {v.rule.id: v.checked for v in plan_verdicts(platform_plan("prod"))}
     assert all(count >= 1 for count in checked.values()), checked
     assert checked["rds-highly-available-private"] == 1
@@ -33,9 +33,9 @@ def test_every_rule_checks_real_resources_of_the_platform(platform_plan):
     assert checked["no-public-ingress"] == 4 + 4  # ALB/app/DB and the emptied default group; 4 ingress rules
 
 
-def _tampered(env: str, layer: str, name: str, **inputs: object) -> PlatformPlan:
+def _tampered(plan_with, env: str, layer: str, name: str, **inputs: object) -> PlatformPlan:
     """The real plan of `env` with one resource's inputs changed, as a program outside the settings might."""
-    plan = plan_platform(env, layers=[layer])
+    plan = plan_with(env, layers=[layer])
     for lp in plan.layers:
         lp.resources = [
             dataclasses.replace(r, inputs={**r.inputs, **inputs}) if r.name == name else r for r in lp.resources
@@ -57,16 +57,16 @@ def _tampered(env: str, layer: str, name: str, **inputs: object) -> PlatformPlan
         ("compute", "cpu", "1024", "compute:cpu = 1024 is invalid: expected 512 CPU units"),
     ],
 )
-def test_a_setting_a_rule_would_fail_stops_the_plan_at_the_settings_naming_the_key(layer, key, value, line):
-    plan = plan_platform("prod", layers=[layer], config_overrides={layer: {f"{layer}:{key}": value}})
+def test_a_setting_a_rule_would_fail_stops_the_plan_at_the_settings_naming_the_key(layer, key, value, line, plan_with):
+    plan = plan_with("prod", layers=[layer], config_overrides={layer: {f"{layer}:{key}": value}})
     failed = plan.layer(layer)
     assert failed.status == "failed" and failed.resources == []
     assert failed.error is not None and failed.error.startswith(line), failed.error
     assert "policy rule" in failed.error  # the message says which rule the value would have broken
 
 
-def test_the_pack_still_fails_a_log_group_built_with_another_retention():
-    plan = _tampered("prod", "network", "log-payments-vpcflow-prod", retentionInDays=14)
+def test_the_pack_still_fails_a_log_group_built_with_another_retention(plan_with):
+    plan = _tampered(plan_with, "prod", "network", "log-payments-vpcflow-prod", retentionInDays=14)
     failed = [v for v in plan_verdicts(plan) if not v.passed]
     assert [v.rule.id for v in failed] == ["log-retention"]
     assert [(x.resource, x.message) for x in failed[0].violations] == [
@@ -74,17 +74,17 @@ def test_the_pack_still_fails_a_log_group_built_with_another_retention():
     ]
 
 
-def test_the_pack_still_fails_a_prod_database_built_without_deletion_protection():
-    plan = _tampered("prod", "data", "rds-payments-prod", deletionProtection=False)
+def test_the_pack_still_fails_a_prod_database_built_without_deletion_protection(plan_with):
+    plan = _tampered(plan_with, "prod", "data", "rds-payments-prod", deletionProtection=False)
     failed = {v.rule.id: v.violations for v in plan_verdicts(plan) if not v.passed}
     assert list(failed) == ["rds-highly-available-private"]
     assert failed["rds-highly-available-private"][0].resource == "data/rds-payments-prod"
     assert failed["rds-highly-available-private"][0].message == "deletionProtection must be true in prod, got False"
 
 
-def test_the_pack_fails_a_prod_load_balancer_built_without_deletion_protection():
-    alb = plan_platform("prod", layers=["edge"]).layer("edge").one("aws:lb/loadBalancer:LoadBalancer").name
-    plan = _tampered("prod", "edge", alb, enableDeletionProtection=False)
+def test_the_pack_fails_a_prod_load_balancer_built_without_deletion_protection(plan_with):
+    alb = plan_with("prod", layers=["edge"]).layer("edge").one("aws:lb/loadBalancer:LoadBalancer").name
+    plan = _tampered(plan_with, "prod", "edge", alb, enableDeletionProtection=False)
     failed = {v.rule.id: v.violations for v in plan_verdicts(plan) if not v.passed}
     assert list(failed) == ["alb-deletion-protected"]
     assert [(x.resource, x.message) for x in failed["alb-deletion-protected"]] == [
@@ -92,8 +92,8 @@ def test_the_pack_fails_a_prod_load_balancer_built_without_deletion_protection()
     ]
 
 
-def test_invoke_plan_exits_non_zero_on_a_mandatory_violation(monkeypatch):
-    bad = _tampered("prod", "network", "log-payments-vpcflow-prod", retentionInDays=14)
+def test_invoke_plan_exits_non_zero_on_a_mandatory_violation(monkeypatch, plan_with):
+    bad = _tampered(plan_with, "prod", "network", "log-payments-vpcflow-prod", retentionInDays=14)
     monkeypatch.setattr(tasks_offline, "plan_platform", lambda env, layers=None: bad)
     with pytest.raises(Exit) as raised:
         tasks_offline.plan.body(Context(), env="prod")

@@ -14,6 +14,7 @@ from ops.cli.cost import cost
 from ops.cost import estimate
 from ops.cost.report import total_line
 from ops.plan.report import print_plan
+from tests.cli import run_invoke
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -84,24 +85,37 @@ def test_an_unknown_compare_environment_is_one_line(cached_plans):
     assert e.value.code == 2 and "unknown environment 'qa'" in str(e.value.message)
 
 
-def test_an_unwritable_json_path_is_one_line_and_exit_1(cached_plans, tmp_path):
+def test_an_unwritable_json_path_is_one_line_and_exit_1_before_planning(tmp_path, monkeypatch):
+    monkeypatch.setattr("ops.plan.platform.plan_platform", lambda env, **_: pytest.fail("planned anyway"))
     with pytest.raises(Exit) as e:
         cost(Context(), env="prod", json=str(tmp_path))
     assert e.value.code == 1
-    assert e.value.message == f"cannot write the estimate to {tmp_path}: Is a directory"
+    assert e.value.message == (
+        f"--json {str(tmp_path)!r} cannot be written (it is a folder): expected a file path in a writable folder"
+    )
+
+
+def test_a_json_path_that_fails_only_when_written_is_still_one_line(cached_plans, tmp_path, monkeypatch):
+    def refused(*_args):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("ops.cost.report.write_json", refused)
+    with pytest.raises(Exit) as e:
+        cost(Context(), env="prod", json=str(tmp_path / "cost.json"))
+    assert (e.value.code, e.value.message) == (
+        1,
+        f"cannot write the estimate to {tmp_path / 'cost.json'}: Permission denied",
+    )
 
 
 def test_unwritable_json_from_the_command_line_exits_1_without_a_traceback(tmp_path):
     target = tmp_path / "no" / "such" / "dir" / "cost.json"
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", "cost", "--env", "prod", "--json", str(target)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run_invoke("cost", "--env", "prod", "--json", str(target))
     assert result.returncode == 1
-    assert result.stderr.strip() == f"cannot write the estimate to {target}: No such file or directory"
+    assert result.stderr.strip() == (
+        f"--json {str(target)!r} cannot be written (folder {target.parent} does not exist): "
+        "expected a file path in a writable folder"
+    )
 
 
 def test_plan_summary_shows_each_layers_monthly_estimate(platform_plan):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
 from pathlib import Path
 
 import boto3
@@ -18,6 +16,7 @@ import ops.cli.dns as dns_cli
 import ops.dns.zone as dns_cli_zone
 from ops.dns.delegation import PublicDns
 from ops.dns.zone import zone_config as dns_cli_zone_config
+from tests.cli import run_invoke
 from tests.ops.dns.dns_fakes import OutputsEngine
 from tests.ops.dns.test_delegation import ZONE_NS, StubResolver, StubServers, public_records
 
@@ -90,9 +89,7 @@ def test_an_environment_whose_zone_does_not_exist_yet_exits_two_saying_what_crea
 
 
 def test_an_unknown_environment_is_one_line_on_the_command_line() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", "dns", "--env", "qa"], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
+    result = run_invoke("dns", "--env", "qa")
     assert result.returncode == 2
     assert result.stderr.strip().startswith("unknown environment 'qa': expected one of")
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -2,8 +2,6 @@
 
 import json
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,13 +10,9 @@ from ops.plan.platform import plan_platform
 from shared.contracts.network import NetworkContract
 from shared.layers import LAYER_NAMES, deploy_order, get_layer
 from shared.plan_values import is_computed
+from tests.cli import run_invoke
 
 REPO = Path(__file__).resolve().parents[3]
-INVOKE = [sys.executable, "-m", "invoke"]
-
-
-def run_invoke(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*INVOKE, *args], cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
 @pytest.fixture

@@ -9,18 +9,16 @@ from pathlib import Path
 import pytest
 
 from ops.cli import stacks as tasks_stacks
+from tests.cli import run_invoke, task_arguments
 
 REPO = Path(__file__).resolve().parents[3]
 INVOKE = str(Path(sys.executable).parent / "invoke")
 STACK_TASKS = ("deploy", "deploy-all", "preview", "destroy", "destroy-all", "outputs", "status", "cancel")
 
 
-def invoke(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([INVOKE, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
-
-
 def test_invoke_list_shows_every_stack_task() -> None:
-    result = invoke("--list")
+    # The installed console script itself, once; the other tests run the same program in-process.
+    result = subprocess.run([INVOKE, "--list"], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ")}
     assert set(STACK_TASKS) <= listed
@@ -30,13 +28,13 @@ def test_invoke_list_shows_every_stack_task() -> None:
 def test_every_task_has_a_docstring_and_help_for_every_option(name: str) -> None:
     t = getattr(tasks_stacks, name)
     assert t.__doc__ and t.__doc__.strip()
-    arguments = t.get_arguments()
+    arguments = task_arguments(t)
     assert arguments
     assert [a.name for a in arguments if not (a.help or "").strip()] == []
 
 
 def test_help_describes_the_from_option() -> None:
-    result = invoke("--help", "deploy-all")
+    result = run_invoke("--help", "deploy-all")
     assert result.returncode == 0, result.stderr
     assert "--from=STRING" in result.stdout and "ephemeral environment" in result.stdout
 
@@ -57,7 +55,7 @@ def test_help_describes_the_from_option() -> None:
     ],
 )
 def test_bad_input_exits_non_zero_with_one_line(args: tuple[str, ...], message: str) -> None:
-    result = invoke(*args)
+    result = run_invoke(*args)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
@@ -65,7 +63,7 @@ def test_bad_input_exits_non_zero_with_one_line(args: tuple[str, ...], message: 
 
 
 def test_from_with_an_invalid_name_is_one_line_and_writes_nothing() -> None:
-    result = invoke("deploy-all", "--env", "PR-1", "--from", "dev")
+    result = run_invoke("deploy-all", "--env", "PR-1", "--from", "dev")
     assert result.returncode == 2
     assert result.stderr.strip().startswith("environment name 'PR-1' is invalid")
     assert not list(REPO.glob("projects/*/Pulumi.PR-1.yaml"))
@@ -73,9 +71,7 @@ def test_from_with_an_invalid_name_is_one_line_and_writes_nothing() -> None:
 
 @pytest.mark.parametrize("task", ["deploy", "deploy-all", "destroy", "destroy-all", "cancel"])
 def test_task_help_works_after_the_task_name(task):
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", task, "--help"], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
+    result = run_invoke(task, "--help")
     assert result.returncode == 0, result.stderr
     assert "--env" in result.stdout
 
@@ -90,8 +86,6 @@ def test_task_help_works_after_the_task_name(task):
     ],
 )
 def test_a_missing_required_option_is_one_line(args, message):
-    result = subprocess.run(
-        [sys.executable, "-m", "invoke", *args], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
+    result = run_invoke(*args)
     assert result.returncode == 2
     assert result.stderr.strip() == message

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,6 +22,7 @@ from ops.stacks.drift import check_drift, readiness
 from ops.stacks.drift_events import SECRET_SIGNATURE, DriftCollector, lookup, render, resource_drift
 from ops.stacks.engine import Drift, EngineError, PropertyDrift, ResourceDrift
 from ops.stacks.pulumi_engine import PulumiEngine
+from tests.cli import Ran, run_invoke
 from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 
 REPO = Path(__file__).resolve().parents[3]
@@ -256,18 +255,16 @@ def test_task_stops_before_the_engine_when_readiness_fails(
     assert task_engine.calls == []
 
 
-def _invoke_without_cloud_access(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _invoke_without_cloud_access(*args: str, tmp_path: Path) -> Ran:
     """`invoke` with no Pulumi CLI on PATH, no passphrase and no AWS credentials anywhere."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PULUMI_"))}
-    env |= {
+    env = {
         "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
         "HOME": str(tmp_path),
         "AWS_CONFIG_FILE": str(tmp_path / "none"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    invoke = str(Path(sys.executable).parent / "invoke")
-    return subprocess.run([invoke, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    return run_invoke(*args, env=env, unset=("AWS_", "PULUMI_"))
 
 
 @pytest.mark.skipif(shutil.which("pulumi", path="/usr/bin:/bin") is not None, reason="needs no Pulumi CLI")

@@ -7,8 +7,6 @@ the keys and the settings models are the real ones; nothing in the work tree is 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,9 +23,9 @@ from ops.stacks.ephemeral import EphemeralEnvError, create_ephemeral, is_ephemer
 from payments_edge.settings import EdgeSettings
 from shared.layers import LAYER_NAMES, lifecycle
 from shared.settings import parse_settings
+from tests.cli import run_invoke
 
 REPO = Path(__file__).resolve().parents[3]
-INVOKE = str(Path(sys.executable).parent / "invoke")
 ZONE = "Z0123456789ABCDEFGHIJ"
 OWN_DOMAIN = ["edge:domainName=pr42.ci.payments.example.com", f"edge:hostedZoneId={ZONE}"]
 
@@ -240,13 +238,9 @@ def test_a_new_environment_refused_after_its_files_were_written_leaves_no_file_b
 # The command line (against the real projects: every case is refused before a file is written) ----------
 
 
-def invoke(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([INVOKE, *args], cwd=REPO, capture_output=True, text=True, timeout=120)
-
-
 def test_deploy_all_help_lists_the_set_option() -> None:
     # `invoke --help deploy-all`: after the task name, invoke would take --help as the positional ENV.
-    result = invoke("--help", "deploy-all")
+    result = run_invoke("--help", "deploy-all")
     assert result.returncode == 0, result.stderr
     assert "--set" in result.stdout and "LAYER:KEY=VALUE" in result.stdout
     assert "edge:hostedZoneId" in result.stdout
@@ -266,7 +260,7 @@ def test_deploy_all_help_lists_the_set_option() -> None:
     ],
 )
 def test_deploy_all_refuses_bad_overrides_in_one_line(args: tuple[str, ...], line: str) -> None:
-    result = invoke("deploy-all", "--env", "pr42", *args)
+    result = run_invoke("deploy-all", "--env", "pr42", *args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]

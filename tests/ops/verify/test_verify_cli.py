@@ -17,7 +17,7 @@ from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
-from tests.cli import Ran, run_invoke
+from tests.cli import Ran, run_invoke, task_arguments
 from tests.ops.verify.verify_helpers import ENV, FAKE_CREDENTIALS
 
 REPO = Path(__file__).resolve().parents[3]
@@ -216,7 +216,7 @@ def test_verify_is_listed_and_every_option_has_help():
 
     listed = run_invoke("--list")
     assert "  verify " in listed.stdout
-    arguments = tasks_verify.verify.get_arguments()
+    arguments = task_arguments(tasks_verify.verify)
     assert tasks_verify.verify.__doc__ and "non-zero exit" in tasks_verify.verify.__doc__
     assert {a.name for a in arguments} >= {"env", "outputs_json", "ca_bundle", "min_tasks", "connect_to"}
     assert [a.name for a in arguments if not (a.help or "").strip()] == []
