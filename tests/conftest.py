@@ -226,6 +226,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _LOADER_PATCH.undo()
+    gc.freeze()  # as the tasks do at exit: shutting down then skips walking the whole heap again
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
