@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import runpy
+import subprocess
+import sys
+import textwrap
+import tomllib
+from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from payments_policy.engine_props import camel, normalize_props, stack_of
 from payments_policy.pack import PACK_NAME, policies
 from payments_policy.rules import RULES
@@ -20,7 +29,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-POLICY_DIR = Path(__file__).resolve().parents[2] / "policy"
+REPO = Path(__file__).resolve().parents[2]
+POLICY_DIR = REPO / "policy"
 OPTS = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
 
 
@@ -68,12 +78,83 @@ def test_pack_declares_one_mandatory_policy_per_rule_in_rule_order():
     assert all(p.enforcement_level.value == "mandatory" for p in made)
 
 
-def test_policy_folder_is_a_python_pack_that_uses_the_repository_virtualenv():
+def test_policy_folder_is_a_python_pack_with_a_virtualenv_of_its_own():
     text = (POLICY_DIR / "PulumiPolicy.yaml").read_text()
-    assert "name: python" in text and "virtualenv: ../.venv" in text
-    assert (POLICY_DIR / "requirements.txt").read_text().splitlines()[-1] == "-e .."
+    assert "name: python" in text and "virtualenv: venv" in text
     main = (POLICY_DIR / "__main__.py").read_text()
     assert "PolicyPack(" in main and "policies()" in main and PACK_NAME == "payments-platform"
+
+
+def _pyproject() -> dict[str, Any]:
+    return tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+
+
+def pack_requirements() -> list[Requirement]:
+    lines = (POLICY_DIR / "requirements.txt").read_text().splitlines()
+    return [Requirement(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _with_dependencies(names: set[str]) -> set[str]:
+    """`names` and every distribution they require, as installed here (no extras)."""
+    seen: set[str] = set()
+    todo = [canonicalize_name(n) for n in names]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for text in metadata.requires(name) or []:
+            requirement = Requirement(text)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(canonicalize_name(requirement.name))
+    return seen
+
+
+# Loads the pack as Pulumi would (policy/__main__.py) with the repository's own install hidden: no
+# editable-install finder, no `ops`, no layer package. Prints the distributions it imported.
+LOAD_THE_PACK_ALONE = textwrap.dedent(
+    """
+    import json, runpy, sys
+    from importlib import metadata
+    sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
+    for name in ("ops", "payments_network", "payments_data", "payments_edge", "payments_compute"):
+        sys.modules[name] = None  # importing any of them now fails
+    before = set(sys.modules)
+    import pulumi_policy
+    built = {}
+    pulumi_policy.PolicyPack = lambda **kwargs: built.update(kwargs)  # the real one serves gRPC
+    runpy.run_path(sys.argv[1], run_name="__main__")
+    import shared
+    assert shared.__file__.startswith(sys.argv[2]), shared.__file__  # from the checkout
+    tops = {m.partition(".")[0] for m in set(sys.modules) - before if sys.modules[m] is not None}
+    owners = metadata.packages_distributions()
+    print(json.dumps({"rules": len(built["policies"]), "dists": sorted({d for t in tops for d in owners.get(t, [])})}))
+    """
+)
+
+
+def test_the_pack_loads_with_only_its_requirements_and_the_checkouts_shared_package():
+    result = subprocess.run(
+        [sys.executable, "-c", LOAD_THE_PACK_ALONE, str(POLICY_DIR), str(REPO / "shared")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=POLICY_DIR,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout)
+    assert loaded["rules"] == len(RULES)
+    needed = {canonicalize_name(d) for d in loaded["dists"]} - {canonicalize_name(_pyproject()["name"])}
+    assert needed - _with_dependencies({r.name for r in pack_requirements()}) == set()
+
+
+def test_the_packs_requirements_are_pinned_as_the_repository_pins_them():
+    repository = {
+        canonicalize_name(Requirement(r).name): str(Requirement(r).specifier) for r in _pyproject()["dependencies"]
+    }
+    pinned = {canonicalize_name(r.name): str(r.specifier) for r in pack_requirements()}
+    assert pinned and all(spec.startswith("==") for spec in pinned.values()), pinned
+    assert {name: repository.get(name) for name in pinned} == pinned
 
 
 def test_pack_main_builds_the_pack_with_every_policy(monkeypatch):
