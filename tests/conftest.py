@@ -32,6 +32,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 from pulumi.runtime.mocks import MockMonitor
 
+from ops.environment.environment import Environment
 from ops.environment.stack_files import project_dir, stack_config
 from ops.plan import mock_engine
 from ops.plan.mock_engine import OfflineCloud, PlanMocks, ProgramRun, run_program
@@ -137,7 +138,7 @@ PlanWith = Callable[..., PlatformPlan]
 
 def _reusing_plan_platform(env: str, **options: Any) -> PlatformPlan:
     with mock.patch("ops.plan.platform.run_program", reusing_run_program):
-        return plan_platform(env, **options)
+        return plan_platform(Environment.load(env), **options)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def bootstrap(c: Context, env: str = "") -> None:
     the role is assumed first and the account must be one the stacks allow. Running it again
     changes nothing that is already right.
     """
-    check_env(env)
+    environment = check_env(env)
     # Imported here so `invoke --list` and `--help` need no boto3.
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -28,7 +28,7 @@ def bootstrap(c: Context, env: str = "") -> None:
     from ops.stacks.preflight import check_credentials
 
     try:
-        account = environment_account(env)
+        account = environment_account(environment)
     except AccountConfigError as e:
         raise Exit(str(e), code=2) from None
     aws = AwsClients(account.region)

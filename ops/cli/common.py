@@ -17,6 +17,7 @@ from ops.environment.stack_files import PROJECTS_DIR, environments
 from shared.layers import UnknownLayerError, get_layer, layer_names
 
 if TYPE_CHECKING:
+    from ops.environment.environment import Environment
     from ops.stacks.pulumi_engine import PulumiEngine
 
 console = Console()
@@ -64,8 +65,8 @@ def writable_file(path: str, option: str) -> Path:
     return target
 
 
-def check_env(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
-    """`env` if its stack files load cleanly in every project; otherwise exit with every problem, one per line.
+def check_env(env: str, projects_dir: Path = PROJECTS_DIR) -> Environment:
+    """The environment `env`, loaded once; if its stack files do not load cleanly, exit with every problem.
 
     The same check for every task's `--env`: a missing stack file names its project, keys in the
     wrong file or a misspelt namespace, keys given twice and disagreeing service names are all
@@ -76,10 +77,9 @@ def check_env(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
     if not env:
         raise Exit(f"--env is required: expected one of {', '.join(environments(projects_dir))}", code=2)
     try:
-        Environment.load(env, projects_dir)
+        return Environment.load(env, projects_dir)
     except EnvironmentProblems as e:
         raise Exit(str(e), code=2) from None
-    return env
 
 
 def check_layer(layer: str) -> str:

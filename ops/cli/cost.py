@@ -14,18 +14,20 @@ from invoke.tasks import task
 
 if TYPE_CHECKING:
     from ops.cost.model import CostEstimate
+    from ops.environment.environment import Environment
 
 
-def _estimate(env: str) -> CostEstimate:
-    """Plan `env` offline and price it; exit 1 with one line per problem when either fails."""
+def _estimate(environment: Environment) -> CostEstimate:
+    """Plan the environment offline and price it; exit 1 with one line per problem when either fails."""
     from ops.cli.common import console
     from ops.cost import estimate
     from ops.cost.assumptions import UsageError
     from ops.cost.prices import PriceTableError
     from ops.plan.platform import plan_platform
 
+    env = environment.name
     with console.status(f"planning {env} offline…"):
-        plan = plan_platform(env)
+        plan = plan_platform(environment)
     if not plan.ok:
         for lp in plan.layers:
             if lp.status in ("failed", "skipped"):
@@ -53,14 +55,13 @@ def cost(c: Context, env: str = "prod", compare: str = "", json: str = "") -> No
     from ops.cli.common import check_env, console, writable_file
     from ops.cost.report import print_comparison, print_estimate, total_line, write_json
 
-    check_env(env)
-    if compare:
-        check_env(compare)
+    environment = check_env(env)
+    other = check_env(compare) if compare else None
     if json:
         writable_file(json, "--json")  # before the plan, not after it
-    main = _estimate(env)
-    if compare:
-        print_comparison(main, _estimate(compare), console)
+    main = _estimate(environment)
+    if other:
+        print_comparison(main, _estimate(other), console)
     else:
         print_estimate(main, console)
     if json:

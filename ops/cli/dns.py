@@ -13,6 +13,7 @@ from ops.cli.common import check_env, console, interruptible, pulumi_engine
 
 if TYPE_CHECKING:
     from ops.dns.zone import ZoneConfig
+    from ops.environment.environment import Environment
     from ops.stacks.engine import StackEngine
 
 
@@ -21,14 +22,14 @@ def _engine() -> StackEngine:
     return pulumi_engine(exit_code=2)
 
 
-def _route53(env: str) -> Any:
+def _route53(environment: Environment) -> Any:
     """A Route53 client in the environment's account (as its role, when the stacks name one)."""
     from ops.aws import AwsClients
     from ops.bootstrap.accounts import AccountGuardError, enter_account
     from ops.environment.account import AccountConfigError, environment_account
 
     try:
-        account = environment_account(env)
+        account = environment_account(environment)
         return enter_account(AwsClients(account.region), account, purpose="dns").client("route53")
     except (AccountConfigError, AccountGuardError) as e:
         raise Exit(str(e), code=2) from None
@@ -41,7 +42,7 @@ def _public_dns() -> Any:
     return PublicDns()
 
 
-def _reserve(config: ZoneConfig, env: str) -> ZoneConfig:
+def _reserve(config: ZoneConfig, environment: Environment) -> ZoneConfig:
     """Reserve the zone's name servers (once per environment) and say which config line names them."""
     from ops.dns.zone import ZoneLookupError, reserve_name_servers
 
@@ -53,7 +54,8 @@ def _reserve(config: ZoneConfig, env: str) -> ZoneConfig:
         )
     if not key:
         raise ZoneLookupError(f"the {config.layer} layer cannot use reserved name servers")
-    reservation = reserve_name_servers(_route53(env), f"{config.layer}-{config.domain}-{env}")
+    env = environment.name
+    reservation = reserve_name_servers(_route53(environment), f"{config.layer}-{config.domain}-{env}")
     verb = "reserved" if reservation.created else "already reserved"
     console.print(
         f"{verb}: delegation set {reservation.id} ({', '.join(reservation.name_servers)})",
@@ -88,7 +90,7 @@ def dns(c: Context, env: str = "", reserve: bool = False, wait: int = 0) -> None
     Exit 0 when it does, 1 when it does not (the NS record to add is printed), 2 when it could not
     be checked (no zone yet, AWS or DNS unreachable).
     """
-    check_env(env)
+    environment = check_env(env)
     if wait < 0:
         raise Exit(f"--wait {wait} is invalid: expected 0 or more minutes", code=2)
     # Imported here so `invoke --list` and `--help` need neither dnspython nor the layers' packages.
@@ -96,10 +98,10 @@ def dns(c: Context, env: str = "", reserve: bool = False, wait: int = 0) -> None
     from ops.dns.zone import ZoneLookupError, zone_config, zone_servers
 
     try:
-        config = zone_config(env)
+        config = zone_config(environment)
         if reserve:
-            config = _reserve(config, env)
-        zone = zone_servers(config, env, engine=_engine, route53=lambda: _route53(env))
+            config = _reserve(config, environment)
+        zone = zone_servers(config, env, engine=_engine, route53=lambda: _route53(environment))
     except ZoneLookupError as e:
         raise Exit(str(e), code=2) from None
     console.print(

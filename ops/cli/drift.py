@@ -67,13 +67,13 @@ def print_drift(report: DriftReport, out: Console) -> None:
 def drift(c: Context, env: str = "", layer: str = "") -> None:
     """What changed in the cloud outside Pulumi, per layer; never writes state. Exit 0 clean, 1 drift, 2 not checked."""
     layers = [check_layer(layer)] if layer else deploy_order()
-    check_env(env)
+    environment = check_env(env)
     from ops.stacks.backend import backend_settings
     from ops.stacks.drift import EXIT_NOT_CHECKED, check_drift, readiness
     from ops.stacks.pulumi_engine import PulumiEngine
 
     with console.status("checking: Pulumi CLI, backend, AWS credentials…"):
-        problems = readiness(env, layers)
+        problems = readiness(environment)
     for line in problems:
         console.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
     if problems:

@@ -16,17 +16,18 @@ if TYPE_CHECKING:
     from payments_policy.verdicts import Verdict
     from rich.console import Console
 
+    from ops.environment.environment import Environment
     from ops.plan.platform import PlatformPlan
 
 # The mock engine, the layers' programs and the policy pack are imported inside the tasks, so
 # `invoke --list` and `--help` stay instant.
 
 
-def plan_platform(env: str, **kwargs: Any) -> PlatformPlan:
-    """The offline plan of `env` (see `ops.plan.platform`)."""
+def plan_platform(environment: Environment, **kwargs: Any) -> PlatformPlan:
+    """The offline plan of the loaded `environment` (see `ops.plan.platform`)."""
     from ops.plan.platform import plan_platform as plan
 
-    return plan(env, **kwargs)
+    return plan(environment, **kwargs)
 
 
 def verdict_label(v: Verdict) -> str:
@@ -80,11 +81,11 @@ def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None
 
     from ops.plan.report import print_plan, write_json
 
-    check_env(env)
+    environment = check_env(env)
     layers = [check_layer(layer)] if layer else None
     json_path = writable_file(json, "--json") if json else None
     with console.status(f"planning {env} offline…"):
-        result = plan_platform(env, layers=layers)
+        result = plan_platform(environment, layers=layers)
     print_plan(result, console)
     if json_path:
         write_json(result, json_path)
@@ -105,9 +106,9 @@ def diagram(c: Context, env: str = "prod") -> None:
     from ops.docs.diagram import diagram_paths, write_diagram
     from ops.plan.report import print_plan
 
-    check_env(env)
+    environment = check_env(env)
     with console.status(f"planning {env} offline…"):
-        result = plan_platform(env)
+        result = plan_platform(environment)
     if not result.ok:
         print_plan(result, console)
         raise Exit("the plan failed, so there is nothing to draw: fix the settings named above", code=1)

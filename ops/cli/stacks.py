@@ -20,6 +20,7 @@ from shared.environments import is_protected
 from shared.layers import deploy_order, layer_names, lifecycle, teardown_order
 
 if TYPE_CHECKING:
+    from ops.environment.environment import Environment
     from ops.stacks.preflight import PreflightReport
     from ops.stacks.pulumi_engine import PulumiEngine
     from ops.stacks.report import RunReport
@@ -32,20 +33,20 @@ _ENV_HELP = "Environment (stack name in every project), e.g. prod or dev."
 _PARALLEL_HELP = "How many layers may run at the same time when the graph allows (default 2: data and edge)."
 
 
-def run_preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> PreflightReport:
-    """Preflight of `layers` in `env` (see `ops.stacks.preflight`)."""
+def run_preflight(environment: Environment, layers: Iterable[str], *, changes_config: bool) -> PreflightReport:
+    """Preflight of `layers` in the loaded `environment` (see `ops.stacks.preflight`)."""
     from ops.stacks.preflight import run_preflight as run
 
-    return run(env, layers, changes_config=changes_config)
+    return run(environment, layers, changes_config=changes_config)
 
 
 def _engine() -> PulumiEngine:
     return pulumi_engine(exit_code=1)
 
 
-def _preflight(env: str, layers: Iterable[str], *, changes_config: bool) -> None:
+def _preflight(environment: Environment, layers: Iterable[str], *, changes_config: bool) -> None:
     with console.status("preflight: Pulumi CLI, backend, AWS credentials and account, config, the layers' own checks…"):
-        report = run_preflight(env, layers, changes_config=changes_config)
+        report = run_preflight(environment, layers, changes_config=changes_config)
     if not report.ok:
         for line in report.problems:
             console.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
@@ -122,8 +123,7 @@ def _note_left_behind(env: str, layers: list[str]) -> None:
 def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False, ripple: bool = False) -> None:
     """Deploy one layer (`pulumi up` in its project folder), after preflight."""
     check_layer(layer)
-    check_env(env)
-    _preflight(env, [layer], changes_config=True)
+    _preflight(check_env(env), [layer], changes_config=True)
     _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh, ripple=ripple))
 
 
@@ -174,9 +174,8 @@ def deploy_all(
         except EphemeralEnvError as e:
             raise Exit(str(e), code=2) from None
     try:
-        check_env(env)
         layers = deploy_order()
-        _preflight(env, layers, changes_config=True)
+        _preflight(check_env(env), layers, changes_config=True)
     except Exit:
         if written:  # nothing was deployed: leave no stack files behind a refused command
             for path in remove_ephemeral(env):
@@ -196,8 +195,7 @@ def deploy_all(
 def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -> None:
     """Show what a deploy would change, against the deployed upstream stacks (`pulumi preview`)."""
     layers = [check_layer(layer)] if layer else deploy_order()
-    check_env(env)
-    _preflight(env, layers, changes_config=True)
+    _preflight(check_env(env), layers, changes_config=True)
     _finish(_orchestrate("preview", env, layers, parallel))
 
 
@@ -213,9 +211,9 @@ def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -
 def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confirm: str = "") -> None:
     """Destroy one layer, lifting its deletion protection first; prod keeps its final DB snapshot."""
     check_layer(layer)
-    check_env(env)
+    environment = check_env(env)
     _confirm(env, yes, confirm)
-    _preflight(env, [layer], changes_config=False)
+    _preflight(environment, [layer], changes_config=False)
     _note_left_behind(env, [layer])
     _finish(_orchestrate("destroy", env, [layer], 1))
 
@@ -234,10 +232,10 @@ def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "",
     """Destroy every layer in reverse order (compute first, network last); removes ephemeral environments."""
     from ops.stacks.ephemeral import is_ephemeral, remove_ephemeral
 
-    check_env(env)
+    environment = check_env(env)
     _confirm(env, yes, confirm)
     layers = teardown_order()
-    _preflight(env, layers, changes_config=False)
+    _preflight(environment, layers, changes_config=False)
     _note_left_behind(env, layers)
     ephemeral = is_ephemeral(env)
     report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral)

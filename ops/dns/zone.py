@@ -16,16 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ops.aws import describe_aws_error, error_code
 from ops.dns.delegation import normalize
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.environment.environment import Environment
 from ops.stacks.engine import EngineError, StackEngine
-from shared.layers import layer_names, lifecycle
+from shared.layers import lifecycle
 from shared.lifecycle import DnsZone
 from shared.settings import ConfigError, parse_settings
 
@@ -58,20 +57,17 @@ class ZoneServers:
     source: str
 
 
-def zone_config(env: str, projects_dir: Path = PROJECTS_DIR) -> ZoneConfig:
-    """The declaring layer's domain and zone id in `env`, read through its settings (a bad value is refused)."""
-    owners = [
-        (name, zone)
-        for name in layer_names()
-        if layer_exists(name, projects_dir) and (zone := lifecycle(name).dns_zone) is not None
-    ]
+def zone_config(environment: Environment) -> ZoneConfig:
+    """The declaring layer's domain and zone id in the loaded `environment`, read through its settings (a bad
+    value is refused)."""
+    env = environment.name
+    owners = [(name, zone) for name in environment.layers if (zone := lifecycle(name).dns_zone) is not None]
     if not owners:
         raise ZoneLookupError("no layer declares a public DNS zone: there is no delegation to check")
     layer, declaration = owners[0]
     try:
-        values = stack_config(layer, env, projects_dir).values
-        settings = parse_settings(lifecycle(layer).settings, values, namespace=layer, env=env)
-    except (ConfigError, StackConfigError) as e:
+        settings = parse_settings(lifecycle(layer).settings, environment.values(layer), namespace=layer, env=env)
+    except ConfigError as e:
         raise ZoneLookupError(f"config of {layer}/{env}: {'; '.join(str(e).splitlines())}") from None
     given = settings.model_dump(by_alias=True)
     reserved = str(given.get(declaration.delegation_set_key, "")) if declaration.delegation_set_key else ""

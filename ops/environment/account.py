@@ -12,16 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
-from shared.layers import layer_names
+from ops.environment.environment import REGION_KEY, Environment
 from shared.settings import ConfigError, StackSettings, parse_settings
 
 # The settings that say where an environment lives, as `StackSettings` names them.
 ACCOUNT_FIELDS: tuple[str, ...] = ("service", "region", "allowed_account_ids", "assume_role_arn")
-REGION_KEY = "aws:region"
 
 
 class AccountConfigError(ValueError):
@@ -68,23 +65,22 @@ def agreed_account(env: str, settings: Mapping[str, StackSettings]) -> Environme
     return EnvironmentAccount(env, first.service, first.region, first.allowed_account_ids, first.assume_role_arn)
 
 
-def environment_account(env: str, projects_dir: Path = PROJECTS_DIR) -> EnvironmentAccount:
-    """The account facts of `env`, read from every built layer and checked as its program would check them.
+def environment_account(environment: Environment) -> EnvironmentAccount:
+    """The account facts of the loaded `environment`, from every layer, checked as its program would check them.
 
     Only these keys are read, so a mistake elsewhere in a layer's config does not stand in the way.
     Raises `AccountConfigError`: each bad or missing value, or each key the layers disagree on.
     """
+    env = environment.name
     parsed: dict[str, StackSettings] = {}
     problems: list[str] = []
-    for layer in layer_names():
-        if not layer_exists(layer, projects_dir):
-            continue
+    for layer in environment.layers:
         try:
-            values = stack_config(layer, env, projects_dir).values
+            values = environment.values(layer)
             wanted = {REGION_KEY, *(f"{layer}:{key}" for key in StackSettings.config_keys())}
             own = {k: v for k, v in values.items() if k in wanted}
             parsed[layer] = parse_settings(StackSettings, own, namespace=layer, env=env)
-        except (ConfigError, StackConfigError) as e:
+        except ConfigError as e:
             problems += [f"config of {layer}/{env}: {line}" for line in str(e).splitlines()]
     if problems:
         raise AccountConfigError("\n".join(problems))

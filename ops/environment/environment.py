@@ -1,5 +1,8 @@
 """One environment, loaded once per run: every built layer's stack file and merged config.
 
+The tasks load it when they check `--env` and pass it down: the offline plan, preflight and the
+drift check read the config from it, not from the files again.
+
 `Environment.load("prod")` reads `projects/<layer>/Pulumi.prod.yaml` of every built layer with the
 project defaults beneath it (what `pulumi up` would hand each program), and reports every mistake
 that spans files at once: a stack file missing in some projects, keys in the wrong file or a
@@ -28,6 +31,8 @@ from shared.layers import layer_names
 from shared.naming import ENV_PATTERN
 from shared.plan_values import SECRET_MASK
 
+REGION_KEY = "aws:region"
+
 
 class EnvironmentProblems(ValueError):
     """The environment cannot be loaded; one line per problem, all of them."""
@@ -54,6 +59,11 @@ class Environment:
     def layers(self) -> tuple[str, ...]:
         """The built layers, in registry order."""
         return tuple(self.configs)
+
+    @property
+    def region(self) -> str | None:
+        """The environment's `aws:region`, from the first layer that sets it."""
+        return next((r for c in self.configs.values() if (r := c.values.get(REGION_KEY))), None)
 
     def values(self, layer: str) -> dict[str, str]:
         """What the layer's program would receive as config (`<namespace>:<key>` -> string)."""

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, project_dir, stack_config
+from ops.environment.environment import Environment
+from ops.environment.stack_files import project_dir
 from ops.plan.mock_engine import OfflineCloud, PlannedResource, run_program
 from shared.layers import deploy_order, layer_names, upstream
 from shared.plan_values import SECRET_MASK
@@ -103,18 +103,18 @@ class PlatformPlan:
 
 
 def plan_platform(
-    env: str,
+    environment: Environment,
     *,
     layers: Iterable[str] | None = None,
     cloud: OfflineCloud | None = None,
     config_overrides: Mapping[str, Mapping[str, str]] | None = None,
-    projects_dir: Path = PROJECTS_DIR,
 ) -> PlatformPlan:
-    """Plan `layers` (default: all) plus everything upstream of them, in dependency order.
+    """Plan `layers` (default: all) of the loaded `environment` plus everything upstream of them, in
+    dependency order.
 
     `config_overrides` maps a layer to extra `<namespace>:<key>` values (tests, what-ifs).
     A layer whose program is not written yet is reported as "not built"; a layer whose
-    upstream failed or is not built is "skipped". Config mistakes become a "failed" layer with
+    upstream failed or is not built is "skipped". Settings mistakes become a "failed" layer with
     the one-line message, never an exception.
     """
     wanted = set(layer_names() if layers is None else layers)
@@ -124,25 +124,25 @@ def plan_platform(
     results: dict[str, LayerPlan] = {}
     for name in deploy_order(wanted):
         blocked = [u for u in upstream(name) if results[u].status != "planned"]
-        if not layer_exists(name, projects_dir):
+        if name not in environment.configs:
             results[name] = LayerPlan(name, "not built")
             continue
         if blocked:
             results[name] = LayerPlan(name, "skipped", error=f"upstream not planned: {', '.join(blocked)}")
             continue
         try:
-            config = dict(stack_config(name, env, projects_dir).values)
+            config = environment.values(name)
             config.update((config_overrides or {}).get(name, {}))
             run = run_program(
-                project_dir(name, projects_dir) / "__main__.py",
+                project_dir(name, environment.projects_dir) / "__main__.py",
                 project=name,
-                stack=env,
+                stack=environment.name,
                 config=config,
                 cloud=cloud,
                 stack_outputs={u: results[u].exports for u in upstream(name)},
             )
-        except (ConfigError, StackConfigError) as e:
+        except ConfigError as e:
             results[name] = LayerPlan(name, "failed", error=str(e))
             continue
         results[name] = LayerPlan(name, "planned", run.resources, run.exports, run.secret_exports)
-    return PlatformPlan(env, [results[n] for n in deploy_order(wanted)])
+    return PlatformPlan(environment.name, [results[n] for n in deploy_order(wanted)])

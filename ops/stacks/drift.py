@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Literal
 
 from ops.aws import AwsClients
+from ops.environment.environment import REGION_KEY, Environment
 from ops.environment.stack_files import PROJECTS_DIR, layer_exists
 from ops.stacks.engine import Drift, EngineError, StackEngine
-from ops.stacks.preflight import REGION_KEY, check_backend, check_credentials, check_pulumi_cli, region_of
+from ops.stacks.preflight import check_backend, check_credentials, check_pulumi_cli
 from shared.layers import deploy_order
 
 DriftResult = Literal["clean", "drifted", "not deployed", "not built", "failed"]
@@ -131,13 +132,11 @@ def _check_layer(engine: StackEngine, env: str, layer: str, notify: LayerEvent, 
 
 
 def readiness(
-    env: str,
-    layers: Iterable[str],
+    environment: Environment,
     *,
     aws: AwsClients | None = None,
     which: Callable[[str], str | None] = shutil.which,
     environ: Mapping[str, str] | None = None,
-    projects_dir: Path = PROJECTS_DIR,
 ) -> tuple[str, ...]:
     """What stops a drift check before it starts, one line each: the Pulumi CLI, the backend, AWS credentials.
 
@@ -145,8 +144,9 @@ def readiness(
     """
     environ = os.environ if environ is None else environ
     problems = [p for p in (check_pulumi_cli(which), check_backend(environ)) if p]
-    region = region_of(env, layers, projects_dir)
+    region = environment.region
     if region is None:
+        env = environment.name
         missing = f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml"
         return (*problems, missing)
     credentials = check_credentials((aws or AwsClients(region)).client("sts"), region)

@@ -26,16 +26,12 @@ from ops.aws import CREDENTIAL_ERROR_CODES, AwsClients
 from ops.bootstrap.accounts import AccountGuardError, enter_account
 from ops.bootstrap.local_backend import check_team_backend
 from ops.environment.account import AccountConfigError, agreed_account
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.environment.environment import REGION_KEY, Environment
 from ops.stacks.backend import BackendError, backend_settings
 from ops.stacks.errors import PULUMI_INSTALL_HINT
 from ops.stacks.teardown import teardown_flips
 from shared.layers import get_layer, layer_names, lifecycle
-from shared.plan_values import SECRET_MASK
 from shared.settings import ConfigError, StackSettings, parse_settings
-
-REGION_KEY = "aws:region"
-
 
 # The checks: each returns None when fine, or one line -------------------------------------
 
@@ -79,23 +75,21 @@ def check_credentials(sts: Any, region: str) -> str | None:
 Models = Mapping[str, type[StackSettings]]
 
 
-def check_config(
-    env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR, models: Models | None = None
-) -> list[str]:
-    """Each built layer's stack config parses into its settings model (one line per bad key).
+def check_config(environment: Environment, layers: Iterable[str], models: Models | None = None) -> list[str]:
+    """Each of `layers` parses its config into its settings model (one line per bad key).
 
     `models` replaces the layers' own settings models (tests); a layer without one is only read.
     """
+    env = environment.name
     problems: list[str] = []
     for layer in layers:
-        if not layer_exists(layer, projects_dir):
+        if layer not in environment.configs:
             continue
         try:
-            values = stack_config(layer, env, projects_dir).values
             model = lifecycle(layer).settings if models is None else models.get(layer)
             if model is not None:
-                parse_settings(model, values, namespace=layer, env=env)
-        except (ConfigError, StackConfigError) as e:
+                parse_settings(model, environment.values(layer), namespace=layer, env=env)
+        except ConfigError as e:
             problems.extend(f"config of {layer}/{env}: {line}" for line in str(e).splitlines())
         except (ImportError, LookupError) as e:
             problems.append(
@@ -119,33 +113,20 @@ class PreflightReport:
         return not self.problems
 
 
-def region_of(env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR) -> str | None:
-    """The `aws:region` of the first built layer's stack config."""
-    for layer in layers:
-        if layer_exists(layer, projects_dir):
-            try:
-                return stack_config(layer, env, projects_dir).values.get(REGION_KEY)
-            except StackConfigError:
-                return None
-    return None
-
-
 @dataclass
 class _Context:
     """The `PreflightContext` the layers' checks receive."""
 
-    env: str
+    environment: Environment
     aws: AwsClients
-    projects_dir: Path
     _parsed: dict[str, StackSettings | None] = field(default_factory=dict)
 
+    @property
+    def env(self) -> str:
+        return self.environment.name
+
     def _values(self, layer: str) -> dict[str, str]:
-        if not layer_exists(layer, self.projects_dir):
-            return {}
-        try:
-            return stack_config(layer, self.env, self.projects_dir).values
-        except StackConfigError:
-            return {}
+        return self.environment.values(layer) if layer in self.environment.configs else {}
 
     def settings(self, layer: str) -> StackSettings | None:
         if layer not in self._parsed:
@@ -158,8 +139,7 @@ class _Context:
         return self._parsed[layer]
 
     def value(self, key: str) -> str | None:
-        value = self._values(key.partition(":")[0]).get(key)
-        return value if value and value != SECRET_MASK else None
+        return self.environment.value(key)
 
     def delegation(self, domain: str, name_servers: Sequence[str]) -> str | None:
         from ops.dns.delegation import check_delegation  # dnspython, only when a layer asks
@@ -184,17 +164,16 @@ class _Context:
 
 
 def run_preflight(
-    env: str,
+    environment: Environment,
     layers: Iterable[str],
     *,
     changes_config: bool,
     aws: AwsClients | None = None,
     which: Callable[[str], str | None] = shutil.which,
     environ: Mapping[str, str] | None = None,
-    projects_dir: Path = PROJECTS_DIR,
     models: Models | None = None,
 ) -> PreflightReport:
-    """Run every check that applies to `layers`.
+    """Run every check that applies to `layers` of the loaded `environment`.
 
     `changes_config`: a deploy or preview, which runs the programs - so their config, the DB secret
     (data, compute) and the image (compute) must be ready too. Teardown needs the CLI, the backend
@@ -203,13 +182,14 @@ def run_preflight(
     have gone stale. A teardown of data that keeps a final snapshot also needs that snapshot's
     name free (`changes_config=False` is exactly destroy / destroy-all).
     """
+    env = environment.name
     layers = [n for n in layer_names() if n in set(layers)]
     environ = os.environ if environ is None else environ
     problems = [p for p in (check_pulumi_cli(which), check_backend(environ), check_team_backend(env, environ)) if p]
     # The layers whose programs run: all of them for a deploy or preview; for teardown, the flipped ones.
     running = layers if changes_config else [n for n in layers if teardown_flips(n, env)]
-    problems += check_config(env, running, projects_dir, models)
-    region = region_of(env, layers or layer_names(), projects_dir)
+    problems += check_config(environment, running, models)
+    region = environment.region
     if region is None:
         problems.append(f"{REGION_KEY}: not set for {env}: add `aws:region: ap-northeast-2` to each Pulumi.{env}.yaml")
         return PreflightReport(tuple(problems))
@@ -218,14 +198,14 @@ def run_preflight(
     if credential_problem:
         # Without credentials the remaining checks would only repeat the same failure.
         return PreflightReport((*problems, credential_problem))
-    context = _Context(env, aws, projects_dir)
+    context = _Context(environment, aws)
     account_problem = context.use_account(layers)
     if account_problem:
         # In another account (or none) the layers' checks would judge the wrong resources.
         return PreflightReport((*problems, account_problem))
     seen: set[str] = set()
     for layer in layers:
-        if not layer_exists(layer, projects_dir):
+        if layer not in environment.configs:
             continue
         for check in lifecycle(layer).preflight:
             if check.when == "deploy":

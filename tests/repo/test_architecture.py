@@ -148,6 +148,7 @@ def test_the_tooling_finds_a_fifth_layers_checks_flips_and_colours(fifth_layer: 
 
 
 def test_preflight_runs_a_fifth_layers_own_check(fifth_layer: str, tmp_path: Path):
+    from ops.environment.environment import Environment
     from ops.stacks.preflight import run_preflight
 
     projects = tmp_path / "projects"
@@ -163,13 +164,12 @@ def test_preflight_runs_a_fifth_layers_own_check(fifth_layer: str, tmp_path: Pat
             return type("Sts", (), {"get_caller_identity": staticmethod(lambda: {"Account": "123456789012"})})()
 
     report = run_preflight(
-        "dev",
+        Environment.load("dev", projects),
         [fifth_layer],
         changes_config=True,
         aws=Clients(),  # type: ignore[arg-type]
         which=lambda _: "/usr/bin/pulumi",
         environ={"PULUMI_CONFIG_PASSPHRASE": "x"},
-        projects_dir=projects,
         models={},
     )
     assert report.problems == ("cache quota checked in dev",)

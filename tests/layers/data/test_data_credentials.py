@@ -142,9 +142,10 @@ def test_a_bad_payload_leaves_no_state_behind_for_the_next_run(run_layer):
 
 
 def test_offline_plan_reports_a_bad_secret_as_a_failed_layer_not_a_crash():
+    from ops.environment.environment import Environment
     from ops.plan.platform import plan_platform
 
-    plan = plan_platform("prod", layers=["data"], cloud=OfflineCloud(secrets={PROD_SECRET: "{}"}))
+    plan = plan_platform(Environment.load("prod"), layers=["data"], cloud=OfflineCloud(secrets={PROD_SECRET: "{}"}))
     data = plan.layer("data")
     assert data.status == "failed"
     assert data.error == (

@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def cached_plans(monkeypatch, platform_plan):
     """The task plans through the session's cached plans instead of planning again."""
-    monkeypatch.setattr("ops.plan.platform.plan_platform", lambda env, **_: platform_plan(env))
+    monkeypatch.setattr("ops.plan.platform.plan_platform", lambda environment, **_: platform_plan(environment.name))
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import ops.cli.dns as dns_cli
 import ops.dns.zone as dns_cli_zone
 from ops.dns.delegation import PublicDns
 from ops.dns.zone import zone_config as dns_cli_zone_config
+from ops.environment.environment import Environment
 from tests.cli import run_invoke
 from tests.ops.dns.dns_fakes import OutputsEngine
 from tests.ops.dns.test_delegation import ZONE_NS, StubResolver, StubServers, public_records
@@ -119,7 +120,7 @@ def test_reserve_before_the_first_deploy_prints_the_servers_the_config_line_and_
 
 
 def test_reserve_for_an_existing_zone_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    config = dns_cli_zone_config("prod")
+    config = dns_cli_zone_config(Environment.load("prod"))
     monkeypatch.setattr(dns_cli_zone, "zone_config", lambda env: dataclasses.replace(config, zone_id="Z0123456789AB"))
     with pytest.raises(Exit) as e:
         dns_cli.dns(Context(), env="prod", reserve=True)

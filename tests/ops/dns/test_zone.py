@@ -13,6 +13,7 @@ import pytest
 from moto import mock_aws
 
 from ops.dns.zone import ZoneConfig, ZoneLookupError, ZoneServers, reserve_name_servers, zone_config, zone_servers
+from ops.environment.environment import Environment
 from shared.layers import lifecycle
 from tests.ops.dns.dns_fakes import OutputsEngine
 
@@ -50,8 +51,8 @@ def _no_aws() -> Any:
 
 
 def test_the_zone_comes_from_the_layer_that_declares_it_in_the_environments_config() -> None:
-    assert zone_config("prod") == ZoneConfig("edge", DECLARATION, "api.payments.example.com", "")
-    assert zone_config("dev").domain == "api.dev.payments.example.com"
+    assert zone_config(Environment.load("prod")) == ZoneConfig("edge", DECLARATION, "api.payments.example.com", "")
+    assert zone_config(Environment.load("dev")).domain == "api.dev.payments.example.com"
 
 
 def test_a_created_zone_s_servers_are_its_stack_output() -> None:

@@ -15,6 +15,7 @@ from moto import mock_aws
 from ops.aws import AwsClients
 from ops.bootstrap.accounts import AccountGuardError, enter_account
 from ops.environment.account import AccountConfigError, EnvironmentAccount, environment_account
+from ops.environment.environment import Environment
 from shared.layers import LAYER_NAMES
 
 REGION = "ap-northeast-2"
@@ -51,29 +52,30 @@ def test_the_facts_every_layer_states_alike_are_read_without_the_layers_own_keys
     for layer in LAYER_NAMES:
         # A layer's own key (unknown to the base settings) does not stand in the way.
         _stack(projects, layer, f"{layer}:allowedAccountIds: ['{ROLE_ACCOUNT}']", f"{layer}:assumeRoleArn: {ROLE}")
-    assert environment_account("prod", projects) == EnvironmentAccount(
+    assert environment_account(Environment.load("prod", projects)) == EnvironmentAccount(
         env="prod", service="payments", region=REGION, allowed_account_ids=(ROLE_ACCOUNT,), assume_role_arn=ROLE
     )
 
 
 def test_layers_that_disagree_are_named_key_by_key(projects: Path) -> None:
-    _stack(projects, "data", "data:service: billing")
+    # (Layers naming different services are refused earlier, when the environment is loaded.)
+    _stack(projects, "data", f"data:assumeRoleArn: {ROLE}")
     _stack(projects, "edge", f"edge:allowedAccountIds: ['{ROLE_ACCOUNT}']")
     with pytest.raises(AccountConfigError) as e:
-        environment_account("prod", projects)
+        environment_account(Environment.load("prod", projects))
     same = "expected the same value in every layer of prod (an environment lives in one account and region)"
     assert str(e.value).splitlines() == [
-        "network:service = 'payments', data:service = 'billing', edge:service = 'payments', "
-        f"compute:service = 'payments': {same}",
         'network:allowedAccountIds = [], data:allowedAccountIds = [], edge:allowedAccountIds = ["111122223333"], '
         f"compute:allowedAccountIds = []: {same}",
+        f"network:assumeRoleArn = '', data:assumeRoleArn = '{ROLE}', edge:assumeRoleArn = '', "
+        f"compute:assumeRoleArn = '': {same}",
     ]
 
 
 def test_a_bad_account_id_is_one_line_naming_the_key_and_the_value(projects: Path) -> None:
     _stack(projects, "network", "network:allowedAccountIds: ['12345']")
     with pytest.raises(AccountConfigError) as e:
-        environment_account("prod", projects)
+        environment_account(Environment.load("prod", projects))
     assert str(e.value) == (
         'config of network/prod: network:allowedAccountIds = ["12345"] is invalid: expected 12-digit AWS account '
         "ids, e.g. 123456789012; '12345' is not"

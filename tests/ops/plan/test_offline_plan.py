@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ops.environment.environment import Environment
 from ops.plan.platform import plan_platform
 from shared.contracts.network import NetworkContract
 from shared.layers import LAYER_NAMES, deploy_order, get_layer
@@ -28,7 +29,7 @@ def no_network(monkeypatch):
 
 
 def test_plan_runs_every_built_layer_in_graph_order_without_network(no_network):
-    plan = plan_platform("prod")
+    plan = plan_platform(Environment.load("prod"))
     assert [lp.layer for lp in plan.layers] == deploy_order()
     assert plan.layer("network").status == "planned"
     assert plan.ok
@@ -52,12 +53,12 @@ def test_json_plan_lists_every_resource_with_all_inputs_and_exports(tmp_path):
 
 
 def test_dev_plan_has_a_single_nat():
-    network = plan_platform("dev", layers=["network"]).layer("network")
+    network = plan_platform(Environment.load("dev"), layers=["network"]).layer("network")
     assert [n.name for n in network.by_type("aws:ec2/natGateway:NatGateway")] == ["nat-payments-ap-northeast-2a-dev"]
 
 
 def test_a_bad_setting_fails_its_layer_skips_dependents_and_exits_non_zero():
-    plan = plan_platform("prod", config_overrides={"network": {"network:vpcCidr": "10.0.0.0/33"}})
+    plan = plan_platform(Environment.load("prod"), config_overrides={"network": {"network:vpcCidr": "10.0.0.0/33"}})
     assert plan.layer("network").status == "failed"
     assert plan.layer("network").error.startswith("network:vpcCidr = '10.0.0.0/33' is invalid")
     for name in LAYER_NAMES[1:]:
@@ -92,6 +93,6 @@ def test_stack_references_use_the_current_organization_not_a_constant(monkeypatc
     from ops.plan import mock_engine
 
     monkeypatch.setattr(mock_engine, "ORGANIZATION", "acme-payments")
-    compute = plan_platform("prod").layer("compute")
+    compute = plan_platform(Environment.load("prod")).layer("compute")
     refs = {r.inputs["name"] for r in compute.by_type("pulumi:pulumi:StackReference")}
     assert refs == {"acme-payments/network/prod", "acme-payments/data/prod", "acme-payments/edge/prod"}

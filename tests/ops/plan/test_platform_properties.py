@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ops.environment.environment import Environment
 from ops.plan.mock_engine import DEFAULT_DB_SECRET
 from ops.plan.platform import plan_platform
 from shared.aws_schema import is_taggable
@@ -84,7 +85,7 @@ def test_the_plan_never_contains_the_database_password(platform_plan):
 
 def test_the_whole_platform_plans_identically_twice(platform_plan):
     first = json.dumps(platform_plan("prod").to_dict(), sort_keys=True, default=str)
-    second = json.dumps(plan_platform("prod").to_dict(), sort_keys=True, default=str)
+    second = json.dumps(plan_platform(Environment.load("prod")).to_dict(), sort_keys=True, default=str)
     assert first == second
 
 

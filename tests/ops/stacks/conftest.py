@@ -11,7 +11,9 @@ from shared.layers import LAYER_NAMES
 
 @pytest.fixture
 def projects(tmp_path: Path) -> Path:
-    """Four built layers (a program and dev/prod stack files each), independent of the real ones."""
+    """Four built layers (a program and dev/prod stack files each), independent of the real ones.
+
+    Every layer names the real projects' default service, so a test may swap in a real project."""
     root = tmp_path / "projects"
     for layer in LAYER_NAMES:
         d = root / layer
@@ -20,6 +22,7 @@ def projects(tmp_path: Path) -> Path:
         (d / "Pulumi.yaml").write_text(f"name: {layer}\nruntime: python\n")
         for env, size in (("dev", "small"), ("prod", "large")):
             (d / f"Pulumi.{env}.yaml").write_text(
-                f"config:\n  aws:region: ap-northeast-2\n  {layer}:size: {size}\n  {layer}:zones: [a, c]\n"
+                f"config:\n  aws:region: ap-northeast-2\n  {layer}:service: payments\n  {layer}:size: {size}\n"
+                f"  {layer}:zones: [a, c]\n"
             )
     return root

@@ -17,6 +17,7 @@ from pulumi import automation as auto
 import ops.stacks.drift as drift_module
 import ops.stacks.pulumi_engine as pulumi_engine_module
 from ops.cli import drift as drift_task
+from ops.environment.environment import Environment
 from ops.stacks.backend import Backend
 from ops.stacks.drift import check_drift, readiness
 from ops.stacks.drift_events import SECRET_SIGNATURE, DriftCollector, lookup, render, resource_drift
@@ -164,7 +165,7 @@ def test_readiness_reports_a_missing_cli_backend_passphrase_and_credentials_one_
     from botocore.exceptions import NoCredentialsError
 
     problems = readiness(
-        "dev", ["data"], aws=_Sts(NoCredentialsError()), which=lambda _: None, environ={}, projects_dir=projects
+        Environment.load("dev", projects), aws=_Sts(NoCredentialsError()), which=lambda _: None, environ={}
     )
     assert [p.split(":", 1)[0] for p in problems] == ["Pulumi CLI", "Pulumi backend", "AWS credentials"]
     assert all("\n" not in p for p in problems)
@@ -174,14 +175,14 @@ def test_readiness_reports_a_missing_cli_backend_passphrase_and_credentials_one_
 
 def test_readiness_needs_no_stack_config_beyond_the_region(projects: Path) -> None:
     # Config a deploy would refuse is irrelevant: a read-only refresh does not run the program.
-    (projects / "data" / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-northeast-2\n  data:size: 0\n")
+    (projects / "data" / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: ap-northeast-2\n  data:service: payments\n  data:size: 0\n"
+    )
     ok = readiness(
-        "dev",
-        ["data"],
+        Environment.load("dev", projects),
         aws=_Sts(),
         which=lambda _: "/usr/bin/pulumi",
         environ={"PULUMI_CONFIG_PASSPHRASE": "x"},
-        projects_dir=projects,
     )
     assert ok == ()
 

@@ -15,6 +15,7 @@ from botocore.stub import Stubber
 from moto.rds.models import RDSBackend
 
 from ops.aws import AwsClients
+from ops.environment.environment import Environment
 from ops.environment.stack_files import PROJECTS_DIR, stack_config
 from ops.stacks.preflight import check_config, check_credentials, check_pulumi_cli, run_preflight
 from payments_compute.ecr_image import EXPECTED_IMAGE
@@ -79,10 +80,10 @@ def _image(aws: AwsClients, repository: str = "payments-api", tag: str = "1.0.0"
 def stack_files(projects: Path) -> Path:
     """The throwaway projects tree with the data secret id and the compute image in dev."""
     (projects / "data" / "Pulumi.dev.yaml").write_text(
-        f"config:\n  aws:region: {REGION}\n  data:dbSecretId: payments/dev/db-master\n"
+        f"config:\n  aws:region: {REGION}\n  data:service: payments\n  data:dbSecretId: payments/dev/db-master\n"
     )
     (projects / "compute" / "Pulumi.dev.yaml").write_text(
-        f"config:\n  aws:region: {REGION}\n  compute:image: {IMAGE}\n"
+        f"config:\n  aws:region: {REGION}\n  compute:service: payments\n  compute:image: {IMAGE}\n"
     )
     return projects
 
@@ -96,7 +97,7 @@ def _preflight(aws: AwsClients, projects: Path, **kw: object) -> tuple[str, ...]
         "models": {},
     }
     args.update(kw)
-    return run_preflight("dev", LAYER_NAMES, projects_dir=projects, **args).problems  # type: ignore[arg-type]
+    return run_preflight(Environment.load("dev", projects), LAYER_NAMES, **args).problems  # type: ignore[arg-type]
 
 
 # The DB secret -----------------------------------------------------------------------------
@@ -249,8 +250,8 @@ def test_missing_cli_gives_the_install_hint(tmp_path: Path, monkeypatch: pytest.
 
 
 def test_real_network_config_of_dev_and_prod_is_valid() -> None:
-    assert check_config("dev", ["network"]) == []
-    assert check_config("prod", ["network"]) == []
+    assert check_config(Environment.load("dev"), ["network"]) == []
+    assert check_config(Environment.load("prod"), ["network"]) == []
 
 
 def test_bad_network_config_names_the_key(tmp_path: Path) -> None:
@@ -259,7 +260,7 @@ def test_bad_network_config_names_the_key(tmp_path: Path) -> None:
     (layer / "__main__.py").write_text("")
     (layer / "Pulumi.yaml").write_text((PROJECTS_DIR / "network" / "Pulumi.yaml").read_text())
     (layer / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-northeast-2\n  network:vpcCidr: 10.0.0.0/8\n")
-    problems = check_config("dev", ["network"], tmp_path)
+    problems = check_config(Environment.load("dev", tmp_path), ["network"])
     assert problems == [
         "config of network/dev: network:vpcCidr = '10.0.0.0/8' is invalid: expected a prefix length between /16 and /24"
     ]
@@ -306,13 +307,12 @@ def test_teardown_of_network_or_compute_alone_needs_neither_config_nor_secret(
 ) -> None:
     models = {layer: StackSettings for layer in LAYER_NAMES}
     problems = run_preflight(
-        "dev",
+        Environment.load("dev", stack_files),
         ["network", "compute"],
         changes_config=False,
         aws=aws,
         which=lambda _: "pulumi",
         environ=GOOD_ENV,
-        projects_dir=stack_files,
         models=models,
     ).problems
     assert problems == ()
@@ -320,13 +320,12 @@ def test_teardown_of_network_or_compute_alone_needs_neither_config_nor_secret(
 
 def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClients, stack_files: Path) -> None:
     problems = run_preflight(
-        "dev",
+        Environment.load("dev", stack_files),
         ["network"],
         changes_config=True,
         aws=aws,
         which=lambda _: "pulumi",
         environ=GOOD_ENV,
-        projects_dir=stack_files,
         models={},
     ).problems
     assert problems == ()
@@ -358,13 +357,12 @@ def _snapshot_preflight(
     if with_secret:
         _secret(aws, f"payments/{env}/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
     return run_preflight(
-        env,
+        Environment.load(env, projects),
         layers,
         changes_config=changes_config,
         aws=aws,
         which=lambda _: "pulumi",
         environ=GOOD_ENV,
-        projects_dir=projects,
         models={},
     ).problems
 
@@ -471,13 +469,12 @@ def _prod_preflight(
     environ: dict[str, str] = GOOD_ENV,
 ) -> tuple[str, ...]:
     return run_preflight(
-        "prod",
+        Environment.load("prod", projects),
         layers,
         changes_config=changes_config,
         aws=aws,
         which=lambda _: "pulumi",
         environ=environ,
-        projects_dir=projects,
         models={},
     ).problems
 
