@@ -30,6 +30,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.resolver
 
+from shared.route53 import dns_name as normalize  # a name server as compared here
+
 # Seconds to wait for one DNS answer before calling a server unreachable.
 QUERY_TIMEOUT_SECONDS = 3.0
 
@@ -38,11 +40,6 @@ State = Literal["delegated", "not-delegated", "unreachable"]
 
 class DnsUnreachable(Exception):
     """No answer from the DNS servers needed for the check (one line saying which)."""
-
-
-def normalize(server: str) -> str:
-    """A name server as compared here: lowercase, without the trailing dot."""
-    return server.strip().rstrip(".").lower()
 
 
 def _sorted(servers: Iterable[str]) -> tuple[str, ...]:

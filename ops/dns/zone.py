@@ -26,6 +26,7 @@ from ops.environment.environment import Environment
 from ops.stacks.engine import EngineError, StackEngine
 from shared.layers import lifecycle
 from shared.lifecycle import DnsZone
+from shared.route53 import public_zone_ids
 from shared.settings import ConfigError, parse_settings
 
 
@@ -111,14 +112,9 @@ def existing_zone(config: ZoneConfig, route53: Any) -> ZoneServers:
 def zone_named(domain: str, route53: Any) -> ZoneServers | None:
     """The one public zone called exactly `domain` (`ListHostedZonesByName`), or None when there is none."""
     try:
-        listed = route53.list_hosted_zones_by_name(DNSName=domain, MaxItems="100")["HostedZones"]
+        ids = public_zone_ids(route53, domain)
     except (ClientError, BotoCoreError) as e:
         raise _aws_failure(f"the zones named {domain}", e) from None
-    ids = sorted(
-        z["Id"].rsplit("/", 1)[-1]
-        for z in listed
-        if normalize(z["Name"]) == normalize(domain) and not z.get("Config", {}).get("PrivateZone")
-    )
     if not ids:
         return None
     if len(ids) > 1:

@@ -11,20 +11,11 @@ deploy that would start before that, with nothing created.
 
 from __future__ import annotations
 
-from typing import Any
-
 from botocore.exceptions import BotoCoreError, ClientError
 
 from payments_edge.settings import EdgeSettings
 from shared.lifecycle import PreflightContext
-
-
-def _zone_exists(route53: Any, domain: str) -> bool:
-    """Whether a public zone for `domain` already exists (then this is not its first deploy)."""
-    listed = route53.list_hosted_zones_by_name(DNSName=domain, MaxItems="10")["HostedZones"]
-    return any(
-        z["Name"].rstrip(".").lower() == domain.lower() and not z.get("Config", {}).get("PrivateZone") for z in listed
-    )
+from shared.route53 import public_zone_ids
 
 
 def check_new_zone_delegated(ctx: PreflightContext) -> str | None:
@@ -35,7 +26,7 @@ def check_new_zone_delegated(ctx: PreflightContext) -> str | None:
     where = f"edge:domainName = {settings.domain_name!r}"
     route53 = ctx.aws.client("route53")
     try:
-        if _zone_exists(route53, settings.domain_name):
+        if public_zone_ids(route53, settings.domain_name):
             return None  # deployed before: `invoke dns` checks its delegation
         if not settings.delegation_set_id:
             return (
