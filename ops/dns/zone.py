@@ -23,7 +23,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from ops.aws import describe_aws_error, error_code
 from ops.dns.delegation import normalize
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, stack_config
 from ops.stacks.engine import EngineError, StackEngine
 from shared.layers import layer_names, lifecycle
 from shared.lifecycle import DnsZone
@@ -60,11 +60,7 @@ class ZoneServers:
 
 def zone_config(env: str, projects_dir: Path = PROJECTS_DIR) -> ZoneConfig:
     """The declaring layer's domain and zone id in `env`, read through its settings (a bad value is refused)."""
-    owners = [
-        (name, zone)
-        for name in layer_names()
-        if layer_exists(name, projects_dir) and (zone := lifecycle(name).dns_zone) is not None
-    ]
+    owners = [(name, zone) for name in layer_names() if (zone := lifecycle(name).dns_zone) is not None]
     if not owners:
         raise ZoneLookupError("no layer declares a public DNS zone: there is no delegation to check")
     layer, declaration = owners[0]

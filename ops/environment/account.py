@@ -3,7 +3,7 @@
 Every layer's stack config carries these (`service`, `aws:region`, `allowedAccountIds`,
 `assumeRoleArn`, the settings every layer has), and an environment lives in one account and one
 region, so the layers must agree. `agreed_account` is that rule over settings already parsed
-(preflight); `environment_account` reads just these keys from every built layer, for the tools
+(preflight); `environment_account` reads just these keys from every layer, for the tools
 that need no layer's full settings (`invoke bootstrap`, `invoke dns`).
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, stack_config
 from shared.layers import layer_names
 from shared.settings import ConfigError, StackSettings, parse_settings
 
@@ -69,7 +69,7 @@ def agreed_account(env: str, settings: Mapping[str, StackSettings]) -> Environme
 
 
 def environment_account(env: str, projects_dir: Path = PROJECTS_DIR) -> EnvironmentAccount:
-    """The account facts of `env`, read from every built layer and checked as its program would check them.
+    """The account facts of `env`, read from every layer and checked as its program would check them.
 
     Only these keys are read, so a mistake elsewhere in a layer's config does not stand in the way.
     Raises `AccountConfigError`: each bad or missing value, or each key the layers disagree on.
@@ -77,8 +77,6 @@ def environment_account(env: str, projects_dir: Path = PROJECTS_DIR) -> Environm
     parsed: dict[str, StackSettings] = {}
     problems: list[str] = []
     for layer in layer_names():
-        if not layer_exists(layer, projects_dir):
-            continue
         try:
             values = stack_config(layer, env, projects_dir).values
             wanted = {REGION_KEY, *(f"{layer}:{key}" for key in StackSettings.config_keys())}

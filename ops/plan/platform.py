@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, project_dir, stack_config
+from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, project_dir, stack_config
 from ops.plan.mock_engine import OfflineCloud, PlannedResource, run_program
 from shared.layers import deploy_order, layer_names, upstream
 from shared.plan_values import SECRET_MASK
 from shared.settings import ConfigError
 
-Status = Literal["planned", "failed", "skipped", "not built"]
+Status = Literal["planned", "failed", "skipped"]
 
 
 @dataclass
@@ -74,7 +74,7 @@ class PlatformPlan:
     @property
     def ok(self) -> bool:
         """True when no layer failed."""
-        return all(lp.status in ("planned", "not built") for lp in self.layers)
+        return all(lp.status == "planned" for lp in self.layers)
 
     def all_resources(self) -> list[tuple[str, PlannedResource]]:
         """(layer, resource) for every cloud resource of the platform."""
@@ -113,9 +113,8 @@ def plan_platform(
     """Plan `layers` (default: all) plus everything upstream of them, in dependency order.
 
     `config_overrides` maps a layer to extra `<namespace>:<key>` values (tests, what-ifs).
-    A layer whose program is not written yet is reported as "not built"; a layer whose
-    upstream failed or is not built is "skipped". Config mistakes become a "failed" layer with
-    the one-line message, never an exception.
+    A layer whose upstream was not planned is "skipped". Config mistakes become a "failed" layer
+    with the one-line message, never an exception.
     """
     wanted = set(layer_names() if layers is None else layers)
     for name in list(wanted):
@@ -124,9 +123,6 @@ def plan_platform(
     results: dict[str, LayerPlan] = {}
     for name in deploy_order(wanted):
         blocked = [u for u in upstream(name) if results[u].status != "planned"]
-        if not layer_exists(name, projects_dir):
-            results[name] = LayerPlan(name, "not built")
-            continue
         if blocked:
             results[name] = LayerPlan(name, "skipped", error=f"upstream not planned: {', '.join(blocked)}")
             continue

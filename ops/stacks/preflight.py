@@ -26,7 +26,7 @@ from ops.aws import CREDENTIAL_ERROR_CODES, AwsClients
 from ops.bootstrap.accounts import AccountGuardError, enter_account
 from ops.bootstrap.local_backend import check_team_backend
 from ops.environment.account import AccountConfigError, agreed_account
-from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, layer_exists, stack_config
+from ops.environment.stack_files import PROJECTS_DIR, StackConfigError, stack_config
 from ops.stacks.backend import BackendError, backend_settings
 from ops.stacks.errors import PULUMI_INSTALL_HINT
 from ops.stacks.teardown import teardown_flips
@@ -82,14 +82,12 @@ Models = Mapping[str, type[StackSettings]]
 def check_config(
     env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR, models: Models | None = None
 ) -> list[str]:
-    """Each built layer's stack config parses into its settings model (one line per bad key).
+    """Each layer's stack config parses into its settings model (one line per bad key).
 
     `models` replaces the layers' own settings models (tests); a layer without one is only read.
     """
     problems: list[str] = []
     for layer in layers:
-        if not layer_exists(layer, projects_dir):
-            continue
         try:
             values = stack_config(layer, env, projects_dir).values
             model = lifecycle(layer).settings if models is None else models.get(layer)
@@ -120,14 +118,12 @@ class PreflightReport:
 
 
 def region_of(env: str, layers: Iterable[str], projects_dir: Path = PROJECTS_DIR) -> str | None:
-    """The `aws:region` of the first built layer's stack config."""
-    for layer in layers:
-        if layer_exists(layer, projects_dir):
-            try:
-                return stack_config(layer, env, projects_dir).values.get(REGION_KEY)
-            except StackConfigError:
-                return None
-    return None
+    """The `aws:region` of the first layer's stack config (None without one)."""
+    first = next(iter(layers), None)
+    try:
+        return None if first is None else stack_config(first, env, projects_dir).values.get(REGION_KEY)
+    except StackConfigError:
+        return None
 
 
 @dataclass
@@ -140,8 +136,6 @@ class _Context:
     _parsed: dict[str, StackSettings | None] = field(default_factory=dict)
 
     def _values(self, layer: str) -> dict[str, str]:
-        if not layer_exists(layer, self.projects_dir):
-            return {}
         try:
             return stack_config(layer, self.env, self.projects_dir).values
         except StackConfigError:
@@ -225,8 +219,6 @@ def run_preflight(
         return PreflightReport((*problems, account_problem))
     seen: set[str] = set()
     for layer in layers:
-        if not layer_exists(layer, projects_dir):
-            continue
         for check in lifecycle(layer).preflight:
             if check.when == "deploy":
                 due = layer in running

@@ -20,13 +20,8 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
-from ops.environment.stack_files import (
-    PROJECTS_DIR,
-    layer_exists,
-)
 from ops.stacks.engine import Changes, EngineError, StackEngine, StackOutput, StackState
 from ops.stacks.report import Action, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
 from ops.stacks.teardown import teardown_flips
@@ -34,9 +29,7 @@ from shared.layers import deploy_order, downstream, layer_names, lifecycle, tear
 
 # Results after which the next layer may go ahead (its upstream, or for teardown its dependent, is settled).
 _DEPLOY_OK: frozenset[str] = frozenset({"deployed"})
-
-
-_TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed", "not built"})
+_TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed"})
 
 
 def _elapsed(start: float) -> float:
@@ -52,14 +45,12 @@ class Orchestrator:
         *,
         reporter: Reporter | None = None,
         max_parallel: int = 2,
-        projects_dir: Path = PROJECTS_DIR,
     ) -> None:
         if max_parallel < 1:
             raise ValueError("max_parallel must be at least 1")
         self.engine = engine
         self.reporter = reporter or SilentReporter()
         self.max_parallel = max_parallel
-        self.projects_dir = projects_dir
 
     # The one scheduler -------------------------------------------------------------------
 
@@ -114,13 +105,6 @@ class Orchestrator:
     def _report(self, action: Action, env: str, order: list[str], done: Mapping[str, Outcome]) -> RunReport:
         return RunReport(action, env, tuple(done[n] for n in order))
 
-    def _not_built(self, layer: str) -> Outcome | None:
-        if layer_exists(layer, self.projects_dir):
-            return None
-        return Outcome(
-            layer, "not built", reason=f"projects/{layer} has no program yet", next_step="nothing to do until it exists"
-        )
-
     def _missing_upstream(self, layer: str, env: str, settled: Iterable[str] = ()) -> list[str]:
         """Upstream layers (outside `settled`) whose stack holds no resources in `env`."""
         return [u for u in upstream(layer) if u not in settled and not self.engine.state(u, env).deployed]
@@ -152,10 +136,7 @@ class Orchestrator:
         ran = {o.layer for o in report.outcomes}
         changed = [o.layer for o in report.outcomes if o.changed_exports]
         stale = {
-            d
-            for layer in changed
-            for d in downstream(layer)
-            if d not in ran and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
+            d for layer in changed for d in downstream(layer) if d not in ran and self.engine.state(d, env).deployed
         }
         return [n for n in layer_names() if n in stale]
 
@@ -174,9 +155,7 @@ class Orchestrator:
         would fail (AWS: DependencyViolation, ResourceInUse) after its users' stacks went stale.
         """
         held = lifecycle(layer).held_by_downstream
-        users = [
-            d for d in downstream(layer) if layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
-        ]
+        users = [d for d in downstream(layer) if self.engine.state(d, env).deployed]
         if not held or not users:
             return
         pending = self.engine.pending_changes(layer, env, targets=held)
@@ -204,8 +183,6 @@ class Orchestrator:
 
         def work(layer: str) -> Outcome:
             start = time.monotonic()
-            if (nb := self._not_built(layer)) is not None:
-                return nb
             missing = self._missing_upstream(layer, env, settled=chosen)
             if missing:
                 return Outcome(
@@ -257,8 +234,6 @@ class Orchestrator:
 
         def work(layer: str) -> Outcome:
             start = time.monotonic()
-            if (nb := self._not_built(layer)) is not None:
-                return nb
             missing = self._missing_upstream(layer, env)
             if missing:
                 return Outcome(
@@ -290,14 +265,8 @@ class Orchestrator:
 
         def work(layer: str) -> Outcome:
             start = time.monotonic()
-            if (nb := self._not_built(layer)) is not None:
-                return nb
             # Dependents outside this run must be gone too (those inside it settled before we started).
-            alive = [
-                d
-                for d in downstream(layer)
-                if d not in chosen and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
-            ]
+            alive = [d for d in downstream(layer) if d not in chosen and self.engine.state(d, env).deployed]
             if alive:
                 return Outcome(
                     layer,
@@ -405,16 +374,16 @@ class Orchestrator:
 
     # Read-only ---------------------------------------------------------------------------
 
-    def status(self, env: str) -> dict[str, StackState | None]:
-        """Each layer's stack state in `env`; None for a layer not built yet."""
-        return {n: (self.engine.state(n, env) if layer_exists(n, self.projects_dir) else None) for n in layer_names()}
+    def status(self, env: str) -> dict[str, StackState]:
+        """Each layer's stack state in `env`."""
+        return {n: self.engine.state(n, env) for n in layer_names()}
 
     def outputs(self, env: str) -> dict[str, StackOutput]:
         """Every deployed layer's outputs merged into one mapping (output names are unique across contracts)."""
         merged: dict[str, StackOutput] = {}
         owner: dict[str, str] = {}
         for layer in layer_names():
-            if not layer_exists(layer, self.projects_dir) or not self.engine.state(layer, env).exists:
+            if not self.engine.state(layer, env).exists:
                 continue
             for name, out in self.engine.outputs(layer, env).items():
                 if name in owner:
