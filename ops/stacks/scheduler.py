@@ -31,6 +31,26 @@ from shared.layers import deploy_order, downstream, layer_names, lifecycle, tear
 _DEPLOY_OK: frozenset[str] = frozenset({"deployed"})
 _TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed"})
 
+# A layer held back because a layer it waits for did not settle: why (one phrase per such layer)
+# and what to do, per action. A preview waits for nothing, so it is never held back.
+_HELD_BACK: dict[Action, tuple[str, str]] = {
+    "deploy": ("upstream {layer} {result}", "fix {layers}, then run `invoke deploy-all --env {env}` again"),
+    "destroy": (
+        "still used by {layer} ({result})",
+        "destroy {layers} first, then `invoke destroy-all --env {env}` again",
+    ),
+}
+
+
+def _held_back(action: Action, env: str, layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
+    why, fix = _HELD_BACK[action]
+    return Outcome(
+        layer,
+        "skipped",
+        reason="; ".join(why.format(layer=d, result=o.result) for d, o in bad),
+        next_step=fix.format(layers=", ".join(d for d, _ in bad), env=env),
+    )
+
 
 def _elapsed(start: float) -> float:
     return round(time.monotonic() - start, 1)
@@ -60,7 +80,8 @@ class Orchestrator:
         waits_for: Mapping[str, Iterable[str]],
         ok: frozenset[str],
         work: Callable[[str], Outcome],
-        blocked: Callable[[str, list[tuple[str, Outcome]]], Outcome],
+        action: Action,
+        env: str,
     ) -> dict[str, Outcome]:
         """Start each layer once everything it waits for is settled `ok`; block it if any is not."""
         done: dict[str, Outcome] = {}
@@ -75,7 +96,7 @@ class Orchestrator:
                     pending.remove(layer)
                     bad = [(d, done[d]) for d in deps if done[d].result not in ok]
                     if bad:
-                        done[layer] = blocked(layer, bad)
+                        done[layer] = _held_back(action, env, layer, bad)
                         self.reporter.finished(done[layer])
                     else:
                         running[pool.submit(self._guarded, layer, work)] = layer
@@ -201,16 +222,8 @@ class Orchestrator:
             changed = tuple(sorted(n for n in after if before is not None and before.get(n) != after[n]))
             return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
 
-        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
-            return Outcome(
-                layer,
-                "skipped",
-                reason="; ".join(f"upstream {d} {o.result}" for d, o in bad),
-                next_step=f"fix {', '.join(d for d, _ in bad)}, then run `invoke deploy-all --env {env}` again",
-            )
-
         waits = {n: [u for u in upstream(n) if u in chosen] for n in order}
-        done = self._schedule(order, waits, _DEPLOY_OK, work, blocked)
+        done = self._schedule(order, waits, _DEPLOY_OK, work, "deploy", env)
         return self._report("deploy", env, order, self._with_failure_hints(done, "deploy", env))
 
     def _with_failure_hints(self, done: dict[str, Outcome], action: str, env: str) -> dict[str, Outcome]:
@@ -250,7 +263,7 @@ class Orchestrator:
             return Outcome(layer, "previewed", changes, _elapsed(start))
 
         # Previews change nothing, so none waits for another (the engine reads deployed upstreams).
-        done = self._schedule(order, {n: [] for n in order}, _DEPLOY_OK, work, _never_blocked)
+        done = self._schedule(order, {n: [] for n in order}, _DEPLOY_OK, work, "preview", env)
         return self._report("preview", env, order, self._with_failure_hints(done, "preview", env))
 
     # Teardown ----------------------------------------------------------------------------
@@ -287,16 +300,8 @@ class Orchestrator:
                 changes = self._lift_protection_and_destroy(layer, env, remove_stacks)
             return Outcome(layer, "destroyed", changes, _elapsed(start))
 
-        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
-            return Outcome(
-                layer,
-                "skipped",
-                reason="; ".join(f"still used by {d} ({o.result})" for d, o in bad),
-                next_step=f"destroy {', '.join(d for d, _ in bad)} first, then `invoke destroy-all --env {env}` again",
-            )
-
         waits = {n: [d for d in downstream(n) if d in chosen] for n in order}
-        done = self._schedule(order, waits, _TEARDOWN_OK, work, blocked)
+        done = self._schedule(order, waits, _TEARDOWN_OK, work, "destroy", env)
         return self._report("destroy", env, order, self._with_failure_hints(done, "destroy", env))
 
     def _lift_protection_and_destroy(self, layer: str, env: str, remove: bool) -> Changes:
@@ -393,7 +398,3 @@ class Orchestrator:
                 owner[name] = layer
                 merged[name] = out
         return merged
-
-
-def _never_blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:  # pragma: no cover - no waits
-    raise AssertionError(f"{layer} waited on {bad}")

@@ -1,6 +1,8 @@
 """The one policy-document form every program and tool writes."""
 
-from shared.iam import policy_document
+import json
+
+from shared.iam import policy_document, service_trust_policy
 
 
 def test_a_policy_document_is_the_statements_under_the_current_version_with_sorted_keys():
@@ -17,3 +19,27 @@ def test_a_policy_document_is_the_statements_under_the_current_version_with_sort
 def test_statement_key_order_does_not_change_the_bytes():
     first = {"Sid": "S", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*"}
     assert policy_document(first) == policy_document(dict(reversed(list(first.items()))))
+
+
+def test_a_service_trust_policy_guards_against_the_confused_deputy_with_the_matching_arn_operator():
+    def condition(source_arn: str) -> dict:
+        doc = json.loads(
+            service_trust_policy(
+                sid="S", service="firehose.amazonaws.com", account_id="111122223333", source_arn=source_arn
+            )
+        )
+        (statement,) = doc["Statement"]
+        assert (statement["Principal"], statement["Action"]) == (
+            {"Service": "firehose.amazonaws.com"},
+            "sts:AssumeRole",
+        )
+        return statement["Condition"]
+
+    exact = "arn:aws:firehose:ap-northeast-2:111122223333:deliverystream/archive"
+    assert condition(exact) == {
+        "StringEquals": {"aws:SourceAccount": "111122223333"},
+        "ArnEquals": {"aws:SourceArn": exact},
+    }
+    assert condition("arn:aws:ecs:ap-northeast-2:111122223333:*")["ArnLike"] == {
+        "aws:SourceArn": "arn:aws:ecs:ap-northeast-2:111122223333:*"
+    }

@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from payments_compute.ecr_image import EcrImage
 from payments_compute.settings import TaskRoleStatement
-from shared.iam import policy_document
+from shared.iam import policy_document, service_trust_policy
 from shared.naming import Namer
 
 ECR_PULL_ACTIONS: tuple[str, ...] = (
@@ -39,17 +39,11 @@ def ecs_tasks_trust_policy(*, partition: str, region: str, account_id: str) -> s
     `aws:SourceAccount` and `aws:SourceArn` stop the confused-deputy case where ECS acts for
     another account; ECS sets the source ARN to the task's ARN, hence the `:*` after the account.
     """
-    return policy_document(
-        {
-            "Sid": "EcsTasksOfThisAccount",
-            "Effect": "Allow",
-            "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "ArnLike": {"aws:SourceArn": f"arn:{partition}:ecs:{region}:{account_id}:*"},
-                "StringEquals": {"aws:SourceAccount": account_id},
-            },
-        }
+    return service_trust_policy(
+        sid="EcsTasksOfThisAccount",
+        service="ecs-tasks.amazonaws.com",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:ecs:{region}:{account_id}:*",
     )
 
 

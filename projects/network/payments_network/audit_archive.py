@@ -24,7 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import kms
-from shared.iam import policy_document
+from shared.iam import policy_document, service_trust_policy
 from shared.naming import Namer
 from shared.private_bucket import deny_insecure_transport, lock_down
 
@@ -55,17 +55,11 @@ def stream_arn(*, partition: str, region: str, account_id: str, name: str) -> st
 
 def logs_trust_policy(*, partition: str, region: str, account_id: str) -> str:
     """CloudWatch Logs of this region may assume the role, for this account's log groups only."""
-    return policy_document(
-        {
-            "Sid": "CloudWatchLogsForThisAccountsLogGroups",
-            "Effect": "Allow",
-            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account_id},
-                "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*"},
-            },
-        }
+    return service_trust_policy(
+        sid="CloudWatchLogsForThisAccountsLogGroups",
+        service=f"logs.{region}.amazonaws.com",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:logs:{region}:{account_id}:log-group:*",
     )
 
 
@@ -83,17 +77,11 @@ def logs_put_policy(archive_stream_arn: str) -> str:
 
 def firehose_trust_policy(*, account_id: str, archive_stream_arn: str) -> str:
     """Firehose may assume the role for this account's archive stream only."""
-    return policy_document(
-        {
-            "Sid": "FirehoseForTheArchiveStream",
-            "Effect": "Allow",
-            "Principal": {"Service": "firehose.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account_id},
-                "ArnEquals": {"aws:SourceArn": archive_stream_arn},
-            },
-        }
+    return service_trust_policy(
+        sid="FirehoseForTheArchiveStream",
+        service="firehose.amazonaws.com",
+        account_id=account_id,
+        source_arn=archive_stream_arn,
     )
 
 

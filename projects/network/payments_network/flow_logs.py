@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.encrypted_log_group import EncryptedLogGroup, EncryptedLogGroupArgs
-from shared.iam import policy_document
+from shared.iam import policy_document, service_trust_policy
 from shared.naming import Namer
 
 
@@ -30,17 +30,11 @@ def delivery_trust_policy(account_id: str, partition: str, region: str) -> str:
     `aws:SourceAccount` and `aws:SourceArn` are the confused-deputy guard AWS documents for this
     role: another account's flow log cannot make the service deliver into this account's group.
     """
-    return policy_document(
-        {
-            "Sid": "FlowLogsServiceForThisAccount",
-            "Effect": "Allow",
-            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {"aws:SourceAccount": account_id},
-                "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
-            },
-        }
+    return service_trust_policy(
+        sid="FlowLogsServiceForThisAccount",
+        service="vpc-flow-logs.amazonaws.com",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*",
     )
 
 
