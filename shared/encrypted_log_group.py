@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from shared import kms
 from shared.environments import is_protected
+from shared.iam import policy_document
 from shared.naming import Namer
 
 
@@ -48,7 +49,7 @@ class EncryptedLogGroup(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=kms.deletion_window_days(is_protected(n.env)),
             policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                lambda ap: kms.key_policy(
+                lambda ap: policy_document(
                     kms.admin_statement(ap[1], ap[0]),
                     kms.logs_statement(
                         region=args.region, account_id=ap[0], partition=ap[1], log_group_name=log_group_name

@@ -8,7 +8,6 @@ it needs, scoped by encryption context where the service supports it. In a key p
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 KEY_ADMIN_ACTIONS: tuple[str, ...] = (
@@ -69,11 +68,6 @@ def logs_statement(*, region: str, account_id: str, partition: str, log_group_na
             }
         },
     }
-
-
-def key_policy(*statements: dict[str, Any]) -> str:
-    """A key policy document as deterministic JSON."""
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
 
 
 def cloudwatch_alarms_statement(account_id: str) -> dict[str, Any]:

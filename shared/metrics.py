@@ -59,11 +59,6 @@ class Signal:
         """The id of the series this signal returns (its expression, or its one metric)."""
         return self.key.replace("-", "_") if self.expression else self.metrics[0].id
 
-    @property
-    def dimension_names(self) -> tuple[str, ...]:
-        """Every dimension the signal's metrics need, sorted."""
-        return tuple(sorted({d for m in self.metrics for d in m.dimensions}))
-
 
 def bind(metric: Metric, values: Mapping[str, Any]) -> dict[str, Any]:
     """The metric's dimensions with their values, in the metric's order (KeyError if one is missing)."""

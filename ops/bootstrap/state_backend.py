@@ -28,6 +28,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
+from shared.iam import policy_document
 from shared.private_bucket import deny_insecure_transport
 from shared.tags import standard_tags
 
@@ -91,12 +92,9 @@ class BootstrapResult:
         return "\n".join([*(f"created {c}" for c in self.created), *(f"changed {c}" for c in self.changed)])
 
 
-def tls_only_policy(bucket: str, partition: str) -> dict[str, Any]:
+def tls_only_policy(bucket: str, partition: str) -> str:
     """Deny every request to the bucket and its objects that is not made over TLS."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [deny_insecure_transport(f"arn:{partition}:s3:::{bucket}")],
-    }
+    return policy_document(deny_insecure_transport(f"arn:{partition}:s3:::{bucket}"))
 
 
 PUBLIC_ACCESS_BLOCK = {
@@ -229,8 +227,8 @@ class _Run:
 
         wanted = tls_only_policy(bucket, self.partition)
         policy = _read(lambda: s3.get_bucket_policy(Bucket=bucket)["Policy"], "NoSuchBucketPolicy")
-        if policy is None or json.loads(policy) != wanted:
-            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(wanted))
+        if policy is None or json.loads(policy) != json.loads(wanted):
+            s3.put_bucket_policy(Bucket=bucket, Policy=wanted)
             self._note("bucket policy", "deny requests without TLS")
 
     def _note(self, setting: str, value: str) -> None:

@@ -27,7 +27,6 @@ console = Console()
 # the operating system takes the memory back at exit all the same.
 atexit.register(gc.freeze)
 
-INTERRUPTED = "interrupted (Ctrl-C): stopped before finishing"
 P = ParamSpec("P")
 R = TypeVar("R")
 

@@ -296,9 +296,6 @@ def status(c: Context, env: str = "prod") -> None:
     for col in ("Layer", "Stack", "Resources", "Last update", "Last operation"):
         table.add_column(col)
     for layer, st in states.items():
-        if st is None:
-            table.add_row(layer, "not built", "-", "-", "-")
-            continue
         table.add_row(
             layer,
             ("update running" if st.update_in_progress else "exists") if st.exists else "absent",

@@ -15,10 +15,6 @@ class Box:
     w: float
     h: float
 
-    @property
-    def cx(self) -> float:
-        return self.x + self.w / 2
-
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)

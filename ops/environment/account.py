@@ -3,7 +3,7 @@
 Every layer's stack config carries these (`service`, `aws:region`, `allowedAccountIds`,
 `assumeRoleArn`, the settings every layer has), and an environment lives in one account and one
 region, so the layers must agree. `agreed_account` is that rule over settings already parsed
-(preflight); `environment_account` reads just these keys from every built layer, for the tools
+(preflight); `environment_account` reads just these keys from every layer, for the tools
 that need no layer's full settings (`invoke bootstrap`, `invoke dns`).
 """
 

@@ -1,9 +1,9 @@
-"""One environment, loaded once per run: every built layer's stack file and merged config.
+"""One environment, loaded once per run: every layer's stack file and merged config.
 
 The tasks load it when they check `--env` and pass it down: the offline plan, preflight and the
 drift check read the config from it, not from the files again.
 
-`Environment.load("prod")` reads `projects/<layer>/Pulumi.prod.yaml` of every built layer with the
+`Environment.load("prod")` reads `projects/<layer>/Pulumi.prod.yaml` of every layer with the
 project defaults beneath it (what `pulumi up` would hand each program), and reports every mistake
 that spans files at once: a stack file missing in some projects, keys in the wrong file or a
 misspelt namespace, a key given twice, layers that disagree on the service name. Whether the
@@ -21,7 +21,6 @@ from ops.environment.stack_files import (
     StackConfig,
     StackConfigError,
     environments,
-    layer_exists,
     project_dir,
     project_file,
     stack_config,
@@ -44,7 +43,7 @@ class EnvironmentProblems(ValueError):
 
 @dataclass(frozen=True)
 class Environment:
-    """An environment's stack config in every built layer."""
+    """An environment's stack config in every layer."""
 
     name: str
     configs: Mapping[str, StackConfig]
@@ -57,7 +56,7 @@ class Environment:
 
     @property
     def layers(self) -> tuple[str, ...]:
-        """The built layers, in registry order."""
+        """The layers, in registry order."""
         return tuple(self.configs)
 
     @property
@@ -78,12 +77,11 @@ class Environment:
 
     @classmethod
     def load(cls, name: str, projects_dir: Path = PROJECTS_DIR) -> Environment:
-        """Read every built layer's `Pulumi.<name>.yaml`, or raise `EnvironmentProblems` listing every problem."""
+        """Read every layer's `Pulumi.<name>.yaml`, or raise `EnvironmentProblems` listing every problem."""
         if not ENV_PATTERN.match(name):
             expected = "expected 2-10 lowercase letters or digits starting with a letter"
             raise EnvironmentProblems([f"environment name {name!r} is invalid: {expected}"])
-        built = [n for n in layer_names() if layer_exists(n, projects_dir)]
-        present = [n for n in built if (project_dir(n, projects_dir) / f"Pulumi.{name}.yaml").is_file()]
+        present = [n for n in layer_names() if (project_dir(n, projects_dir) / f"Pulumi.{name}.yaml").is_file()]
         if not present:
             known = ", ".join(environments(projects_dir)) or "none"
             what = "an environment is a Pulumi.<env>.yaml in every project"
@@ -91,7 +89,7 @@ class Environment:
         problems = [
             f"projects/{n}/Pulumi.{name}.yaml is missing (the {name} environment has stack files in "
             f"{', '.join(present)}): create it, e.g. with `aws:region` and the layer's settings"
-            for n in built
+            for n in layer_names()
             if n not in present
         ]
         configs: dict[str, StackConfig] = {}

@@ -40,19 +40,13 @@ def project_dir(layer: str, projects_dir: Path = PROJECTS_DIR) -> Path:
     return projects_dir / layer
 
 
-def layer_exists(layer: str, projects_dir: Path = PROJECTS_DIR) -> bool:
-    """Whether the layer's project has been built (has a program)."""
-    return (project_dir(layer, projects_dir) / "__main__.py").is_file()
-
-
 def environments(projects_dir: Path = PROJECTS_DIR) -> tuple[str, ...]:
-    """Environments with a stack file in every existing layer, sorted."""
+    """Environments with a stack file in every layer, sorted."""
     sets = [
         {p.name[len("Pulumi.") : -len(".yaml")] for p in project_dir(name, projects_dir).glob("Pulumi.*.yaml")}
         for name in layer_names()
-        if layer_exists(name, projects_dir)
     ]
-    return tuple(sorted(set.intersection(*sets))) if sets else ()
+    return tuple(sorted(set.intersection(*sets)))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -169,9 +163,7 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
 
 def service_of(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
     """The environment's `service` setting (every layer has it), or the project default without stack files."""
-    first = next((n for n in layer_names() if layer_exists(n, projects_dir)), None)
-    if first is None:
-        return ""
+    first = layer_names()[0]
     try:
         values = stack_config(first, env, projects_dir).values
     except StackConfigError:

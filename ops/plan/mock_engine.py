@@ -55,8 +55,6 @@ class OfflineCloud:
     region: str = "ap-northeast-2"
     # secret id -> SecretString; None means "any secret id answers with DEFAULT_DB_SECRET".
     secrets: dict[str, str] | None = None
-    # ECR repository name -> image tags that exist (None: every image exists).
-    images: dict[str, list[str]] | None = None
 
 
 @dataclass
@@ -164,15 +162,6 @@ def _partition(_cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, Any]:
     return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws", "reverseDnsPrefix": "com.amazonaws"}
 
 
-def _region(cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": cloud.region,
-        "region": cloud.region,
-        "id": cloud.region,
-        "endpoint": f"ec2.{cloud.region}.amazonaws.com",
-    }
-
-
 def _secret_version(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
     secret_id = str(args.get("secretId", ""))
     if cloud.secrets is None:
@@ -211,19 +200,6 @@ def _elb_service_account(cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, An
     return {"arn": "arn:aws:iam::600734575887:root", "id": "600734575887", "region": cloud.region}
 
 
-def _ecr_image(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
-    repo, tag = args.get("repositoryName"), args.get("imageTag")
-    if cloud.images is not None and tag not in cloud.images.get(str(repo), []):
-        raise LookupError(f"image {repo}:{tag} not found in ECR")
-    return {
-        "id": f"sha256:{'0' * 64}",
-        "imageDigest": f"sha256:{'0' * 64}",
-        "imageTags": [tag],
-        "repositoryName": repo,
-        "registryId": cloud.account_id,
-    }
-
-
 def _secret_or_failure(cloud: OfflineCloud, args: dict[str, Any]) -> Any:
     # A provider reports a secret it cannot find as a failed invoke, which the program can catch
     # (the data layer turns it into a ConfigError); a raising mock would crash the engine instead.
@@ -250,12 +226,10 @@ def _kms_key(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
 CALLS: dict[str, Callable[[OfflineCloud, dict[str, Any]], dict[str, Any]]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
-    "aws:index/getRegion:getRegion": _region,
     "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
     "aws:secretsmanager/getSecret:getSecret": _secret_or_failure,
     "aws:kms/getKey:getKey": _kms_key,
     "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
-    "aws:ecr/getImage:getImage": _ecr_image,
 }
 
 

@@ -17,7 +17,7 @@ from shared.layers import deploy_order, layer_names, upstream
 from shared.plan_values import SECRET_MASK
 from shared.settings import ConfigError
 
-Status = Literal["planned", "failed", "skipped", "not built"]
+Status = Literal["planned", "failed", "skipped"]
 
 
 @dataclass
@@ -74,7 +74,7 @@ class PlatformPlan:
     @property
     def ok(self) -> bool:
         """True when no layer failed."""
-        return all(lp.status in ("planned", "not built") for lp in self.layers)
+        return all(lp.status == "planned" for lp in self.layers)
 
     def all_resources(self) -> list[tuple[str, PlannedResource]]:
         """(layer, resource) for every cloud resource of the platform."""
@@ -113,9 +113,8 @@ def plan_platform(
     dependency order.
 
     `config_overrides` maps a layer to extra `<namespace>:<key>` values (tests, what-ifs).
-    A layer whose program is not written yet is reported as "not built"; a layer whose
-    upstream failed or is not built is "skipped". Settings mistakes become a "failed" layer with
-    the one-line message, never an exception.
+    A layer whose upstream was not planned is "skipped". Settings mistakes become a "failed" layer
+    with the one-line message, never an exception.
     """
     wanted = set(layer_names() if layers is None else layers)
     for name in list(wanted):
@@ -124,9 +123,6 @@ def plan_platform(
     results: dict[str, LayerPlan] = {}
     for name in deploy_order(wanted):
         blocked = [u for u in upstream(name) if results[u].status != "planned"]
-        if name not in environment.configs:
-            results[name] = LayerPlan(name, "not built")
-            continue
         if blocked:
             results[name] = LayerPlan(name, "skipped", error=f"upstream not planned: {', '.join(blocked)}")
             continue

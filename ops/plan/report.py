@@ -88,8 +88,6 @@ def print_plan(plan: PlatformPlan, console: Console) -> None:
         if lp.status == "planned":
             console.print(layer_tree(lp))
             console.print(exports_table(lp))
-        elif lp.status == "not built":
-            console.print(f"[yellow]{lp.layer}: not built yet (no projects/{lp.layer}/__main__.py)[/]")
         else:
             console.print(f"[red]{lp.layer}: {lp.status}[/]")
             for line in (lp.error or "").splitlines():

@@ -18,17 +18,15 @@ import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from ops.aws import AwsClients
 from ops.environment.environment import REGION_KEY, Environment
-from ops.environment.stack_files import PROJECTS_DIR, layer_exists
 from ops.stacks.engine import Drift, EngineError, StackEngine
 from ops.stacks.preflight import check_backend, check_credentials, check_pulumi_cli
 from shared.layers import deploy_order
 
-DriftResult = Literal["clean", "drifted", "not deployed", "not built", "failed"]
+DriftResult = Literal["clean", "drifted", "not deployed", "failed"]
 
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_NOT_CHECKED = 0, 1, 2
@@ -106,19 +104,16 @@ def check_drift(
     layers: Iterable[str] | None = None,
     *,
     on_event: LayerEvent | None = None,
-    projects_dir: Path = PROJECTS_DIR,
 ) -> DriftReport:
     """Compare each selected layer's stack with the cloud, in graph order; nothing is written.
 
     `on_event(layer, line)` receives the engine's progress lines.
     """
     notify = on_event or (lambda layer, text: None)
-    return DriftReport(env, tuple(_check_layer(engine, env, n, notify, projects_dir) for n in deploy_order(layers)))
+    return DriftReport(env, tuple(_check_layer(engine, env, n, notify) for n in deploy_order(layers)))
 
 
-def _check_layer(engine: StackEngine, env: str, layer: str, notify: LayerEvent, projects_dir: Path) -> LayerDrift:
-    if not layer_exists(layer, projects_dir):
-        return LayerDrift(layer, "not built", reason=f"projects/{layer} has no program yet")
+def _check_layer(engine: StackEngine, env: str, layer: str, notify: LayerEvent) -> LayerDrift:
     try:
         state = engine.state(layer, env)
         if not state.deployed:

@@ -19,7 +19,6 @@ from ops.environment.stack_files import (
     PROJECTS_DIR,
     StackConfigError,
     as_config_string,
-    layer_exists,
     project_dir,
     project_file,
 )
@@ -95,17 +94,17 @@ def _declared(layer: str, projects_dir: Path) -> dict[str, Any]:
         raise EphemeralEnvError(str(e)) from None
 
 
-def _check_override_keys(overrides: Mapping[str, Any], built: list[str], projects_dir: Path) -> None:
-    """Every override names a built layer (or `aws`) and a key that layer's `Pulumi.yaml` declares."""
+def _check_override_keys(overrides: Mapping[str, Any], projects_dir: Path) -> None:
+    """Every override names a layer (or `aws`) and a key that layer's `Pulumi.yaml` declares."""
     for full in overrides:
         ns, _, key = full.partition(":")
         if ns == "aws":
             known: tuple[str, ...] = _AWS_KEYS
-        elif ns in built:
+        elif ns in layer_names():
             known = tuple(_declared(ns, projects_dir))
         else:
             raise EphemeralEnvError(
-                f"--set {full}: {ns!r} is not a built layer: expected one of {', '.join([*built, 'aws'])}"
+                f"--set {full}: {ns!r} is not a layer: expected one of {', '.join([*layer_names(), 'aws'])}"
             )
         if key not in known:
             hint = difflib.get_close_matches(key, known, n=1)
@@ -141,7 +140,7 @@ def _validate(layer: str, env: str, config: Mapping[str, Any], projects_dir: Pat
 def create_ephemeral(
     env: str, source: str, projects_dir: Path = PROJECTS_DIR, *, overrides: Mapping[str, Any] | None = None
 ) -> list[Path]:
-    """Write `Pulumi.<env>.yaml` in every built layer with `source`'s settings; return the files.
+    """Write `Pulumi.<env>.yaml` in every layer with `source`'s settings; return the files.
 
     Only the `config` map is copied: encryption salts and keys belong to the source stack, and
     secret values cannot move with them, so a source with secret config is refused. `overrides`
@@ -159,11 +158,10 @@ def create_ephemeral(
     if env in PROTECTED_ENVS:
         raise EphemeralEnvError(f"{env!r} cannot be an ephemeral environment: choose another name, e.g. pr42")
     overrides = dict(overrides or {})
-    built = [n for n in layer_names() if layer_exists(n, projects_dir)]
-    _check_override_keys(overrides, built, projects_dir)
+    _check_override_keys(overrides, projects_dir)
     ours = is_ephemeral(env, projects_dir)
     plans: list[tuple[Path, dict[str, Any]]] = []
-    for layer in built:
+    for layer in layer_names():
         src = _stack_file(layer, source, projects_dir)
         if not src.is_file():
             raise EphemeralEnvError(f"cannot copy {source!r}: projects/{layer} has no Pulumi.{source}.yaml")

@@ -83,8 +83,6 @@ def check_config(environment: Environment, layers: Iterable[str], models: Models
     env = environment.name
     problems: list[str] = []
     for layer in layers:
-        if layer not in environment.configs:
-            continue
         try:
             model = lifecycle(layer).settings if models is None else models.get(layer)
             if model is not None:
@@ -125,13 +123,10 @@ class _Context:
     def env(self) -> str:
         return self.environment.name
 
-    def _values(self, layer: str) -> dict[str, str]:
-        return self.environment.values(layer) if layer in self.environment.configs else {}
-
     def settings(self, layer: str) -> StackSettings | None:
         if layer not in self._parsed:
             try:
-                values = self._values(layer)
+                values = self.environment.values(layer)
                 model = lifecycle(layer).settings
                 self._parsed[layer] = parse_settings(model, values, namespace=layer, env=self.env) if values else None
             except ConfigError:
@@ -205,8 +200,6 @@ def run_preflight(
         return PreflightReport((*problems, account_problem))
     seen: set[str] = set()
     for layer in layers:
-        if layer not in environment.configs:
-            continue
         for check in lifecycle(layer).preflight:
             if check.when == "deploy":
                 due = layer in running

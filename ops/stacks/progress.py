@@ -26,7 +26,6 @@ _STYLE = {
     "previewed": "green",
     "destroyed": "green",
     "not deployed": "dim",
-    "not built": "dim",
     "failed": "bold red",
     "skipped": "yellow",
     "upstream not deployed": "yellow",

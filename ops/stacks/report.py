@@ -12,9 +12,7 @@ from shared.plan_values import SECRET_MASK
 Action = Literal["deploy", "preview", "destroy"]
 
 
-Result = Literal[
-    "deployed", "previewed", "destroyed", "not deployed", "failed", "skipped", "upstream not deployed", "not built"
-]
+Result = Literal["deployed", "previewed", "destroyed", "not deployed", "failed", "skipped", "upstream not deployed"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +48,7 @@ class RunReport:
 
     @property
     def skipped(self) -> tuple[str, ...]:
-        """Layers not attempted because of another layer (failed, not built, not deployed)."""
+        """Layers not attempted because of another layer (failed or not deployed)."""
         return tuple(o.layer for o in self.outcomes if o.result in ("skipped", "upstream not deployed"))
 
     @property

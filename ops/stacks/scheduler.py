@@ -20,13 +20,8 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
-from ops.environment.stack_files import (
-    PROJECTS_DIR,
-    layer_exists,
-)
 from ops.stacks.engine import Changes, EngineError, StackEngine, StackOutput, StackState
 from ops.stacks.report import Action, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
 from ops.stacks.teardown import teardown_flips
@@ -34,9 +29,27 @@ from shared.layers import deploy_order, downstream, layer_names, lifecycle, tear
 
 # Results after which the next layer may go ahead (its upstream, or for teardown its dependent, is settled).
 _DEPLOY_OK: frozenset[str] = frozenset({"deployed"})
+_TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed"})
+
+# A layer held back because a layer it waits for did not settle: why (one phrase per such layer)
+# and what to do, per action. A preview waits for nothing, so it is never held back.
+_HELD_BACK: dict[Action, tuple[str, str]] = {
+    "deploy": ("upstream {layer} {result}", "fix {layers}, then run `invoke deploy-all --env {env}` again"),
+    "destroy": (
+        "still used by {layer} ({result})",
+        "destroy {layers} first, then `invoke destroy-all --env {env}` again",
+    ),
+}
 
 
-_TEARDOWN_OK: frozenset[str] = frozenset({"destroyed", "not deployed", "not built"})
+def _held_back(action: Action, env: str, layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
+    why, fix = _HELD_BACK[action]
+    return Outcome(
+        layer,
+        "skipped",
+        reason="; ".join(why.format(layer=d, result=o.result) for d, o in bad),
+        next_step=fix.format(layers=", ".join(d for d, _ in bad), env=env),
+    )
 
 
 def _elapsed(start: float) -> float:
@@ -52,14 +65,12 @@ class Orchestrator:
         *,
         reporter: Reporter | None = None,
         max_parallel: int = 2,
-        projects_dir: Path = PROJECTS_DIR,
     ) -> None:
         if max_parallel < 1:
             raise ValueError("max_parallel must be at least 1")
         self.engine = engine
         self.reporter = reporter or SilentReporter()
         self.max_parallel = max_parallel
-        self.projects_dir = projects_dir
 
     # The one scheduler -------------------------------------------------------------------
 
@@ -69,7 +80,8 @@ class Orchestrator:
         waits_for: Mapping[str, Iterable[str]],
         ok: frozenset[str],
         work: Callable[[str], Outcome],
-        blocked: Callable[[str, list[tuple[str, Outcome]]], Outcome],
+        action: Action,
+        env: str,
     ) -> dict[str, Outcome]:
         """Start each layer once everything it waits for is settled `ok`; block it if any is not."""
         done: dict[str, Outcome] = {}
@@ -84,7 +96,7 @@ class Orchestrator:
                     pending.remove(layer)
                     bad = [(d, done[d]) for d in deps if done[d].result not in ok]
                     if bad:
-                        done[layer] = blocked(layer, bad)
+                        done[layer] = _held_back(action, env, layer, bad)
                         self.reporter.finished(done[layer])
                     else:
                         running[pool.submit(self._guarded, layer, work)] = layer
@@ -113,13 +125,6 @@ class Orchestrator:
 
     def _report(self, action: Action, env: str, order: list[str], done: Mapping[str, Outcome]) -> RunReport:
         return RunReport(action, env, tuple(done[n] for n in order))
-
-    def _not_built(self, layer: str) -> Outcome | None:
-        if layer_exists(layer, self.projects_dir):
-            return None
-        return Outcome(
-            layer, "not built", reason=f"projects/{layer} has no program yet", next_step="nothing to do until it exists"
-        )
 
     def _missing_upstream(self, layer: str, env: str, settled: Iterable[str] = ()) -> list[str]:
         """Upstream layers (outside `settled`) whose stack holds no resources in `env`."""
@@ -152,10 +157,7 @@ class Orchestrator:
         ran = {o.layer for o in report.outcomes}
         changed = [o.layer for o in report.outcomes if o.changed_exports]
         stale = {
-            d
-            for layer in changed
-            for d in downstream(layer)
-            if d not in ran and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
+            d for layer in changed for d in downstream(layer) if d not in ran and self.engine.state(d, env).deployed
         }
         return [n for n in layer_names() if n in stale]
 
@@ -174,9 +176,7 @@ class Orchestrator:
         would fail (AWS: DependencyViolation, ResourceInUse) after its users' stacks went stale.
         """
         held = lifecycle(layer).held_by_downstream
-        users = [
-            d for d in downstream(layer) if layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
-        ]
+        users = [d for d in downstream(layer) if self.engine.state(d, env).deployed]
         if not held or not users:
             return
         pending = self.engine.pending_changes(layer, env, targets=held)
@@ -204,8 +204,6 @@ class Orchestrator:
 
         def work(layer: str) -> Outcome:
             start = time.monotonic()
-            if (nb := self._not_built(layer)) is not None:
-                return nb
             missing = self._missing_upstream(layer, env, settled=chosen)
             if missing:
                 return Outcome(
@@ -224,16 +222,8 @@ class Orchestrator:
             changed = tuple(sorted(n for n in after if before is not None and before.get(n) != after[n]))
             return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
 
-        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
-            return Outcome(
-                layer,
-                "skipped",
-                reason="; ".join(f"upstream {d} {o.result}" for d, o in bad),
-                next_step=f"fix {', '.join(d for d, _ in bad)}, then run `invoke deploy-all --env {env}` again",
-            )
-
         waits = {n: [u for u in upstream(n) if u in chosen] for n in order}
-        done = self._schedule(order, waits, _DEPLOY_OK, work, blocked)
+        done = self._schedule(order, waits, _DEPLOY_OK, work, "deploy", env)
         return self._report("deploy", env, order, self._with_failure_hints(done, "deploy", env))
 
     def _with_failure_hints(self, done: dict[str, Outcome], action: str, env: str) -> dict[str, Outcome]:
@@ -257,8 +247,6 @@ class Orchestrator:
 
         def work(layer: str) -> Outcome:
             start = time.monotonic()
-            if (nb := self._not_built(layer)) is not None:
-                return nb
             missing = self._missing_upstream(layer, env)
             if missing:
                 return Outcome(
@@ -275,7 +263,7 @@ class Orchestrator:
             return Outcome(layer, "previewed", changes, _elapsed(start))
 
         # Previews change nothing, so none waits for another (the engine reads deployed upstreams).
-        done = self._schedule(order, {n: [] for n in order}, _DEPLOY_OK, work, _never_blocked)
+        done = self._schedule(order, {n: [] for n in order}, _DEPLOY_OK, work, "preview", env)
         return self._report("preview", env, order, self._with_failure_hints(done, "preview", env))
 
     # Teardown ----------------------------------------------------------------------------
@@ -290,14 +278,8 @@ class Orchestrator:
 
         def work(layer: str) -> Outcome:
             start = time.monotonic()
-            if (nb := self._not_built(layer)) is not None:
-                return nb
             # Dependents outside this run must be gone too (those inside it settled before we started).
-            alive = [
-                d
-                for d in downstream(layer)
-                if d not in chosen and layer_exists(d, self.projects_dir) and self.engine.state(d, env).deployed
-            ]
+            alive = [d for d in downstream(layer) if d not in chosen and self.engine.state(d, env).deployed]
             if alive:
                 return Outcome(
                     layer,
@@ -318,16 +300,8 @@ class Orchestrator:
                 changes = self._lift_protection_and_destroy(layer, env, remove_stacks)
             return Outcome(layer, "destroyed", changes, _elapsed(start))
 
-        def blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
-            return Outcome(
-                layer,
-                "skipped",
-                reason="; ".join(f"still used by {d} ({o.result})" for d, o in bad),
-                next_step=f"destroy {', '.join(d for d, _ in bad)} first, then `invoke destroy-all --env {env}` again",
-            )
-
         waits = {n: [d for d in downstream(n) if d in chosen] for n in order}
-        done = self._schedule(order, waits, _TEARDOWN_OK, work, blocked)
+        done = self._schedule(order, waits, _TEARDOWN_OK, work, "destroy", env)
         return self._report("destroy", env, order, self._with_failure_hints(done, "destroy", env))
 
     def _lift_protection_and_destroy(self, layer: str, env: str, remove: bool) -> Changes:
@@ -405,16 +379,16 @@ class Orchestrator:
 
     # Read-only ---------------------------------------------------------------------------
 
-    def status(self, env: str) -> dict[str, StackState | None]:
-        """Each layer's stack state in `env`; None for a layer not built yet."""
-        return {n: (self.engine.state(n, env) if layer_exists(n, self.projects_dir) else None) for n in layer_names()}
+    def status(self, env: str) -> dict[str, StackState]:
+        """Each layer's stack state in `env`."""
+        return {n: self.engine.state(n, env) for n in layer_names()}
 
     def outputs(self, env: str) -> dict[str, StackOutput]:
         """Every deployed layer's outputs merged into one mapping (output names are unique across contracts)."""
         merged: dict[str, StackOutput] = {}
         owner: dict[str, str] = {}
         for layer in layer_names():
-            if not layer_exists(layer, self.projects_dir) or not self.engine.state(layer, env).exists:
+            if not self.engine.state(layer, env).exists:
                 continue
             for name, out in self.engine.outputs(layer, env).items():
                 if name in owner:
@@ -424,7 +398,3 @@ class Orchestrator:
                 owner[name] = layer
                 merged[name] = out
         return merged
-
-
-def _never_blocked(layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:  # pragma: no cover - no waits
-    raise AssertionError(f"{layer} waited on {bad}")

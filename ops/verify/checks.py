@@ -87,11 +87,6 @@ def check_names() -> tuple[str, ...]:
     return tuple(c.name for c in all_checks())
 
 
-def missing_exports(exports: Mapping[str, Any], checks: Iterable[VerifyCheck]) -> list[str]:
-    """Export names the checks need that are absent or empty, sorted."""
-    return sorted({n for c in checks for n in c.needs if exports.get(n) in (None, "")})
-
-
 @dataclass(frozen=True)
 class CheckResult:
     """One check's verdict and what it saw."""

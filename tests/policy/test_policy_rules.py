@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from payments_policy.model import PolicyInput, unknown
 from payments_policy.rules import RULES
 
+from shared.iam import policy_document as doc
 from shared.tls import ACCEPTED_TLS_POLICIES
 from tests.policy.policy_cases import TAGS, violations
 
@@ -15,10 +14,6 @@ SG_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 ALB_GROUP = unknown("sg-payments-alb-prod", "id")
 APP_GROUP = unknown("sg-payments-app-prod", "id")
-
-
-def doc(*statements: dict) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 # --- tags and names -------------------------------------------------------------------------------

@@ -48,6 +48,18 @@ def test_the_policy_pack_imports_nothing_from_ops():
         assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
 
 
+@pytest.mark.parametrize("layer", LAYER_NAMES)
+def test_every_registered_layer_has_its_project_folder_with_pulumi_yaml_and_program(layer: str):
+    project = REPO / "projects" / layer
+    assert (project / "Pulumi.yaml").is_file(), f"projects/{layer}/Pulumi.yaml is missing"
+    assert (project / "__main__.py").is_file(), f"projects/{layer}/__main__.py is missing"
+
+
+def test_every_project_folder_is_a_registered_layer():
+    folders = sorted(p.parent.name for p in (REPO / "projects").glob("*/Pulumi.yaml"))
+    assert folders == sorted(LAYER_NAMES)
+
+
 def test_layer_packages_import_no_tooling():
     for name in LAYER_NAMES:
         for path in _python_files(REPO / "projects" / name):

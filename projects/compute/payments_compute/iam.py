@@ -8,7 +8,6 @@ unless stack config grants named actions on named ARNs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ import pulumi_aws as aws
 
 from payments_compute.ecr_image import EcrImage
 from payments_compute.settings import TaskRoleStatement
+from shared.iam import policy_document, service_trust_policy
 from shared.naming import Namer
 
 ECR_PULL_ACTIONS: tuple[str, ...] = (
@@ -26,10 +26,6 @@ ECR_PULL_ACTIONS: tuple[str, ...] = (
     "ecr:GetDownloadUrlForLayer",
 )
 LOG_WRITE_ACTIONS: tuple[str, ...] = ("logs:CreateLogStream", "logs:PutLogEvents")
-
-
-def _document(statements: Sequence[dict[str, Any]]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)}, sort_keys=True)
 
 
 def log_group_arn(*, partition: str, region: str, account_id: str, log_group_name: str) -> str:
@@ -43,19 +39,11 @@ def ecs_tasks_trust_policy(*, partition: str, region: str, account_id: str) -> s
     `aws:SourceAccount` and `aws:SourceArn` stop the confused-deputy case where ECS acts for
     another account; ECS sets the source ARN to the task's ARN, hence the `:*` after the account.
     """
-    return _document(
-        [
-            {
-                "Sid": "EcsTasksOfThisAccount",
-                "Effect": "Allow",
-                "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-                "Action": "sts:AssumeRole",
-                "Condition": {
-                    "ArnLike": {"aws:SourceArn": f"arn:{partition}:ecs:{region}:{account_id}:*"},
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                },
-            }
-        ]
+    return service_trust_policy(
+        sid="EcsTasksOfThisAccount",
+        service="ecs-tasks.amazonaws.com",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:ecs:{region}:{account_id}:*",
     )
 
 
@@ -109,16 +97,16 @@ def execution_policy(
                 "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
             }
         )
-    return _document(statements)
+    return policy_document(*statements)
 
 
 def task_role_policy(statements: Sequence[TaskRoleStatement]) -> str:
     """The application's granted permissions, exactly as configured (validated: no wildcards)."""
-    return _document(
-        [
+    return policy_document(
+        *(
             {"Sid": s.sid, "Effect": "Allow", "Action": list(s.actions), "Resource": list(s.resources)}
             for s in statements
-        ]
+        )
     )
 
 

@@ -24,6 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared import kms
+from shared.iam import policy_document
 from shared.naming import Namer
 
 # What RDS does with the key when it encrypts storage and Performance Insights data.
@@ -88,7 +89,7 @@ def data_key_policy(*, partition: str, account_id: str, region: str, log_groups:
         }
         for label, name in sorted(log_groups.items())
     ]
-    return kms.key_policy(
+    return policy_document(
         admin_only_statement(partition, account_id),
         *rds_statements(partition=partition, account_id=account_id, region=region),
         *logs,

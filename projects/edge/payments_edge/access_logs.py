@@ -13,12 +13,12 @@ that still holds objects. Elsewhere it is unversioned and destroyed with its con
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from shared.iam import policy_document
 from shared.naming import Namer
 from shared.private_bucket import deny_insecure_transport, lock_down
 
@@ -44,21 +44,15 @@ def access_log_bucket_policy(*, bucket_arn: str, prefix: str, elb_account_arn: s
     the region's ELB account, so that account is the principal, not a service principal. The
     deny lists every S3 action (`s3:*`) because it removes access; it grants nothing.
     """
-    return json.dumps(
+    return policy_document(
+        deny_insecure_transport(bucket_arn),
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                deny_insecure_transport(bucket_arn),
-                {
-                    "Sid": "RegionalElbAccountWritesAccessLogs",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": elb_account_arn},
-                    "Action": "s3:PutObject",
-                    "Resource": f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*",
-                },
-            ],
+            "Sid": "RegionalElbAccountWritesAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"AWS": elb_account_arn},
+            "Action": "s3:PutObject",
+            "Resource": f"{bucket_arn}/{prefix}/AWSLogs/{account_id}/*",
         },
-        sort_keys=True,
     )
 
 

@@ -14,7 +14,6 @@ unconfirmed subscription cannot be deleted by Pulumi and expires on its own afte
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 
 import pulumi
@@ -22,6 +21,7 @@ import pulumi_aws as aws
 
 from shared import kms
 from shared.alarms import alarm_name_pattern
+from shared.iam import policy_document
 from shared.naming import Namer
 
 
@@ -52,34 +52,26 @@ class AlarmTopicArgs:
 
 def topic_policy(*, topic_arn: str, account_id: str, partition: str, region: str, alarm_pattern: str) -> str:
     """CloudWatch publishes for this environment's alarms of this account; nobody publishes without TLS."""
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "CloudWatchAlarmsOfThisEnvironmentPublish",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                    "Action": "sns:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnLike": {
-                            "aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_pattern}"
-                        },
-                    },
-                },
-                {
-                    "Sid": "DenyPublishWithoutTls",
-                    "Effect": "Deny",
-                    "Principal": "*",
-                    "Action": "sns:Publish",
-                    "Resource": topic_arn,
-                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                },
-            ],
+            "Sid": "CloudWatchAlarmsOfThisEnvironmentPublish",
+            "Effect": "Allow",
+            "Principal": {"Service": "cloudwatch.amazonaws.com"},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account_id},
+                "ArnLike": {"aws:SourceArn": f"arn:{partition}:cloudwatch:{region}:{account_id}:alarm:{alarm_pattern}"},
+            },
         },
-        sort_keys=True,
+        {
+            "Sid": "DenyPublishWithoutTls",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
     )
 
 
@@ -104,7 +96,9 @@ class AlarmTopic(pulumi.ComponentResource):
                 enable_key_rotation=True,
                 deletion_window_in_days=args.deletion_window_days,
                 policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                    lambda ap: kms.key_policy(kms.admin_statement(ap[1], ap[0]), kms.cloudwatch_alarms_statement(ap[0]))
+                    lambda ap: policy_document(
+                        kms.admin_statement(ap[1], ap[0]), kms.cloudwatch_alarms_statement(ap[0])
+                    )
                 ),
                 tags=args.tags,
                 opts=child,

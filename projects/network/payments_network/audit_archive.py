@@ -18,13 +18,13 @@ Two roles, each trusted by one service for this account only:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from shared import kms
+from shared.iam import policy_document, service_trust_policy
 from shared.naming import Namer
 from shared.private_bucket import deny_insecure_transport, lock_down
 
@@ -55,63 +55,33 @@ def stream_arn(*, partition: str, region: str, account_id: str, name: str) -> st
 
 def logs_trust_policy(*, partition: str, region: str, account_id: str) -> str:
     """CloudWatch Logs of this region may assume the role, for this account's log groups only."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "CloudWatchLogsForThisAccountsLogGroups",
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"logs.{region}.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:log-group:*"},
-                    },
-                }
-            ],
-        },
-        sort_keys=True,
+    return service_trust_policy(
+        sid="CloudWatchLogsForThisAccountsLogGroups",
+        service=f"logs.{region}.amazonaws.com",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:logs:{region}:{account_id}:log-group:*",
     )
 
 
 def logs_put_policy(archive_stream_arn: str) -> str:
     """The role may put records into the archive stream and nothing else."""
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "PutRecordsIntoTheArchiveStream",
-                    "Effect": "Allow",
-                    "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
-                    "Resource": archive_stream_arn,
-                }
-            ],
-        },
-        sort_keys=True,
+            "Sid": "PutRecordsIntoTheArchiveStream",
+            "Effect": "Allow",
+            "Action": ["firehose:PutRecord", "firehose:PutRecordBatch"],
+            "Resource": archive_stream_arn,
+        }
     )
 
 
 def firehose_trust_policy(*, account_id: str, archive_stream_arn: str) -> str:
     """Firehose may assume the role for this account's archive stream only."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "FirehoseForTheArchiveStream",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "firehose.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnEquals": {"aws:SourceArn": archive_stream_arn},
-                    },
-                }
-            ],
-        },
-        sort_keys=True,
+    return service_trust_policy(
+        sid="FirehoseForTheArchiveStream",
+        service="firehose.amazonaws.com",
+        account_id=account_id,
+        source_arn=archive_stream_arn,
     )
 
 
@@ -121,48 +91,36 @@ def firehose_write_policy(*, bucket_arn: str, key_arn: str, region: str) -> str:
     The actions are those AWS documents for a Firehose S3 destination; `s3:GetObject` and the
     listing actions let Firehose resume an interrupted multipart delivery.
     """
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteIntoTheArchiveBucket",
-                    "Effect": "Allow",
-                    "Action": [
-                        "s3:AbortMultipartUpload",
-                        "s3:GetBucketLocation",
-                        "s3:GetObject",
-                        "s3:ListBucket",
-                        "s3:ListBucketMultipartUploads",
-                        "s3:PutObject",
-                    ],
-                    "Resource": [bucket_arn, f"{bucket_arn}/*"],
-                },
-                {
-                    "Sid": "EncryptWithTheArchiveKeyThroughS3",
-                    "Effect": "Allow",
-                    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
-                    "Resource": key_arn,
-                    "Condition": {
-                        "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-                        "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"{bucket_arn}/*"},
-                    },
-                },
+            "Sid": "WriteIntoTheArchiveBucket",
+            "Effect": "Allow",
+            "Action": [
+                "s3:AbortMultipartUpload",
+                "s3:GetBucketLocation",
+                "s3:GetObject",
+                "s3:ListBucket",
+                "s3:ListBucketMultipartUploads",
+                "s3:PutObject",
             ],
+            "Resource": [bucket_arn, f"{bucket_arn}/*"],
         },
-        sort_keys=True,
+        {
+            "Sid": "EncryptWithTheArchiveKeyThroughS3",
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+            "Resource": key_arn,
+            "Condition": {
+                "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+                "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"{bucket_arn}/*"},
+            },
+        },
     )
 
 
 def tls_only_bucket_policy(bucket_arn: str) -> str:
     """Every request without TLS is refused (the deny grants nothing, so `s3:*` is safe here)."""
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [deny_insecure_transport(bucket_arn)],
-        },
-        sort_keys=True,
-    )
+    return policy_document(deny_insecure_transport(bucket_arn))
 
 
 class AuditArchive(pulumi.ComponentResource):
@@ -195,7 +153,7 @@ class AuditArchive(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=args.deletion_window_days,
             policy=pulumi.Output.all(args.account_id, args.partition).apply(
-                lambda ap: kms.key_policy(
+                lambda ap: policy_document(
                     kms.admin_statement(ap[1], ap[0]),
                     kms.firehose_grant_statement(partition=ap[1], account_id=ap[0], region=args.region),
                 )

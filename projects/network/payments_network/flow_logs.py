@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from shared.encrypted_log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from shared.iam import policy_document, service_trust_policy
 from shared.naming import Namer
 
 
@@ -30,23 +30,11 @@ def delivery_trust_policy(account_id: str, partition: str, region: str) -> str:
     `aws:SourceAccount` and `aws:SourceArn` are the confused-deputy guard AWS documents for this
     role: another account's flow log cannot make the service deliver into this account's group.
     """
-    return json.dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "FlowLogsServiceForThisAccount",
-                    "Effect": "Allow",
-                    "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account_id},
-                        "ArnLike": {"aws:SourceArn": f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*"},
-                    },
-                }
-            ],
-        },
-        sort_keys=True,
+    return service_trust_policy(
+        sid="FlowLogsServiceForThisAccount",
+        service="vpc-flow-logs.amazonaws.com",
+        account_id=account_id,
+        source_arn=f"arn:{partition}:ec2:{region}:{account_id}:vpc-flow-log/*",
     )
 
 
@@ -56,30 +44,24 @@ def delivery_policy(log_group_arn: str, partition: str, region: str, account_id:
     AWS's example grants them on `*`; here the group-level actions name this group (and its
     streams), and the one list action, DescribeLogGroups, only this account's groups in this region.
     """
-    return json.dumps(
+    return policy_document(
         {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "WriteFlowLogsToOneGroup",
-                    "Effect": "Allow",
-                    "Action": [
-                        "logs:CreateLogGroup",
-                        "logs:CreateLogStream",
-                        "logs:DescribeLogStreams",
-                        "logs:PutLogEvents",
-                    ],
-                    "Resource": [log_group_arn, f"{log_group_arn}:*"],
-                },
-                {
-                    "Sid": "FindTheGroup",
-                    "Effect": "Allow",
-                    "Action": ["logs:DescribeLogGroups"],
-                    "Resource": [f"arn:{partition}:logs:{region}:{account_id}:log-group:*"],
-                },
+            "Sid": "WriteFlowLogsToOneGroup",
+            "Effect": "Allow",
+            "Action": [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:DescribeLogStreams",
+                "logs:PutLogEvents",
             ],
+            "Resource": [log_group_arn, f"{log_group_arn}:*"],
         },
-        sort_keys=True,
+        {
+            "Sid": "FindTheGroup",
+            "Effect": "Allow",
+            "Action": ["logs:DescribeLogGroups"],
+            "Resource": [f"arn:{partition}:logs:{region}:{account_id}:log-group:*"],
+        },
     )
 
 

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from ops.environment.stack_files import layer_exists
 from ops.plan.platform import LayerPlan
 from shared.aws_schema import is_taggable
 from shared.contracts.compute import ComputeContract
@@ -110,10 +109,6 @@ def test_the_plan_is_deterministic(run_layer) -> None:
     )
 
 
-@pytest.mark.skipif(
-    not (layer_exists("data") and layer_exists("edge")),
-    reason="projects/data/__main__.py or projects/edge/__main__.py is not written yet",
-)
 def test_prod_plan_has_all_four_layers_with_3_tasks_behind_the_target_group_scaling_3_to_10(platform_plan) -> None:
     plan = platform_plan("prod")
     statuses = {lp.layer: (lp.status, lp.error) for lp in plan.layers}

@@ -34,7 +34,7 @@ config:
 
 @pytest.fixture
 def projects(tmp_path: Path) -> Path:
-    """Four built layers declaring the account keys beside one of their own, all with a prod stack file."""
+    """Four layers declaring the account keys beside one of their own, all with a prod stack file."""
     for layer in LAYER_NAMES:
         (tmp_path / layer).mkdir()
         (tmp_path / layer / "__main__.py").write_text("")

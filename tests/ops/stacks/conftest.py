@@ -11,7 +11,7 @@ from shared.layers import LAYER_NAMES
 
 @pytest.fixture
 def projects(tmp_path: Path) -> Path:
-    """Four built layers (a program and dev/prod stack files each), independent of the real ones.
+    """Four layers (a program and dev/prod stack files each), independent of the real ones.
 
     Every layer names the real projects' default service, so a test may swap in a real project."""
     root = tmp_path / "projects"

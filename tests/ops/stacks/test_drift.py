@@ -51,18 +51,18 @@ DATA_DRIFT = Drift(
 # The report over the fake engine -----------------------------------------------------------
 
 
-def test_a_clean_environment_checks_every_layer_in_graph_order_and_exits_zero(projects: Path) -> None:
+def test_a_clean_environment_checks_every_layer_in_graph_order_and_exits_zero() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"))
-    report = check_drift(engine, "dev", projects_dir=projects)
+    report = check_drift(engine, "dev")
     assert [c.layer for c in engine.of("drift")] == ["network", "data", "edge", "compute"]
     assert [d.result for d in report.layers] == ["clean"] * 4
     assert report.exit_code == 0
     assert report.verdict() == "no drift in dev: network, data, edge, compute match their state"
 
 
-def test_drift_in_one_layer_is_reported_with_its_resources_and_exits_one(projects: Path) -> None:
+def test_drift_in_one_layer_is_reported_with_its_resources_and_exits_one() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), drifts={"data": DATA_DRIFT})
-    report = check_drift(engine, "dev", projects_dir=projects)
+    report = check_drift(engine, "dev")
     assert report.drifted == ("data",)
     assert report.layers[1].drift == DATA_DRIFT
     assert report.exit_code == 1
@@ -70,26 +70,26 @@ def test_drift_in_one_layer_is_reported_with_its_resources_and_exits_one(project
     assert "`invoke deploy --layer <layer> --env dev`" in report.verdict()
 
 
-def test_a_missing_stack_is_not_deployed_not_drift_and_is_never_refreshed(projects: Path) -> None:
+def test_a_missing_stack_is_not_deployed_not_drift_and_is_never_refreshed() -> None:
     deployed = all_deployed("dev")
     del deployed[("edge", "dev")]
     engine = FakeEngine(deployed=deployed)
-    report = check_drift(engine, "dev", projects_dir=projects)
+    report = check_drift(engine, "dev")
     edge = report.layers[2]
     assert (edge.layer, edge.result, edge.reason) == ("edge", "not deployed", "no stack")
     assert [c.layer for c in engine.of("drift")] == ["network", "data", "compute"]
     assert report.exit_code == 0
 
 
-def test_an_emptied_stack_is_not_deployed_either(projects: Path) -> None:
+def test_an_emptied_stack_is_not_deployed_either() -> None:
     engine = FakeEngine(deployed={("network", "dev"): 0})
-    report = check_drift(engine, "dev", ["network"], projects_dir=projects)
+    report = check_drift(engine, "dev", ["network"])
     assert report.layers[0].reason == "stack holds no resources"
     assert engine.of("drift") == []
 
 
-def test_nothing_deployed_at_all_is_not_a_clean_bill_and_exits_two(projects: Path) -> None:
-    report = check_drift(FakeEngine(), "prod", projects_dir=projects)
+def test_nothing_deployed_at_all_is_not_a_clean_bill_and_exits_two() -> None:
+    report = check_drift(FakeEngine(), "prod")
     assert [d.result for d in report.layers] == ["not deployed"] * 4
     assert report.exit_code == 2
     assert report.verdict() == (
@@ -98,9 +98,9 @@ def test_nothing_deployed_at_all_is_not_a_clean_bill_and_exits_two(projects: Pat
     )
 
 
-def test_a_locked_stack_is_one_line_the_other_layers_are_still_checked_and_it_exits_two(projects: Path) -> None:
+def test_a_locked_stack_is_one_line_the_other_layers_are_still_checked_and_it_exits_two() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), drifts={"data": DATA_DRIFT}, locked={"edge"})
-    report = check_drift(engine, "dev", projects_dir=projects)
+    report = check_drift(engine, "dev")
     edge = report.layers[2]
     assert edge.result == "failed"
     assert edge.reason.startswith("another update is running on the edge stack 'dev': wait for it to finish")
@@ -110,33 +110,31 @@ def test_a_locked_stack_is_one_line_the_other_layers_are_still_checked_and_it_ex
     assert report.verdict() == "drift of dev not checked for edge: see the lines above; drift found in data"
 
 
-def test_a_bug_in_one_layer_is_its_one_line_not_a_traceback(projects: Path) -> None:
+def test_a_bug_in_one_layer_is_its_one_line_not_a_traceback() -> None:
     class Broken(FakeEngine):
         def drift(self, layer: str, env: str, *, on_event: Any) -> Drift:
             if layer == "network":
                 raise KeyError("urn")
             return super().drift(layer, env, on_event=on_event)
 
-    report = check_drift(Broken(deployed=all_deployed("dev")), "dev", projects_dir=projects)
+    report = check_drift(Broken(deployed=all_deployed("dev")), "dev")
     assert (report.layers[0].result, report.layers[0].reason) == ("failed", "KeyError: 'urn'")
     assert report.checked == ("data", "edge", "compute")
 
 
-def test_a_layer_without_a_program_is_not_built_and_not_asked(projects: Path) -> None:
-    shutil.rmtree(projects / "compute")
+def test_a_selection_is_checked_in_graph_order_and_no_other_layer_is_asked() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"))
-    report = check_drift(engine, "dev", ["compute", "network"], projects_dir=projects)
-    assert [(d.layer, d.result) for d in report.layers] == [("network", "clean"), ("compute", "not built")]
-    assert [c.layer for c in engine.of("drift")] == ["network"]
+    report = check_drift(engine, "dev", ["compute", "network"])
+    assert [(d.layer, d.result) for d in report.layers] == [("network", "clean"), ("compute", "clean")]
+    assert [c.layer for c in engine.of("drift")] == ["network", "compute"]
 
 
-def test_engine_progress_reaches_the_caller_with_its_layer(projects: Path) -> None:
+def test_engine_progress_reaches_the_caller_with_its_layer() -> None:
     seen: list[tuple[str, str]] = []
     check_drift(
         FakeEngine(deployed=all_deployed("dev")),
         "dev",
         ["data"],
-        projects_dir=projects,
         on_event=lambda layer, text: seen.append((layer, text)),
     )
     assert seen == [("data", "refresh aws:thing data")]
@@ -192,11 +190,10 @@ def test_readiness_needs_no_stack_config_beyond_the_region(projects: Path) -> No
 
 @pytest.fixture
 def task_engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
-    """The task drives a fake engine; every layer counts as built and readiness passes."""
+    """The task drives a fake engine and readiness passes."""
     fake = FakeEngine(deployed=all_deployed("dev"))
     monkeypatch.setattr(pulumi_engine_module, "PulumiEngine", lambda backend: fake)
     monkeypatch.setattr(drift_module, "readiness", lambda *a, **k: ())
-    monkeypatch.setattr(drift_module, "layer_exists", lambda *_: True)
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "x")
     monkeypatch.setattr(drift_task.console, "width", 200)
     return fake

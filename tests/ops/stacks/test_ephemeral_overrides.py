@@ -116,7 +116,7 @@ def test_a_list_override_is_written_as_a_list_and_validated(projects: Path) -> N
         ("aws:regoin=ap-northeast-2", r"aws has no setting 'regoin' \(did you mean aws:region\?\)"),
         (
             "cache:size=1",
-            r"--set cache:size: 'cache' is not a built layer: expected one of network, data, edge, compute, aws",
+            r"--set cache:size: 'cache' is not a layer: expected one of network, data, edge, compute, aws",
         ),
     ],
 )

@@ -35,10 +35,10 @@ def after(later: Call, *earlier: Call) -> bool:
 # Deploy ------------------------------------------------------------------------------------
 
 
-def test_deploy_all_runs_network_then_data_and_edge_together_then_compute(projects: Path) -> None:
+def test_deploy_all_runs_network_then_data_and_edge_together_then_compute() -> None:
     # data's and edge's `up` wait for each other at a barrier: they only finish if they run at once.
     engine = FakeEngine(together={("up", "data"), ("up", "edge")})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev")
+    report = Orchestrator(engine).deploy("dev")
 
     net, data, edge, compute = (engine.one("up", n) for n in ("network", "data", "edge", "compute"))
     assert after(data, net) and after(edge, net)
@@ -50,15 +50,15 @@ def test_deploy_all_runs_network_then_data_and_edge_together_then_compute(projec
     assert [c.detail["targets"] for c in engine.of("up")] == [None] * 4  # a deploy updates the whole stack
 
 
-def test_parallel_bound_of_one_runs_data_and_edge_one_after_the_other(projects: Path) -> None:
+def test_parallel_bound_of_one_runs_data_and_edge_one_after_the_other() -> None:
     engine = FakeEngine()
-    Orchestrator(engine, max_parallel=1, projects_dir=projects).deploy("dev")
+    Orchestrator(engine, max_parallel=1).deploy("dev")
     assert not overlap(engine.one("up", "data"), engine.one("up", "edge"))
 
 
-def test_failed_edge_skips_compute_while_data_still_finishes(projects: Path) -> None:
+def test_failed_edge_skips_compute_while_data_still_finishes() -> None:
     engine = FakeEngine(fail={("up", "edge")})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev")
+    report = Orchestrator(engine).deploy("dev")
 
     assert report.outcome("data").result == "deployed"
     assert report.outcome("edge").result == "failed"
@@ -70,25 +70,25 @@ def test_failed_edge_skips_compute_while_data_still_finishes(projects: Path) -> 
     assert (report.failed, report.skipped, report.ok) == (("edge",), ("compute",), False)
 
 
-def test_failed_network_stops_every_other_layer(projects: Path) -> None:
+def test_failed_network_stops_every_other_layer() -> None:
     engine = FakeEngine(fail={("up", "network")})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev")
+    report = Orchestrator(engine).deploy("dev")
     assert [o.result for o in report.outcomes] == ["failed", "skipped", "skipped", "skipped"]
     assert [c.layer for c in engine.of("up")] == ["network"]
 
 
-def test_single_layer_deploy_needs_its_upstream_deployed(projects: Path) -> None:
+def test_single_layer_deploy_needs_its_upstream_deployed() -> None:
     engine = FakeEngine(deployed={("network", "dev"): 3, ("data", "dev"): 3})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["compute"])
+    report = Orchestrator(engine).deploy("dev", ["compute"])
     outcome = report.outcome("compute")
     assert outcome.result == "upstream not deployed"
     assert outcome.reason == "upstream not deployed in dev: edge"
     assert engine.of("up") == []
 
 
-def test_single_layer_deploy_with_upstream_in_place_runs_only_that_layer(projects: Path) -> None:
+def test_single_layer_deploy_with_upstream_in_place_runs_only_that_layer() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"))
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["compute"], refresh=True)
+    report = Orchestrator(engine).deploy("dev", ["compute"], refresh=True)
     assert [(c.op, c.layer) for c in engine.calls if c.op in ("up", "refresh")] == [
         ("refresh", "compute"),
         ("up", "compute"),
@@ -96,21 +96,12 @@ def test_single_layer_deploy_with_upstream_in_place_runs_only_that_layer(project
     assert report.outcome("compute").changes == Changes(updated=1, same=2)
 
 
-def test_a_layer_not_built_yet_holds_back_its_dependents(projects: Path) -> None:
-    (projects / "edge" / "__main__.py").unlink()
-    engine = FakeEngine()
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev")
-    assert report.outcome("edge").result == "not built"
-    assert report.outcome("compute").reason == "upstream edge not built"
-    assert report.outcome("data").result == "deployed"
-
-
 # Preview -----------------------------------------------------------------------------------
 
 
-def test_preview_of_a_layer_whose_upstream_is_missing_says_upstream_not_deployed(projects: Path) -> None:
+def test_preview_of_a_layer_whose_upstream_is_missing_says_upstream_not_deployed() -> None:
     engine = FakeEngine()
-    report = Orchestrator(engine, projects_dir=projects).preview("dev")
+    report = Orchestrator(engine).preview("dev")
 
     assert report.outcome("network").result == "previewed"
     assert report.outcome("network").changes == Changes(created=2)
@@ -122,9 +113,9 @@ def test_preview_of_a_layer_whose_upstream_is_missing_says_upstream_not_deployed
     assert [c.layer for c in engine.of("preview")] == ["network"]
 
 
-def test_preview_with_everything_deployed_previews_every_layer(projects: Path) -> None:
+def test_preview_with_everything_deployed_previews_every_layer() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"))
-    report = Orchestrator(engine, projects_dir=projects).preview("prod")
+    report = Orchestrator(engine).preview("prod")
     assert report.ok
     assert sorted(c.layer for c in engine.of("preview")) == ["compute", "data", "edge", "network"]
     assert engine.of("up") == [] and engine.of("destroy") == []
@@ -133,9 +124,9 @@ def test_preview_with_everything_deployed_previews_every_layer(projects: Path) -
 # Teardown ----------------------------------------------------------------------------------
 
 
-def test_destroy_all_runs_compute_then_data_and_edge_together_then_network(projects: Path) -> None:
+def test_destroy_all_runs_compute_then_data_and_edge_together_then_network() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), together={("destroy", "data"), ("destroy", "edge")})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev")
+    report = Orchestrator(engine).destroy("dev")
 
     compute, data, edge, net = (engine.one("destroy", n) for n in ("compute", "data", "edge", "network"))
     assert after(data, compute) and after(edge, compute)
@@ -147,9 +138,9 @@ def test_destroy_all_runs_compute_then_data_and_edge_together_then_network(proje
     assert report.outcome("network").changes == Changes(deleted=3)
 
 
-def test_failed_compute_destroy_keeps_everything_it_depends_on(projects: Path) -> None:
+def test_failed_compute_destroy_keeps_everything_it_depends_on() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), fail={("destroy", "compute")})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev")
+    report = Orchestrator(engine).destroy("dev")
     assert [o.result for o in report.outcomes] == ["failed", "skipped", "skipped", "skipped"]
     assert report.outcome("network").reason == (
         "still used by data (skipped); still used by edge (skipped); still used by compute (failed)"
@@ -158,25 +149,25 @@ def test_failed_compute_destroy_keeps_everything_it_depends_on(projects: Path) -
     assert engine.violations == []
 
 
-def test_destroying_a_layer_while_a_dependent_exists_is_refused(projects: Path) -> None:
+def test_destroying_a_layer_while_a_dependent_exists_is_refused() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"))
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["network"])
+    report = Orchestrator(engine).destroy("dev", ["network"])
     outcome = report.outcome("network")
     assert outcome.result == "skipped"
     assert outcome.reason == "still used by data, edge, compute, which is deployed in dev"
     assert engine.of("destroy") == [] and engine.of("set_config") == []
 
 
-def test_destroying_a_layer_whose_dependents_are_gone_is_allowed(projects: Path) -> None:
+def test_destroying_a_layer_whose_dependents_are_gone_is_allowed() -> None:
     engine = FakeEngine(deployed={("network", "dev"): 3, ("data", "dev"): 0})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["network"])
+    report = Orchestrator(engine).destroy("dev", ["network"])
     assert report.outcome("network").result == "destroyed"
 
 
-def test_teardown_lifts_protection_on_data_and_edge_only_in_the_env_destroyed(projects: Path) -> None:
+def test_teardown_lifts_protection_on_data_and_edge_only_in_the_env_destroyed() -> None:
     engine = FakeEngine(deployed={**all_deployed("dev"), **all_deployed("prod")})
     engine.config[("data", "dev")] = {"data:deletionProtection": "true"}
-    Orchestrator(engine, projects_dir=projects).destroy("dev")
+    Orchestrator(engine).destroy("dev")
 
     flips = [(c.layer, c.env, c.detail["key"], c.detail["value"]) for c in engine.of("set_config")]
     assert sorted(f for f in flips if f[3] == "false") == [
@@ -196,19 +187,19 @@ def test_teardown_lifts_protection_on_data_and_edge_only_in_the_env_destroyed(pr
     assert all(c.env == "dev" for c in engine.calls)
 
 
-def test_teardown_flip_updates_only_the_protected_resource_types(projects: Path) -> None:
+def test_teardown_flip_updates_only_the_protected_resource_types() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"))
-    Orchestrator(engine, projects_dir=projects).destroy("prod")
+    Orchestrator(engine).destroy("prod")
     assert {c.layer: c.detail["targets"] for c in engine.of("up")} == {
         "data": ("aws:rds/instance:Instance",),
         "edge": ("aws:lb/loadBalancer:LoadBalancer",),
     }
 
 
-def test_destroy_failing_after_the_flip_says_protection_is_off_and_how_to_restore_it(projects: Path) -> None:
+def test_destroy_failing_after_the_flip_says_protection_is_off_and_how_to_restore_it() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), fail={("destroy", "data")})
     engine.config[("data", "dev")] = {"data:deletionProtection": "true"}
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev")
+    report = Orchestrator(engine).destroy("dev")
     data = report.outcome("data")
     assert data.result == "failed"
     assert data.reason == "pulumi destroy failed on the data stack 'dev': boom"
@@ -221,9 +212,9 @@ def test_destroy_failing_after_the_flip_says_protection_is_off_and_how_to_restor
     assert "protection is OFF" in next_steps(report)[0]
 
 
-def test_a_failed_flip_says_protection_may_be_off(projects: Path) -> None:
+def test_a_failed_flip_says_protection_may_be_off() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), fail={("up", "edge")})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["compute", "edge"])
+    report = Orchestrator(engine).destroy("dev", ["compute", "edge"])
     edge = report.outcome("edge")
     assert edge.result == "failed" and engine.of("destroy", "edge") == []
     assert edge.next_step.startswith(
@@ -232,9 +223,9 @@ def test_a_failed_flip_says_protection_may_be_off(projects: Path) -> None:
     assert "`invoke deploy --layer edge --env dev`" in edge.next_step
 
 
-def test_a_failed_destroy_without_flips_keeps_the_plain_retry_hint(projects: Path) -> None:
+def test_a_failed_destroy_without_flips_keeps_the_plain_retry_hint() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"), fail={("destroy", "compute")})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["compute"])
+    report = Orchestrator(engine).destroy("dev", ["compute"])
     assert report.outcome("compute").next_step == "fix the cause above, then `invoke destroy --layer compute --env dev`"
 
 
@@ -246,21 +237,19 @@ def _use_lifecycle(monkeypatch: pytest.MonkeyPatch, data: LayerLifecycle) -> Non
     monkeypatch.setattr(teardown_policy, "lifecycle", shared_layers.lifecycle)
 
 
-def test_a_layer_with_flips_but_no_targets_is_refused_before_any_change(
-    projects: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_layer_with_flips_but_no_targets_is_refused_before_any_change(monkeypatch: pytest.MonkeyPatch) -> None:
     real = lifecycle("data")
     data = dataclasses.replace(real, teardown=Teardown(config=(("deletionProtection", "false"),)))
     _use_lifecycle(monkeypatch, data)
     engine = FakeEngine(deployed={("data", "dev"): 3})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["data"])
+    report = Orchestrator(engine).destroy("dev", ["data"])
     assert report.outcome("data").reason.startswith("data declares teardown config but no teardown targets")
     assert engine.of("set_config") == [] and engine.of("up") == [] and engine.of("destroy") == []
 
 
-def test_teardown_of_an_empty_stack_never_runs_up(projects: Path) -> None:
+def test_teardown_of_an_empty_stack_never_runs_up() -> None:
     engine = FakeEngine(deployed={("data", "dev"): 0})
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["data"])
+    report = Orchestrator(engine).destroy("dev", ["data"])
     assert report.outcome("data").result == "not deployed"
     assert engine.of("up") == [] and engine.of("set_config") == []
 
@@ -284,9 +273,9 @@ def test_the_real_teardown_flips_are_exactly_the_protection_switches() -> None:
     }
 
 
-def test_remove_stacks_removes_them_after_destroy(projects: Path) -> None:
+def test_remove_stacks_removes_them_after_destroy() -> None:
     engine = FakeEngine(deployed=all_deployed("pr42"))
-    Orchestrator(engine, projects_dir=projects).destroy("pr42", remove_stacks=True)
+    Orchestrator(engine).destroy("pr42", remove_stacks=True)
     assert all(c.detail["remove"] is True for c in engine.of("destroy"))
     assert engine.stacks == {}
 
@@ -391,9 +380,9 @@ def test_removing_an_ephemeral_env_deletes_only_its_own_files(projects: Path) ->
 # Outputs and status ------------------------------------------------------------------------
 
 
-def test_outputs_merge_every_deployed_layer(projects: Path) -> None:
+def test_outputs_merge_every_deployed_layer() -> None:
     engine = FakeEngine(deployed={("network", "dev"): 3, ("data", "dev"): 3})
-    merged = Orchestrator(engine, projects_dir=projects).outputs("dev")
+    merged = Orchestrator(engine).outputs("dev")
     assert {k: v.value for k, v in merged.items()} == {
         "network_id": "network-dev-id",
         "network_token": "s3cr3t",
@@ -403,13 +392,12 @@ def test_outputs_merge_every_deployed_layer(projects: Path) -> None:
     assert plain_outputs(merged, show_secrets=False)["data_token"] == "[secret]"
 
 
-def test_status_reports_each_layer(projects: Path) -> None:
-    (projects / "compute" / "__main__.py").unlink()
+def test_status_reports_each_registered_layer() -> None:
     engine = FakeEngine(deployed={("network", "dev"): 7})
-    states = Orchestrator(engine, projects_dir=projects).status("dev")
-    assert states["network"] is not None and states["network"].resource_count == 7
-    assert states["data"] is not None and not states["data"].exists
-    assert states["compute"] is None
+    states = Orchestrator(engine).status("dev")
+    assert list(states) == list(shared_layers.layer_names())
+    assert states["network"].resource_count == 7
+    assert not states["data"].exists and not states["compute"].exists
 
 
 # Summary and progress ----------------------------------------------------------------------
@@ -421,9 +409,9 @@ def _render(report: RunReport) -> str:
     return console.export_text()
 
 
-def test_summary_table_shows_results_changes_durations_and_why(projects: Path) -> None:
+def test_summary_table_shows_results_changes_durations_and_why() -> None:
     engine = FakeEngine(fail={("up", "edge")})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev")
+    report = Orchestrator(engine).deploy("dev")
     # The fake engine takes no measurable time: give network's outcome a known duration to render.
     timed = (dataclasses.replace(report.outcome("network"), duration=12.4),)
     report = RunReport(report.action, report.env, timed + report.outcomes[1:])
@@ -455,23 +443,23 @@ def test_summary_table_columns() -> None:
     assert next_steps(report) == []
 
 
-def test_progress_off_a_terminal_prints_a_line_per_start_and_end(projects: Path) -> None:
+def test_progress_off_a_terminal_prints_a_line_per_start_and_end() -> None:
     out = StringIO()
     console = Console(file=out, width=200, color_system=None)
     engine = FakeEngine()
     with LiveProgress(console, ["network", "data", "edge", "compute"]) as progress:
-        Orchestrator(engine, reporter=progress, projects_dir=projects).deploy("dev", ["network"])
+        Orchestrator(engine, reporter=progress).deploy("dev", ["network"])
     assert out.getvalue().splitlines() == ["network: deploying…", "network: deployed"]
 
 
-def test_teardown_stops_before_any_change_when_the_flip_would_ship_undeployed_code(projects: Path) -> None:
+def test_teardown_stops_before_any_change_when_the_flip_would_ship_undeployed_code() -> None:
     db = "urn:pulumi:dev::data::payments:data:Database$aws:rds/instance:Instance::rds-payments-dev"
     engine = FakeEngine(
         deployed=all_deployed("dev"),
         pending={"data": {db: ("deletionProtection", "instanceClass")}},
     )
     engine.config[("data", "dev")] = {"data:deletionProtection": "true"}
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev", ["compute", "data"])
+    report = Orchestrator(engine).destroy("dev", ["compute", "data"])
     data = report.outcome("data")
     assert data.result == "failed"
     assert data.reason == (
@@ -483,9 +471,9 @@ def test_teardown_stops_before_any_change_when_the_flip_would_ship_undeployed_co
     assert engine.config[("data", "dev")] == {"data:deletionProtection": "true"}  # restored
 
 
-def test_teardown_flip_proceeds_when_only_the_protection_switch_differs(projects: Path) -> None:
+def test_teardown_flip_proceeds_when_only_the_protection_switch_differs() -> None:
     engine = FakeEngine(deployed=all_deployed("dev"))
-    report = Orchestrator(engine, projects_dir=projects).destroy("dev")
+    report = Orchestrator(engine).destroy("dev")
     assert {c.layer: c.detail["targets"] for c in engine.of("pending_changes")} == {
         "data": ("aws:rds/instance:Instance",),
         "edge": ("aws:lb/loadBalancer:LoadBalancer",),
@@ -498,9 +486,9 @@ def test_teardown_flip_proceeds_when_only_the_protection_switch_differs(projects
 # Ripples: a deploy that changes a layer's exports -------------------------------------------
 
 
-def test_a_changed_export_names_the_stale_layers_below_and_the_command_to_run(projects: Path) -> None:
+def test_a_changed_export_names_the_stale_layers_below_and_the_command_to_run() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"), reexports={"network"})
-    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"])
+    report = Orchestrator(engine).deploy("prod", ["network"])
     network = report.outcome("network")
     assert network.result == "deployed" and network.changed_exports == ("network_id",)
     assert network.next_step == (
@@ -511,24 +499,24 @@ def test_a_changed_export_names_the_stale_layers_below_and_the_command_to_run(pr
     assert [c.layer for c in engine.of("up")] == ["network"]
 
 
-def test_following_ripples_deploys_the_stale_layers_in_graph_order(projects: Path) -> None:
+def test_following_ripples_deploys_the_stale_layers_in_graph_order() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"), reexports={"edge"})
-    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["edge"], follow_ripples=True)
+    report = Orchestrator(engine).deploy("prod", ["edge"], follow_ripples=True)
     assert [o.layer for o in report.outcomes] == ["edge", "compute"]
     assert [c.layer for c in engine.of("up")] == ["edge", "compute"]
     assert report.ok and report.outcome("edge").next_step == ""
 
 
-def test_unchanged_exports_leave_the_layers_below_alone(projects: Path) -> None:
+def test_unchanged_exports_leave_the_layers_below_alone() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"))
-    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"], follow_ripples=True)
+    report = Orchestrator(engine).deploy("prod", ["network"], follow_ripples=True)
     assert [o.layer for o in report.outcomes] == ["network"]
     assert report.outcome("network").changed_exports == () and report.outcome("network").next_step == ""
 
 
-def test_a_first_deploy_has_no_ripples_since_nothing_read_the_old_values(projects: Path) -> None:
+def test_a_first_deploy_has_no_ripples_since_nothing_read_the_old_values() -> None:
     engine = FakeEngine(reexports={"network"})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["network"])
+    report = Orchestrator(engine).deploy("dev", ["network"])
     assert report.outcome("network").changed_exports == ()
 
 
@@ -537,9 +525,9 @@ def test_a_first_deploy_has_no_ripples_since_nothing_read_the_old_values(project
 _SG = "urn:pulumi:prod::network::payments:network:SecurityGroups$aws:ec2/securityGroup:SecurityGroup::secgroup-app"
 
 
-def test_a_deploy_that_would_replace_a_security_group_in_use_stops_before_any_change(projects: Path) -> None:
+def test_a_deploy_that_would_replace_a_security_group_in_use_stops_before_any_change() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"), pending={"network": {_SG: ("(replace)", "description")}})
-    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"])
+    report = Orchestrator(engine).deploy("prod", ["network"])
     network = report.outcome("network")
     assert network.result == "failed"
     assert network.reason == (
@@ -551,13 +539,13 @@ def test_a_deploy_that_would_replace_a_security_group_in_use_stops_before_any_ch
     assert engine.of("up") == []
 
 
-def test_an_in_place_change_of_a_held_resource_deploys(projects: Path) -> None:
+def test_an_in_place_change_of_a_held_resource_deploys() -> None:
     engine = FakeEngine(deployed=all_deployed("prod"), pending={"network": {_SG: ("tags",)}, "edge": {}})
-    report = Orchestrator(engine, projects_dir=projects).deploy("prod", ["network"])
+    report = Orchestrator(engine).deploy("prod", ["network"])
     assert report.outcome("network").result == "deployed"
 
 
-def test_with_nothing_deployed_below_no_replacement_check_runs(projects: Path) -> None:
+def test_with_nothing_deployed_below_no_replacement_check_runs() -> None:
     engine = FakeEngine(pending={"network": {_SG: ("(replace)",)}})
-    report = Orchestrator(engine, projects_dir=projects).deploy("dev", ["network"])
+    report = Orchestrator(engine).deploy("dev", ["network"])
     assert report.outcome("network").result == "deployed" and engine.of("pending_changes") == []

@@ -254,13 +254,11 @@ def test_real_network_config_of_dev_and_prod_is_valid() -> None:
     assert check_config(Environment.load("prod"), ["network"]) == []
 
 
-def test_bad_network_config_names_the_key(tmp_path: Path) -> None:
-    layer = tmp_path / "network"
-    layer.mkdir()
-    (layer / "__main__.py").write_text("")
+def test_bad_network_config_names_the_key(projects: Path) -> None:
+    layer = projects / "network"
     (layer / "Pulumi.yaml").write_text((PROJECTS_DIR / "network" / "Pulumi.yaml").read_text())
     (layer / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-northeast-2\n  network:vpcCidr: 10.0.0.0/8\n")
-    problems = check_config(Environment.load("dev", tmp_path), ["network"])
+    problems = check_config(Environment.load("dev", projects), ["network"])
     assert problems == [
         "config of network/dev: network:vpcCidr = '10.0.0.0/8' is invalid: expected a prefix length between /16 and /24"
     ]

@@ -9,17 +9,15 @@ from invoke.context import Context
 from invoke.exceptions import Exit
 
 from ops.cli import stacks as tasks_stacks
-from ops.stacks import scheduler as orchestrator
 from ops.stacks.preflight import PreflightReport
 from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 
 
 @pytest.fixture
 def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
-    """The tasks drive a fake engine, every layer counts as built, and preflight passes."""
+    """The tasks drive a fake engine and preflight passes."""
     fake = FakeEngine()
     monkeypatch.setattr(tasks_stacks, "_engine", lambda: fake)
-    monkeypatch.setattr(orchestrator, "layer_exists", lambda *_: True)
     monkeypatch.setattr(tasks_stacks, "run_preflight", lambda *a, **k: PreflightReport(()))
     return fake
 
