@@ -29,10 +29,9 @@ class StackConfigError(ValueError):
 
 @dataclass(frozen=True)
 class StackConfig:
-    """The config a program would receive, and which keys hold (undecryptable) secrets."""
+    """The config a program would receive; a secret (which cannot be decrypted here) shows as the mask."""
 
     values: dict[str, str]
-    secret_keys: tuple[str, ...]
 
 
 def project_dir(layer: str, projects_dir: Path = PROJECTS_DIR) -> Path:
@@ -146,7 +145,6 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
         raise StackConfigError(
             f"unknown environment {env!r}: projects/{layer} has no Pulumi.{env}.yaml (known: {known})"
         )
-    secrets: list[str] = []
     stack_values = _load_yaml(stack_path).get("config") or {}
     problems = foreign_key_problems(layer, name, stack_values, _shown(stack_path))
     if problems:
@@ -154,11 +152,10 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
     for key, value in sorted(stack_values.items()):
         full = key if ":" in key else f"{name}:{key}"
         if isinstance(value, dict) and set(value) == {"secure"}:
-            secrets.append(full)
             values[full] = SECRET_MASK
         else:
             values[full] = as_config_string(value)
-    return StackConfig(values=values, secret_keys=tuple(secrets))
+    return StackConfig(values=values)
 
 
 def service_of(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
