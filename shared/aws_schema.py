@@ -24,9 +24,12 @@ def resource_class(token: str) -> type | None:
         return None
     module_path, _, class_name = rest.partition(":")
     module = module_path.split("/")[0]
+    # Without the SDK every answer would be "not an AWS resource" and the tag rule would pass
+    # everything: that is an installation error, not an answer.
+    importlib.import_module("pulumi_aws")
     try:
         mod = importlib.import_module("pulumi_aws" if module == "index" else f"pulumi_aws.{module}")
-    except ImportError:
+    except ImportError:  # a module this SDK version does not have
         return None
     cls = getattr(mod, class_name, None)
     return cls if isinstance(cls, type) else None

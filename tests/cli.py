@@ -6,8 +6,10 @@ Python would end the process: its traceback on stderr and exit code 1, so a test
 traceback" still sees one. A subprocess would prove nothing more and costs 0.3-1 s of start-up per
 call; the tests that are about the console script itself still start one.
 
-One difference from a new process needs undoing: invoke consumes a task's `help` dict while building
-its arguments, so each run gets the tasks' help back afterwards.
+Two differences from a new process are undone: invoke consumes a task's `help` dict while building
+its arguments, so each run gets the tasks' help back afterwards; and the tasks' rich console chose
+its colours when it was imported, whatever the terminal then, so each run prints without colour, as
+a new process whose output is captured would.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from invoke import Program
 from invoke.tasks import Task
 
 import tasks as repository_tasks  # the same tasks.py invoke loads: imports every task module once
+from ops.cli.common import console
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -40,9 +43,15 @@ class Ran:
     stderr: str
 
 
-def run_invoke(*args: str, env: Mapping[str, str] | None = None, unset: tuple[str, ...] = (), columns: int = 80) -> Ran:
+def run_invoke(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    unset: tuple[str, ...] = (),
+    clear_env: bool = False,
+    columns: int = 80,
+) -> Ran:
     """`invoke *args` from the repository root, with `env` added to the environment for the run and
-    every variable starting with one of `unset` removed from it.
+    every variable starting with one of `unset` removed from it (`clear_env`: `env` is all there is).
 
     `columns` is the width rich lays tables out in (a captured subprocess gets 80 unless told).
     """
@@ -50,10 +59,11 @@ def run_invoke(*args: str, env: Mapping[str, str] | None = None, unset: tuple[st
     out, err = io.StringIO(), io.StringIO()
     program = Program(name="Invoke", binary="inv[oke]", version=invoke.__version__)
     code = 0
-    kept = {k: v for k, v in os.environ.items() if not (unset and k.startswith(unset))}
+    kept = {} if clear_env else {k: v for k, v in os.environ.items() if not (unset and k.startswith(unset))}
     with (
         mock.patch.dict(os.environ, {**kept, "COLUMNS": str(columns), **(env or {})}, clear=True),
         contextlib.chdir(REPO),
+        mock.patch.object(console, "_color_system", None),
         contextlib.redirect_stdout(out),
         contextlib.redirect_stderr(err),
     ):

@@ -4,8 +4,8 @@
   with its real stack config (plus overrides), feeding its StackReferences with stand-in
   exports shaped by the upstream contracts, so each layer is tested on its own. A run identical
   to an earlier one of the worker is answered with a copy of its plan, unless a test has swapped
-  a part of the engine (as `registrations` does) or listens for info messages: those always get a
-  run of their own.
+  a part of the engine (as `registrations` does) or listens for info messages, or asks for
+  `fresh=True` (a determinism test comparing two runs): those always get a run of their own.
 - `platform_plan(env)` is the full offline plan (every layer wired to the real exports of the
   layers before it), computed once per session and environment.
 - boto3 clients made in this process share one botocore loader, so each service's model is read
@@ -88,9 +88,10 @@ def _reusable() -> bool:
     return _engine_parts() == _ENGINE and logging.getLogger().getEffectiveLevel() > logging.INFO
 
 
-def reusing_run_program(main: Path, **run: Any) -> ProgramRun:
-    """`run_program`, answered with a copy of an identical earlier run when there is one."""
-    if not _reusable():
+def reusing_run_program(main: Path, *, fresh: bool = False, **run: Any) -> ProgramRun:
+    """`run_program`, answered with a copy of an identical earlier run when there is one (unless `fresh`:
+    a test that compares two runs must get two)."""
+    if fresh or not _reusable():
         return run_program(main, **run)
     key = json.dumps(
         [str(main), mock_engine.ORGANIZATION, {k: repr(v) if k == "cloud" else v for k, v in run.items()}],
@@ -113,6 +114,7 @@ def run_layer() -> RunLayer:
         overrides: Mapping[str, Any] | None = None,
         cloud: OfflineCloud | None = None,
         upstream_exports: Mapping[str, Mapping[str, Any]] | None = None,
+        fresh: bool = False,
     ) -> LayerPlan:
         config = dict(stack_config(layer, env).values)
         for key, value in (overrides or {}).items():
@@ -127,6 +129,7 @@ def run_layer() -> RunLayer:
             config=config,
             cloud=cloud or OfflineCloud(),
             stack_outputs=feeds,
+            fresh=fresh,
         )
         return LayerPlan(layer, "planned", result.resources, result.exports, result.secret_exports)
 

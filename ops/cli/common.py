@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import atexit
 import functools
-import gc
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -21,11 +19,6 @@ if TYPE_CHECKING:
     from ops.stacks.pulumi_engine import PulumiEngine
 
 console = Console()
-
-# While it shuts down, Python walks every live object more than once; after a plan (pulumi, botocore
-# and the programs' own objects) that takes 1-1.5 s of a 3-5 s run. Frozen objects are skipped, and
-# the operating system takes the memory back at exit all the same.
-atexit.register(gc.freeze)
 
 P = ParamSpec("P")
 R = TypeVar("R")

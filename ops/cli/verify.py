@@ -13,6 +13,7 @@ from invoke.tasks import task
 from ops.cli.common import console, interruptible
 
 if TYPE_CHECKING:
+    from ops.environment.environment import Environment
     from shared.settings import StackSettings
 
 DEFAULT_REGION = "ap-northeast-2"
@@ -34,16 +35,24 @@ def _read_exports(env: str, outputs_json: str) -> dict[str, Any]:
         raise Exit(f"cannot read the stacks' exports: {e}", code=2) from None
 
 
-def _settings_reader(env: str) -> Callable[[str], StackSettings | None]:
-    """Each layer's settings from the environment's stack files, when they are here (verify may run without)."""
+def _environment(env: str) -> Environment | None:
+    """The environment's stack files, when they are here (verify may run without them)."""
     from ops.environment.environment import Environment, EnvironmentProblems
+
+    try:
+        return Environment.load(env)
+    except EnvironmentProblems:
+        return None
+
+
+def _settings_reader(environment: Environment | None) -> Callable[[str], StackSettings | None]:
+    """Each layer's settings from the loaded environment; None for every layer without one."""
     from shared.layers import lifecycle
     from shared.settings import ConfigError, parse_settings
 
-    try:
-        environment = Environment.load(env)
-    except EnvironmentProblems:
+    if environment is None:
         return lambda layer: None
+    env = environment.name
 
     def read(layer: str) -> StackSettings | None:
         try:
@@ -121,6 +130,7 @@ def verify(
     except ValueError as e:  # VerifyInputError included
         raise Exit(str(e), code=2) from None
 
+    environment = _environment(env)
     platform = Platform(
         exports=exports,
         aws=AwsClients(region, endpoint_url=endpoint_url or None),
@@ -128,11 +138,11 @@ def verify(
             min_tasks=min_tasks,
             health_path=health_path,
             env=env,
-            service=service_of(env),
+            service=environment.service if environment else service_of(env),
             alarm_grace_minutes=grace_minutes,
         ),
         get=lambda url: https_get(url, ca_bundle=ca_bundle or None, connect_to=address, timeout=timeout),
-        settings_of=_settings_reader(env),
+        settings_of=_settings_reader(environment),
     )
     console.print(f"verifying {env} in {region}")
     results = run_checks(platform, chosen)

@@ -64,6 +64,13 @@ class Environment:
         """The environment's `aws:region`, from the first layer that sets it."""
         return next((r for c in self.configs.values() if (r := c.values.get(REGION_KEY))), None)
 
+    @property
+    def service(self) -> str:
+        """The service every layer names (loading refuses layers that disagree)."""
+        layer = next(iter(self.configs))
+        namespace = project_file(layer, self.projects_dir)["name"]
+        return self.configs[layer].values.get(f"{namespace}:service", "")
+
     def values(self, layer: str) -> dict[str, str]:
         """What the layer's program would receive as config (`<namespace>:<key>` -> string)."""
         return dict(self.configs[layer].values)

@@ -110,32 +110,73 @@ def _with_dependencies(names: set[str]) -> set[str]:
     return seen
 
 
-# Loads the pack as Pulumi would (policy/__main__.py) with the repository's own install hidden: no
-# editable-install finder, no `ops`, no layer package. Prints the distributions it imported.
+# Loads the pack as Pulumi would (policy/__main__.py) with the repository's own install hidden (no
+# editable-install finder, no `ops`, no layer package) and every library outside the pack's
+# requirements refused, then judges each case with the pack's own policies. Prints the verdicts.
 LOAD_THE_PACK_ALONE = textwrap.dedent(
     """
-    import json, runpy, sys
+    import json, re, runpy, sys
     from importlib import metadata
+
+    allowed, cases = json.loads(sys.argv[3]), json.loads(sys.argv[4])
+    owners = metadata.packages_distributions()
+
+    class OutsideTheRequirements:
+        def find_spec(self, name, path=None, target=None):
+            dists = {re.sub(r"[-_.]+", "-", d).lower() for d in owners.get(name.partition(".")[0], [])}
+            if dists and not dists & set(allowed):
+                raise ImportError(f"{name} is not in the pack's requirements")
+            return None
+
     sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
+    sys.meta_path.insert(0, OutsideTheRequirements())
     for name in ("ops", "payments_network", "payments_data", "payments_edge", "payments_compute"):
         sys.modules[name] = None  # importing any of them now fails
-    before = set(sys.modules)
     import pulumi_policy
+    from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs
+    from pulumi_policy.proxy import unknown_checking_proxy
+
     built = {}
     pulumi_policy.PolicyPack = lambda **kwargs: built.update(kwargs)  # the real one serves gRPC
     runpy.run_path(sys.argv[1], run_name="__main__")
     import shared
     assert shared.__file__.startswith(sys.argv[2]), shared.__file__  # from the checkout
-    tops = {m.partition(".")[0] for m in set(sys.modules) - before if sys.modules[m] is not None}
-    owners = metadata.packages_distributions()
-    print(json.dumps({"rules": len(built["policies"]), "dists": sorted({d for t in tops for d in owners.get(t, [])})}))
+    policies = {p.name: p for p in built["policies"]}
+    options = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+    verdicts = []
+    for rule, token, name, props in cases:
+        urn = f"urn:pulumi:prod::network::{token}::{name}"
+        args = ResourceValidationArgs(token, unknown_checking_proxy(props), urn, name, options, None)
+        reported = []
+        policies[rule].validate(args, lambda message, _urn=None: reported.append(message))
+        verdicts.append(reported)
+    print(json.dumps({"rules": len(built["policies"]), "verdicts": verdicts}))
     """
 )
 
+PACK_CASES = [  # rule, type, name, inputs: each breaks its rule once
+    ("required-tags", "aws:ec2/vpc:Vpc", "vpc-payments-prod", {"cidrBlock": "10.10.0.0/16"}),
+    ("kms-rotation", "aws:kms/key:Key", "kms-payments-data-prod", {"enableKeyRotation": False}),
+    ("log-retention", "aws:cloudwatch/logGroup:LogGroup", "log-payments-vpcflow-prod", {"retentionInDays": 14}),
+]
 
-def test_the_pack_loads_with_only_its_requirements_and_the_checkouts_shared_package():
+
+def test_the_pack_judges_with_only_its_requirements_and_the_checkouts_shared_package():
+    # The repository's own packages are allowed through: they come from the checkout's path, and
+    # `ops` and the layer packages are refused by name.
+    allowed = sorted(
+        _with_dependencies({r.name for r in pack_requirements()}) | {canonicalize_name(_pyproject()["name"])}
+    )
     result = subprocess.run(
-        [sys.executable, "-c", LOAD_THE_PACK_ALONE, str(POLICY_DIR), str(REPO / "shared")],
+        [
+            sys.executable,
+            "-c",
+            LOAD_THE_PACK_ALONE,
+            str(POLICY_DIR),
+            str(REPO / "shared"),
+            json.dumps(allowed),
+            json.dumps(PACK_CASES),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -144,8 +185,9 @@ def test_the_pack_loads_with_only_its_requirements_and_the_checkouts_shared_pack
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout)
     assert loaded["rules"] == len(RULES)
-    needed = {canonicalize_name(d) for d in loaded["dists"]} - {canonicalize_name(_pyproject()["name"])}
-    assert needed - _with_dependencies({r.name for r in pack_requirements()}) == set()
+    # The same verdicts as in the repository's own environment, and each case is refused.
+    assert loaded["verdicts"] == [run_resource_policy(*case) for case in PACK_CASES]
+    assert all(loaded["verdicts"])
 
 
 def test_the_packs_requirements_are_pinned_as_the_repository_pins_them():

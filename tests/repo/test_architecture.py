@@ -43,7 +43,8 @@ def test_shared_imports_neither_ops_nor_policy_nor_a_layer_package():
 
 
 def test_the_policy_pack_imports_nothing_from_ops():
-    for path in _python_files(REPO / "policy"):
+    # The pack's own code; its virtualenv (policy/venv) holds third-party code, not ours.
+    for path in [REPO / "policy" / "__main__.py", *_python_files(REPO / "policy" / "payments_policy")]:
         bad = {m for m in _imports(path) if _top(m) == "ops"}
         assert not bad, f"{path.relative_to(REPO)} imports {sorted(bad)}"
 

@@ -102,7 +102,7 @@ def test_every_name_ends_with_the_environment(plan: LayerPlan) -> None:
 
 def test_the_plan_is_deterministic(run_layer) -> None:
     first = run_layer("compute", "prod", upstream_exports=upstream())
-    second = run_layer("compute", "prod", upstream_exports=upstream())
+    second = run_layer("compute", "prod", upstream_exports=upstream(), fresh=True)
     # Registration order follows when inputs resolve, so compare resource by resource.
     assert sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True)) for r in first.resources) == sorted(
         (r.type, r.name, json.dumps(r.inputs, sort_keys=True)) for r in second.resources

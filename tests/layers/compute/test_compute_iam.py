@@ -191,7 +191,7 @@ def test_task_role_statement_sids_must_be_distinct(run_layer) -> None:
 
 
 def test_policy_documents_are_deterministic_json(prod: LayerPlan, run_layer) -> None:
-    again = run_layer("compute", "prod", upstream_exports=upstream())
+    again = run_layer("compute", "prod", upstream_exports=upstream(), fresh=True)
     for name, document in iam_documents(prod).items():
         assert document == json.dumps(json.loads(document), sort_keys=True)
         assert iam_documents(again)[name] == document

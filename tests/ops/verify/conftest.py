@@ -11,8 +11,10 @@
   containers) and returns the stacks' exports (every contract name of the four layers; ARNs that
   no check reads are written, not created). Each keyword injects one fault.
 - `deployed`: that platform without faults, built once per worker in a moto server process of its
-  own that no test resets (the checks only read), with its clients, its endpoint and a fresh copy
-  of its exports for each test.
+  own that no test resets, with its clients, its endpoint and a fresh copy of its exports for each
+  test. Tests may only read it (the alarms' states are compared at the end of the session), and
+  its alarms are "just deployed" for 30 minutes of verify's grace period from the seeding, far
+  longer than a run of the suite.
   The alarms are as AWS leaves them right after a deploy: in INSUFFICIENT_DATA since the seeding
   (moto would start them in OK), so within verify's grace period.
 - `https_service`: a local HTTPS server on 127.0.0.1 whose certificate (signed by a test CA made
@@ -25,11 +27,12 @@ import copy
 import functools
 import http.server
 import os
+import queue
+import re
 import ssl
 import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -50,7 +53,6 @@ from tests.ops.verify.verify_helpers import (
     REGION,
     SERVICE,
     HttpsService,
-    free_port,
     write_certificates,
 )
 
@@ -95,39 +97,52 @@ def _deployed_once() -> Iterator[Deployed]:
     # Checks only read, so every test of a healthy platform can share one, seeded once per worker
     # (seeding costs about a second; a run of the checks far less). It needs a moto of its own in
     # another process: moto keeps its state per process, and other tests reset theirs.
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", "MOTO_ECS_SERVICE_RUNNING": "3"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, endpoint = serve_moto_in_a_process()
     try:
-        wait_until_serving(endpoint, server)
         aws = AwsClients(
             REGION, session=boto3.Session(region_name=REGION, **_SESSION_CREDENTIALS), endpoint_url=endpoint
         )
         # The server process was started with the running count a healthy service has (3).
         exports = build_platform(aws, lambda name, value: None)
+        before = _alarm_states(aws)
         yield Deployed(aws, endpoint, exports)
+        # Every test shares it on the promise that it only reads: hold the tests to that.
+        assert _alarm_states(aws) == before, "a test changed the shared platform's alarms"
     finally:
         server.terminate()
         server.wait(timeout=10)
 
 
-def wait_until_serving(endpoint: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    """Return once moto answers at `endpoint`; fail if its process exits or `seconds` pass first."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"moto server exited with {server.returncode} before serving {endpoint}")
-        try:
-            urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.05)  # polling a port that is not open yet; the loop waits for the answer itself
-    raise RuntimeError(f"moto server did not answer at {endpoint} within {seconds:.0f} s")
+def _alarm_states(aws: AwsClients) -> dict[str, str]:
+    alarms = aws.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    return {a["AlarmName"]: a["StateValue"] for a in alarms}
+
+
+def serve_moto_in_a_process(seconds: float = 60) -> tuple[subprocess.Popen[str], str]:
+    """A moto server in a process of its own on a port the system picks; returns it and its URL.
+
+    The URL is read from the server's log. The log is read to its end by a thread, since a pipe
+    nobody reads would stop the server once full."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", "0"],
+        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false", "MOTO_ECS_SERVICE_RUNNING": "3"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    urls: queue.Queue[str] = queue.Queue()
+
+    def read_log() -> None:
+        for line in server.stderr or ():
+            if found := re.search(r"Running on (http://127\.0\.0\.1:\d+)", line):
+                urls.put(found.group(1))
+
+    threading.Thread(target=read_log, daemon=True).start()
+    try:
+        return server, urls.get(timeout=seconds)
+    except queue.Empty:
+        server.kill()
+        raise RuntimeError(f"moto server did not say where it serves within {seconds:.0f} s") from None
 
 
 @pytest.fixture

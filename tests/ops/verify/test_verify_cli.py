@@ -230,7 +230,7 @@ def test_without_outputs_json_the_exports_come_from_the_stacks_through_the_autom
         "PULUMI_BACKEND_URL": f"file://{tmp_path}/state",
         "PULUMI_CONFIG_PASSPHRASE": "test",
     }
-    result = run_invoke("verify", "--env", "dev", env=env)
+    result = run_invoke("verify", "--env", "dev", env=env, clear_env=True)
 
     assert result.returncode == 2
     assert result.stderr.startswith("cannot read the stacks' exports: the Pulumi CLI is not installed")
