@@ -21,16 +21,6 @@ EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 
 
-@pytest.fixture
-def prod_plan(run_layer):
-    return run_layer("network", "prod")
-
-
-@pytest.fixture
-def dev_plan(run_layer):
-    return run_layer("network", "dev")
-
-
 def ref(name: str, prop: str = "id") -> str:
     return computed(name, prop)
 

@@ -19,16 +19,6 @@ STREAM_ARN = f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/firehose-payme
 ARCHIVE = "s3-payments-auditarchive-prod"
 
 
-@pytest.fixture
-def prod_plan(run_layer):
-    return run_layer("network", "prod")
-
-
-@pytest.fixture
-def dev_plan(run_layer):
-    return run_layer("network", "dev")
-
-
 def doc(resource, prop="policy"):
     return json.loads(resource.inputs[prop])
 
