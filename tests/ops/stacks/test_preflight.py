@@ -88,7 +88,10 @@ def stack_files(projects: Path) -> Path:
     return projects
 
 
-def _preflight(aws: AwsClients, projects: Path, **kw: object) -> tuple[str, ...]:
+def _preflight(
+    aws: AwsClients, projects: Path, env: str = "dev", layers: tuple[str, ...] = LAYER_NAMES, **kw: object
+) -> tuple[str, ...]:
+    """Preflight of `layers` in the throwaway tree, with the CLI and backend in place and no settings models."""
     args = {
         "changes_config": True,
         "aws": aws,
@@ -97,7 +100,7 @@ def _preflight(aws: AwsClients, projects: Path, **kw: object) -> tuple[str, ...]
         "models": {},
     }
     args.update(kw)
-    return run_preflight(Environment.load("dev", projects), LAYER_NAMES, **args).problems  # type: ignore[arg-type]
+    return run_preflight(Environment.load(env, projects), layers, **args).problems  # type: ignore[arg-type]
 
 
 # The DB secret -----------------------------------------------------------------------------
@@ -354,15 +357,7 @@ def _snapshot_preflight(
     """Preflight over the copied data stacks; with the data secret in place only the snapshot check can speak."""
     if with_secret:
         _secret(aws, f"payments/{env}/db-master", json.dumps({"username": "payments", "password": "s3cr3t-long"}))
-    return run_preflight(
-        Environment.load(env, projects),
-        layers,
-        changes_config=changes_config,
-        aws=aws,
-        which=lambda _: "pulumi",
-        environ=GOOD_ENV,
-        models={},
-    ).problems
+    return _preflight(aws, projects, env, layers, changes_config=changes_config)
 
 
 def _earlier_final_snapshot(aws: AwsClients, env: str = "prod") -> str:
@@ -466,15 +461,7 @@ def _prod_preflight(
     changes_config: bool = True,
     environ: dict[str, str] = GOOD_ENV,
 ) -> tuple[str, ...]:
-    return run_preflight(
-        Environment.load("prod", projects),
-        layers,
-        changes_config=changes_config,
-        aws=aws,
-        which=lambda _: "pulumi",
-        environ=environ,
-        models={},
-    ).problems
+    return _preflight(aws, projects, "prod", layers, changes_config=changes_config, environ=environ)
 
 
 def test_prod_on_the_local_backend_is_refused_unless_explicitly_allowed(aws: AwsClients, stack_files: Path) -> None:
