@@ -22,7 +22,6 @@ from ops.environment.stack_files import (
     StackConfigError,
     environments,
     project_dir,
-    project_file,
     stack_config,
 )
 from shared.environments import is_protected
@@ -67,9 +66,7 @@ class Environment:
     @property
     def service(self) -> str:
         """The service every layer names (loading refuses layers that disagree)."""
-        layer = next(iter(self.configs))
-        namespace = project_file(layer, self.projects_dir)["name"]
-        return self.configs[layer].values.get(f"{namespace}:service", "")
+        return next(iter(self.configs.values())).service
 
     def values(self, layer: str) -> dict[str, str]:
         """What the layer's program would receive as config (`<namespace>:<key>` -> string)."""
@@ -105,18 +102,15 @@ class Environment:
                 configs[layer] = stack_config(layer, name, projects_dir)
             except StackConfigError as e:
                 problems.extend(str(e).splitlines())
-        problems.extend(_service_problems(configs, projects_dir))
+        problems.extend(_service_problems(configs))
         if problems:
             raise EnvironmentProblems(problems)
         return cls(name, configs, projects_dir)
 
 
-def _service_problems(configs: Mapping[str, StackConfig], projects_dir: Path) -> list[str]:
+def _service_problems(configs: Mapping[str, StackConfig]) -> list[str]:
     """Every layer of one environment must name the same service: names, tags and alarms build on it."""
-    services = {}
-    for layer, config in configs.items():
-        namespace = project_file(layer, projects_dir)["name"]
-        services[layer] = config.values.get(f"{namespace}:service", "")
+    services = {layer: config.service for layer, config in configs.items()}
     if len(set(services.values())) <= 1:
         return []
     seen = ", ".join(f"{layer}:service = {value!r}" for layer, value in services.items())

@@ -31,7 +31,13 @@ class StackConfigError(ValueError):
 class StackConfig:
     """The config a program would receive; a secret (which cannot be decrypted here) shows as the mask."""
 
+    namespace: str  # the project's name, which prefixes its own keys
     values: dict[str, str]
+
+    @property
+    def service(self) -> str:
+        """The layer's `service` setting (every layer has one)."""
+        return self.values.get(f"{self.namespace}:service", "")
 
 
 def project_dir(layer: str, projects_dir: Path = PROJECTS_DIR) -> Path:
@@ -158,16 +164,14 @@ def stack_config(layer: str, env: str, projects_dir: Path = PROJECTS_DIR) -> Sta
             values[full] = SECRET_MASK
         else:
             values[full] = as_config_string(value)
-    return StackConfig(values=values)
+    return StackConfig(namespace=name, values=values)
 
 
 def service_of(env: str, projects_dir: Path = PROJECTS_DIR) -> str:
     """The environment's `service` setting (every layer has it), or the project default without stack files."""
     first = layer_names()[0]
     try:
-        values = stack_config(first, env, projects_dir).values
+        return stack_config(first, env, projects_dir).service
     except StackConfigError:
         decl = (project_file(first, projects_dir).get("config") or {}).get("service") or {}
         return str(decl.get("default", "")) if isinstance(decl, dict) else ""
-    name = project_file(first, projects_dir)["name"]
-    return values.get(f"{name}:service", "")
