@@ -1,0 +1,58 @@
+"""The journeys run the real `invoke` over the real Pulumi CLI: without the CLI they are skipped, except in CI.
+
+A contributor without a Pulumi CLI sees one line saying why; in CI (`CI=true`), where `.ci/run`
+puts the CLI on PATH, a missing CLI is a failure, never a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import Sandbox, pulumi_cli
+
+_SKIP_REASON = (
+    "the end-to-end journeys need the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/); "
+    "CI runs them with it"
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every journey `e2e`; skip them all, with one reason, when there is no CLI outside CI."""
+    here = Path(__file__).parent
+    journeys = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
+    for item in journeys:
+        item.add_marker(pytest.mark.e2e)
+    if pulumi_cli() is None and os.environ.get("CI", "").lower() != "true":
+        for item in journeys:
+            item.add_marker(pytest.mark.skip(reason=_SKIP_REASON))
+
+
+@pytest.fixture(scope="session")
+def pulumi_on_path() -> str:
+    """The CLI; in CI its absence fails the journey instead of skipping it."""
+    found = pulumi_cli()
+    if found is None:
+        pytest.fail(f"CI=true but no Pulumi CLI on PATH: {_SKIP_REASON}")
+    return found
+
+
+MakeSandbox = Callable[..., Sandbox]
+
+
+@pytest.fixture
+def make_sandbox(pulumi_on_path: str, tmp_path: Path) -> Iterator[MakeSandbox]:
+    """A factory of sandboxes (`tests.e2e.harness.Sandbox`) under the test's folder; each is stopped after."""
+    made: list[Sandbox] = []
+
+    def make(name: str = "sandbox", **options: object) -> Sandbox:
+        sandbox = Sandbox.create(tmp_path / name, **options)  # type: ignore[arg-type]
+        made.append(sandbox)
+        return sandbox
+
+    yield make
+    for sandbox in made:
+        sandbox.stop()

@@ -1,0 +1,61 @@
+"""moto's server for the journeys, with what AWS offers in ap-northeast-2 that moto does not model.
+
+`python -m tests.e2e.moto_server` serves on 127.0.0.1 and a port the system picks, and prints
+`Running on http://127.0.0.1:<port>` (werkzeug's line) on stderr.
+
+moto answers `DescribeOrderableDBInstanceOptions` only for Aurora and Neptune; RDS for PostgreSQL
+offers the classes of the repository's region table (read from the RDS console and API on the
+date the table states), Multi-AZ capable, so the server answers those for `postgres`. And
+Route53's reusable delegation sets get ids in AWS's form.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from moto.rds.models import RDSBackend
+from moto.route53.models import DelegationSet
+from moto.server import main
+
+from shared.aws_catalog import region_catalog
+
+_original = RDSBackend.describe_orderable_db_instance_options
+
+
+def _orderable(self: RDSBackend, engine: str, engine_version: str) -> list[dict[str, Any]]:
+    if engine != "postgres":
+        return _original(self, engine, engine_version)
+    catalog = region_catalog(self.region_name)
+    return [
+        {
+            "Engine": "postgres",
+            "EngineVersion": f"{major}.4",
+            "DBInstanceClass": cls,
+            "MultiAZCapable": True,
+            "StorageType": "gp3",
+            "AvailabilityZones": [{"Name": z} for z in catalog.availability_zones],
+        }
+        for major, classes in catalog.rds_postgres_classes.items()
+        for cls in classes
+    ]
+
+
+RDSBackend.describe_orderable_db_instance_options = _orderable  # type: ignore[method-assign]
+
+_original_set = DelegationSet.__init__
+
+
+def _aws_set_id(self: DelegationSet, caller_reference: str, name_servers: Any, delegation_set_id: Any) -> None:
+    # Route53 names a reusable delegation set N + 13 or more capitals and digits (N1PA6795SAMPLE in
+    # its API reference); moto's five random characters would fail the edge settings' own check.
+    number = sum(ord(c) for c in caller_reference) * 7919 % 10**13
+    _original_set(self, caller_reference, name_servers, delegation_set_id or f"N{number:013d}")
+
+
+DelegationSet.__init__ = _aws_set_id  # type: ignore[method-assign]
+
+if __name__ == "__main__":
+    os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+    sys.exit(main(["-H", "127.0.0.1", "-p", "0"]))

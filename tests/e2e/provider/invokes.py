@@ -1,0 +1,91 @@
+"""The data sources the layers call, answered as the real provider would: from AWS (moto on loopback).
+
+boto3 reaches moto through `AWS_ENDPOINT_URL`, which the engine passes on to its plugins with the
+rest of the environment; the provider's session (its credentials, or the role it assumed) makes
+the calls, so an account guard or a missing secret behaves as it would against AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+# ap-northeast-2's Elastic Load Balancing account, which writes ALB access logs (AWS's documented table).
+ELB_ACCOUNT = "600734575887"
+
+
+class InvokeFailure(Exception):
+    """The data source failed as AWS answered: its message is what the program's error shows."""
+
+
+def _client_error(e: ClientError) -> InvokeFailure:
+    err = e.response.get("Error", {})
+    return InvokeFailure(f"{err.get('Code', 'Error')}: {err.get('Message', '')}")
+
+
+def caller_identity(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    who = session.client("sts").get_caller_identity()
+    return {"accountId": who["Account"], "arn": who["Arn"], "userId": who["UserId"], "id": who["Account"]}
+
+
+def partition(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws", "reverseDnsPrefix": "com.amazonaws"}
+
+
+def region(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    name = session.region_name
+    return {"name": name, "region": name, "id": name, "endpoint": f"ec2.{name}.amazonaws.com"}
+
+
+def secret(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    try:
+        found = session.client("secretsmanager").describe_secret(SecretId=args.get("arn") or args.get("name"))
+    except ClientError as e:
+        raise _client_error(e) from None
+    return {"arn": found["ARN"], "id": found["ARN"], "name": found["Name"], "kmsKeyId": found.get("KmsKeyId", "")}
+
+
+def secret_version(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    try:
+        found = session.client("secretsmanager").get_secret_value(SecretId=args["secretId"])
+    except ClientError as e:
+        raise _client_error(e) from None
+    return {
+        "arn": found["ARN"],
+        "id": found["ARN"],
+        "secretId": args["secretId"],
+        "secretString": found.get("SecretString", ""),
+        "versionId": found["VersionId"],
+        "versionStages": found.get("VersionStages", []),
+    }
+
+
+def kms_key(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    try:
+        meta = session.client("kms").describe_key(KeyId=args["keyId"])["KeyMetadata"]
+    except ClientError as e:
+        raise _client_error(e) from None
+    return {
+        "arn": meta["Arn"],
+        "id": meta["KeyId"],
+        "keyId": meta["KeyId"],
+        "keyManager": meta.get("KeyManager", "CUSTOMER"),
+        "enabled": meta.get("Enabled", True),
+    }
+
+
+def elb_service_account(session: Any, args: dict[str, Any]) -> dict[str, Any]:
+    return {"arn": f"arn:aws:iam::{ELB_ACCOUNT}:root", "id": ELB_ACCOUNT, "region": session.region_name}
+
+
+INVOKES: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = {
+    "aws:index/getCallerIdentity:getCallerIdentity": caller_identity,
+    "aws:index/getPartition:getPartition": partition,
+    "aws:index/getRegion:getRegion": region,
+    "aws:secretsmanager/getSecret:getSecret": secret,
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": secret_version,
+    "aws:kms/getKey:getKey": kms_key,
+    "aws:elb/getServiceAccount:getServiceAccount": elb_service_account,
+}
