@@ -15,8 +15,7 @@ import pytest
 from tests.e2e.harness import Sandbox, pulumi_cli
 
 _SKIP_REASON = (
-    "the end-to-end journeys need the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/); "
-    "CI runs them with it"
+    "the end-to-end journeys need the Pulumi CLI on PATH (https://www.pulumi.com/docs/install/); CI runs them with it"
 )
 
 

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -179,9 +180,7 @@ class Sandbox:
             "PULUMI_CONFIG_PASSPHRASE": passphrase,
             "PAYMENTS_TEST_CLOUD": str(home / "cloud"),
             "PAYMENTS_TEST_DNS": str(home / "dns.json"),
-            "PYTHONPATH": os.pathsep.join(
-                [str(checkout), *(str(checkout / "projects" / layer) for layer in LAYERS)]
-            ),
+            "PYTHONPATH": os.pathsep.join([str(checkout), *(str(checkout / "projects" / layer) for layer in LAYERS)]),
             "COLUMNS": "120",
             "NO_COLOR": "1",
             "TERM": "dumb",
@@ -298,18 +297,16 @@ class Sandbox:
         self.set_dns({parent: ["ns1.registrar.example.net"], domain[1]: servers[1].split(", ")})
         return found[1]
 
-
     def seed_account(self, env: str, *, image_tag: str = "1.0.0") -> None:
         """What exists before a first deploy: the database secret and the image in ECR."""
         secret_id = f"payments/{env}/db-master"
         self.aws("secretsmanager").create_secret(
-            Name=secret_id, SecretString=json.dumps({"username": "payments_app", "password": "e2e-Passw0rd-long-enough"})
+            Name=secret_id,
+            SecretString=json.dumps({"username": "payments_app", "password": "e2e-Passw0rd-long-enough"}),
         )
         ecr = self.aws("ecr")
-        try:
+        with contextlib.suppress(ecr.exceptions.RepositoryAlreadyExistsException):
             ecr.create_repository(repositoryName=IMAGE_REPOSITORY)
-        except ecr.exceptions.RepositoryAlreadyExistsException:
-            pass
         manifest = {
             "schemaVersion": 2,
             "mediaType": "application/vnd.docker.distribution.manifest.v2+json",

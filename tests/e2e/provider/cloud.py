@@ -26,6 +26,7 @@ STATE = "cloud.json"
 CALLS = "calls.jsonl"
 LOCK = "cloud.lock"
 
+
 def key(type_: str, resource_id: str) -> str:
     """Where a resource is kept: ids are unique per type only (an S3 bucket's policy has the bucket's name)."""
     return f"{type_}|{resource_id}"

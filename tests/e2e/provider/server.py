@@ -206,7 +206,9 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         news = _to_dict(request.news)
         ignored = set(request.ignoreChanges)
         changed = sorted(
-            k for k in set(olds) | set(news) if k not in ignored and not k.startswith("__") and olds.get(k) != news.get(k)
+            k
+            for k in set(olds) | set(news)
+            if k not in ignored and not k.startswith("__") and olds.get(k) != news.get(k)
         )
         replaces = [k for k in changed if forces_replacement(type_, k)]
         detailed = {
