@@ -232,7 +232,7 @@ class _RecordingStack:
 
     def up(self, **kwargs: object) -> object:
         self.up_kwargs = kwargs
-        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"update": 1, "same": 7}))
+        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"update": 1, "same": 7}), outputs={})
 
 
 def _engine_over(stack: _RecordingStack, monkeypatch: pytest.MonkeyPatch) -> PulumiEngine:
