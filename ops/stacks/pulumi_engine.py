@@ -193,6 +193,9 @@ class PulumiEngine:
                     target=urns,
                     target_dependents=False,  # exactly the targets, never what depends on them
                     color="never",
+                    # The SDK reads the history entry of the update afterwards: without secrets it
+                    # needs no decryption (half the time with a passphrase), and we use only its counts.
+                    show_secrets=False,
                 )
             finally:
                 self._forget(layer, env)

@@ -218,8 +218,13 @@ class Orchestrator:
             self.reporter.started(layer, "deploying")
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
-            before = self._exports(layer, env)
-            if self._holds_for_downstream(layer, env):
+            users = self._deployed_downstream(layer, env)
+            preview_first = bool(users) and self._holds_for_downstream(layer, env)
+            # Exports are read only where they matter: to compare with a preview's, or because a
+            # deployed layer outside this run reads them and may now read stale values.
+            readers_outside = [d for d in users if d not in chosen]
+            before = self._exports(layer, env) if preview_first or readers_outside else None
+            if preview_first:
                 # A preview first, where AWS may refuse what a deployed layer below holds; when it
                 # changes nothing at all, it stands in for the update (the same program run).
                 preview = self.engine.preview(layer, env, on_event=self._sink(layer))
@@ -227,21 +232,35 @@ class Orchestrator:
                 if preview.changes_nothing(before):
                     return Outcome(layer, "deployed", preview.changes, _elapsed(start))
             changes = self.engine.up(layer, env, on_event=self._sink(layer))
-            after = self._exports(layer, env) or {}
-            changed = tuple(sorted(n for n in after if before is not None and before.get(n) != after[n]))
+            changed: tuple[str, ...] = ()
+            if readers_outside and before is not None:
+                after = self._exports(layer, env) or {}
+                changed = tuple(sorted(n for n in after if before.get(n) != after[n]))
             return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
 
+        self._read_states_at_once(env)
         waits = {n: [u for u in upstream(n) if u in chosen] for n in order}
         done = self._schedule(order, waits, _DEPLOY_OK, work, "deploy", env)
         return self._report("deploy", env, order, self._with_failure_hints(done, "deploy", env))
 
+    def _read_states_at_once(self, env: str) -> None:
+        """Ask for every layer's stack state at once, up front: each layer's first step asks about others.
+
+        A failure here is left for the layer's own step to meet and report.
+        """
+
+        def state(layer: str) -> None:
+            try:
+                self.engine.state(layer, env)
+            except Exception:
+                return
+
+        with ThreadPoolExecutor(max_workers=len(layer_names())) as pool:
+            list(pool.map(state, layer_names()))
+
     def _holds_for_downstream(self, layer: str, env: str) -> bool:
-        """The layer's stack holds resources of the types its dependents attach to, and one of them is deployed."""
-        return (
-            bool(lifecycle(layer).held_by_downstream)
-            and self.engine.state(layer, env).deployed
-            and bool(self._deployed_downstream(layer, env))
-        )
+        """The layer declares resource types its dependents attach to, and its stack holds resources."""
+        return bool(lifecycle(layer).held_by_downstream) and self.engine.state(layer, env).deployed
 
     def _with_failure_hints(self, done: dict[str, Outcome], action: str, env: str) -> dict[str, Outcome]:
         for layer, o in done.items():

@@ -16,16 +16,6 @@ VPC = "aws:ec2/vpc:Vpc"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 
 
-def deployed_dev(make_sandbox, **options) -> Sandbox:
-    """A sandbox with dev deployed by `deploy-all`, as a team has it after its first day."""
-    sb: Sandbox = make_sandbox(**options)
-    sb.seed_account("dev")
-    sb.delegate("dev")
-    first = sb.invoke("deploy-all", "--env", "dev")
-    assert first.returncode == 0, first
-    return sb
-
-
 def summary_rows(text: str) -> dict[str, list[str]]:
     """The summary table's rows by layer: each row's cells."""
     rows = {}
@@ -36,8 +26,8 @@ def summary_rows(text: str) -> dict[str, list[str]]:
     return rows
 
 
-def test_first_deploy_all_then_again_changes_nothing(make_sandbox) -> None:
-    sb = deployed_dev(make_sandbox)
+def test_first_deploy_all_then_again_changes_nothing(deployed_dev: Sandbox) -> None:
+    sb = deployed_dev
     created = [c for c in sb.cloud.changes() if c["op"] == "create"]
     assert len(created) == len(sb.cloud.resources())
     assert {c["urn"].split("::")[1] for c in created} == set(LAYERS)
@@ -71,8 +61,8 @@ def test_first_deploy_all_then_again_changes_nothing(make_sandbox) -> None:
     assert counts and all(int(n) > 0 for n in counts.values()), status.stdout
 
 
-def test_drift_is_found_named_and_fixed_by_the_printed_command(make_sandbox) -> None:
-    sb = deployed_dev(make_sandbox)
+def test_drift_is_found_named_and_fixed_by_the_printed_command(deployed_dev: Sandbox) -> None:
+    sb = deployed_dev
     clean = sb.invoke("drift", "--env", "dev")
     assert clean.returncode == 0, clean
     assert "no drift in dev" in clean.stdout
@@ -96,8 +86,8 @@ def test_drift_is_found_named_and_fixed_by_the_printed_command(make_sandbox) -> 
     assert after.returncode == 0, after
 
 
-def test_a_replacement_that_reaches_what_a_deployed_layer_uses_stops_before_any_change(make_sandbox) -> None:
-    sb = deployed_dev(make_sandbox)
+def test_a_replacement_that_reaches_what_a_deployed_layer_uses_stops_before_any_change(deployed_dev: Sandbox) -> None:
+    sb = deployed_dev
     mark = len(sb.cloud.calls())
 
     # Upstream of the held resources: a new VPC CIDR replaces the VPC, hence the subnets and the groups.
@@ -123,8 +113,8 @@ def test_a_replacement_that_reaches_what_a_deployed_layer_uses_stops_before_any_
     assert sb.cloud.changes(since=mark) == []
 
 
-def test_destroying_a_layer_while_its_dependents_live_is_refused(make_sandbox) -> None:
-    sb = deployed_dev(make_sandbox)
+def test_destroying_a_layer_while_its_dependents_live_is_refused(deployed_dev: Sandbox) -> None:
+    sb = deployed_dev
     mark = len(sb.cloud.calls())
     refused = sb.invoke("destroy", "--layer", "network", "--env", "dev", "--yes")
     assert refused.returncode == 1, refused
@@ -132,8 +122,8 @@ def test_destroying_a_layer_while_its_dependents_live_is_refused(make_sandbox) -
     assert sb.cloud.changes(since=mark) == []
 
 
-def test_destroy_all_of_dev_leaves_nothing_in_the_cloud(make_sandbox) -> None:
-    sb = deployed_dev(make_sandbox)
+def test_destroy_all_of_dev_leaves_nothing_in_the_cloud(deployed_dev: Sandbox) -> None:
+    sb = deployed_dev
     gone = sb.invoke("destroy-all", "--env", "dev", "--yes")
     assert gone.returncode == 0, gone
     assert sb.cloud.resources() == []
