@@ -6,7 +6,7 @@
 moto answers `DescribeOrderableDBInstanceOptions` only for Aurora and Neptune; RDS for PostgreSQL
 offers the classes of the repository's region table (read from the RDS console and API on the
 date the table states), Multi-AZ capable, so the server answers those for `postgres`. And
-Route53's reusable delegation sets get ids in AWS's form.
+Route53's hosted zones and reusable delegation sets get ids in AWS's form.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from moto.rds.models import RDSBackend
+from moto.route53 import models as route53_models
 from moto.route53.models import DelegationSet
 from moto.server import main
 
@@ -55,6 +56,16 @@ def _aws_set_id(self: DelegationSet, caller_reference: str, name_servers: Any, d
 
 
 DelegationSet.__init__ = _aws_set_id  # type: ignore[method-assign]
+
+_original_zone_id = route53_models.create_route53_zone_id
+
+
+def _aws_zone_id(*args: Any, **kwargs: Any) -> str:
+    # A hosted zone id starts with Z (Z1D633PJN98FT9 in Route53's API reference); moto's has no Z.
+    return "Z" + _original_zone_id(*args, **kwargs)[:20]
+
+
+route53_models.create_route53_zone_id = _aws_zone_id
 
 if __name__ == "__main__":
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
