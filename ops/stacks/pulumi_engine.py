@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 from ops.environment.stack_files import PROJECTS_DIR
@@ -42,17 +43,20 @@ def keep_secrets_provider(ws: Any, env: str, wanted: str | None) -> None:
     `pulumi stack init --secrets-provider` records the provider and its encrypted data key in
     `Pulumi.<env>.yaml`; a fresh CI checkout whose stack file never had them committed would
     fall back to a passphrase (possibly empty) on `select`. The same two values are kept in the
-    stack's state (`secrets_providers`), so they are copied from there into the stack file's
-    settings, leaving its config untouched. A stack made with another provider is refused in one
-    line rather than silently re-keyed.
+    stack's state (`secrets_providers`), so they are appended from there to the stack file, as
+    `stack init` writes them; the rest of the file stays byte for byte (a round trip through the
+    SDK's `StackSettings` would drop list values and comments). A stack made with another
+    provider is refused in one line rather than silently re-keyed.
     """
     if not wanted:
         return
-    settings = ws.stack_settings(env)
-    if settings.secrets_provider:
-        if settings.secrets_provider != wanted:
+    path = Path(ws.work_dir) / f"Pulumi.{env}.yaml"
+    text = path.read_text() if path.is_file() else ""
+    recorded = (yaml.safe_load(text) or {}).get("secretsprovider") if text.strip() else None
+    if recorded:
+        if recorded != wanted:
             raise EngineError(
-                f"stack {env} in {ws.work_dir} uses secrets provider {settings.secrets_provider}, but "
+                f"stack {env} in {ws.work_dir} uses secrets provider {recorded}, but "
                 f"{SECRETS_PROVIDER_VAR} is {wanted}: unset it, or move the stack with "
                 f"`pulumi stack change-secrets-provider {wanted}`"
             )
@@ -66,8 +70,8 @@ def keep_secrets_provider(ws: Any, env: str, wanted: str | None) -> None:
             f"stack {env} in {ws.work_dir} was created with secrets provider {url}, but {SECRETS_PROVIDER_VAR} "
             f"is {wanted}: set {SECRETS_PROVIDER_VAR}={url}"
         )
-    settings.secrets_provider, settings.encrypted_key = url, key
-    ws.save_stack_settings(env, settings)
+    ending = "" if not text or text.endswith("\n") else "\n"
+    path.write_text(f"{text}{ending}secretsprovider: {url}\nencryptedkey: {key}\n")
 
 
 class PulumiEngine:

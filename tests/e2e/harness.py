@@ -22,6 +22,7 @@ import queue
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -35,6 +36,7 @@ from typing import Any
 import boto3
 
 from tests.e2e.provider.cloud import Cloud
+from tests.ops.verify.verify_helpers import write_certificates
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-2"
@@ -89,9 +91,14 @@ def copy_checkout(target: Path) -> Path:
 
 
 def start_moto(log: Path, env: Mapping[str, str], seconds: float = 60) -> tuple[subprocess.Popen[str], str]:
-    """Our moto server in a process of its own; returns it and its URL (read from its log)."""
+    """Our moto server in a process of its own, over TLS as AWS is; returns it and its URL (read from its log).
+
+    The server's certificate is signed by a CA made for the sandbox, which every client trusts
+    through the environment (`AWS_CA_BUNDLE` for boto3, `SSL_CERT_FILE` for the CLI's Go SDK).
+    """
+    ca, cert, key = write_certificates(log.parent, "localhost")
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.moto_server"],
+        [sys.executable, "-m", "tests.e2e.moto_server", "--ssl-cert", str(cert), "--ssl-key", str(key)],
         env={**env, "PYTHONPATH": str(REPO)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -104,7 +111,7 @@ def start_moto(log: Path, env: Mapping[str, str], seconds: float = 60) -> tuple[
             for line in server.stderr or ():
                 out.write(line)
                 out.flush()
-                if found := re.search(r"Running on (http://127\.0\.0\.1:\d+)", line):
+                if found := re.search(r"Running on (https://127\.0\.0\.1:\d+)", line):
                     urls.put(found.group(1))
 
     threading.Thread(target=read_log, daemon=True).start()
@@ -115,7 +122,11 @@ def start_moto(log: Path, env: Mapping[str, str], seconds: float = 60) -> tuple[
         raise RuntimeError(f"moto did not say where it serves within {seconds:.0f} s: see {log}") from None
     # The same ids for the same calls (a secret's ARN suffix, a key id), so a copy's moto given the
     # same calls holds the same resources.
-    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/seed?a=42", method="POST"), timeout=10)
+    urllib.request.urlopen(
+        urllib.request.Request(f"{url}/moto-api/seed?a=42", method="POST"),
+        timeout=10,
+        context=ssl.create_default_context(cafile=str(ca)),
+    )
     return server, url
 
 
@@ -186,6 +197,8 @@ class Sandbox:
             **base,
             **fake,
             "AWS_ENDPOINT_URL": url,
+            "AWS_CA_BUNDLE": str(home / "ca.pem"),
+            "SSL_CERT_FILE": str(home / "ca.pem"),
             "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
             "HOME": str(home),
             "PULUMI_HOME": str(home / ".pulumi"),
@@ -288,6 +301,7 @@ class Sandbox:
             service,
             region_name=REGION,
             endpoint_url=self.moto_url,
+            verify=self.env["AWS_CA_BUNDLE"],
             aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
         )
