@@ -27,6 +27,7 @@ _STYLE = {
     "destroyed": "green",
     "not deployed": "dim",
     "failed": "bold red",
+    "interrupted": "bold red",
     "skipped": "yellow",
     "upstream not deployed": "yellow",
 }
@@ -66,7 +67,7 @@ def next_steps(report: RunReport) -> list[str]:
     held = [
         f"{o.layer} {o.result}: {o.reason}. Next: {o.next_step}"
         for o in report.outcomes
-        if o.next_step and o.result in ("failed", "skipped", "upstream not deployed")
+        if o.next_step and o.result in ("failed", "interrupted", "skipped", "upstream not deployed")
     ]
     # A deployed layer whose exports changed names the layers below it that now read stale values.
     ripples = [

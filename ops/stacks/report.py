@@ -12,7 +12,9 @@ from shared.plan_values import SECRET_MASK
 Action = Literal["deploy", "preview", "destroy"]
 
 
-Result = Literal["deployed", "previewed", "destroyed", "not deployed", "failed", "skipped", "upstream not deployed"]
+Result = Literal[
+    "deployed", "previewed", "destroyed", "not deployed", "failed", "interrupted", "skipped", "upstream not deployed"
+]
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,8 @@ class RunReport:
 
     @property
     def failed(self) -> tuple[str, ...]:
-        """Layers whose operation failed."""
-        return tuple(o.layer for o in self.outcomes if o.result == "failed")
+        """Layers whose operation failed or was interrupted."""
+        return tuple(o.layer for o in self.outcomes if o.result in ("failed", "interrupted"))
 
     @property
     def skipped(self) -> tuple[str, ...]:
@@ -84,6 +86,14 @@ class SilentReporter:
 
     def finished(self, outcome: Outcome) -> None:
         """Ignore."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a run: `report` says what each layer came to (finished, interrupted, not started)."""
+
+    def __init__(self, report: RunReport) -> None:
+        super().__init__(f"{report.action} of {report.env} interrupted")
+        self.report = report
 
 
 class LayerFailed(EngineError):

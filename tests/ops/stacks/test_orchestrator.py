@@ -16,7 +16,7 @@ from ops.stacks import teardown as teardown_policy
 from ops.stacks.engine import Changes
 from ops.stacks.ephemeral import EPHEMERAL_MARKER, EphemeralEnvError, create_ephemeral, is_ephemeral, remove_ephemeral
 from ops.stacks.progress import LiveProgress, next_steps, print_summary, summary_table
-from ops.stacks.report import Outcome, RunReport, plain_outputs
+from ops.stacks.report import Interrupted, Outcome, RunReport, SilentReporter, plain_outputs
 from ops.stacks.scheduler import Orchestrator
 from ops.stacks.teardown import TeardownRefused, confirm_teardown, teardown_flips
 from shared.layers import lifecycle
@@ -565,3 +565,33 @@ def test_with_nothing_deployed_below_no_replacement_check_runs() -> None:
     engine = FakeEngine(pending={"network": {_SG: ("(replace)",)}})
     report = Orchestrator(engine).deploy("dev", ["network"])
     assert report.outcome("network").result == "deployed" and engine.of("preview") == []
+
+
+# Ctrl-C ------------------------------------------------------------------------------------------
+
+
+class _CtrlCAfter(SilentReporter):
+    """A terminal whose user presses Ctrl-C once `layer` has finished (the signal lands in the main thread)."""
+
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+
+    def finished(self, outcome: Outcome) -> None:
+        if outcome.layer == self.layer:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_stops_starting_layers_and_reports_what_each_came_to() -> None:
+    engine = FakeEngine()
+    with pytest.raises(Interrupted) as stopped:
+        Orchestrator(engine, reporter=_CtrlCAfter("network")).deploy("dev")
+    report = stopped.value.report
+    assert [(o.layer, o.result) for o in report.outcomes] == [
+        ("network", "deployed"),
+        ("data", "skipped"),
+        ("edge", "skipped"),
+        ("compute", "skipped"),
+    ]
+    assert report.outcome("data").reason == "not started: interrupted (Ctrl-C)"
+    assert report.outcome("data").next_step == "run `invoke deploy-all --env dev` again to finish"
+    assert [c.layer for c in engine.of("up")] == ["network"]
