@@ -40,8 +40,8 @@ def run_preflight(environment: Environment, layers: Iterable[str], *, changes_co
     return run(environment, layers, changes_config=changes_config)
 
 
-def _engine() -> PulumiEngine:
-    return pulumi_engine(exit_code=1)
+def _engine(*, policies: bool = False) -> PulumiEngine:
+    return pulumi_engine(exit_code=1, policies=policies)
 
 
 def _preflight(environment: Environment, layers: Iterable[str], *, changes_config: bool) -> None:
@@ -69,7 +69,8 @@ def _orchestrate(
 
     if parallel < 1:
         raise Exit("--parallel must be at least 1", code=2)
-    engine = _engine()
+    # Deploys and previews run the policy pack; a teardown cannot (it lifts what the rules protect).
+    engine = _engine(policies=action in ("deploy", "preview"))
     try:
         with LiveProgress(console, layers) as progress:
             orch = Orchestrator(engine, reporter=progress, max_parallel=parallel)

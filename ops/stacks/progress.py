@@ -73,7 +73,8 @@ def next_steps(report: RunReport) -> list[str]:
     ripples = [
         f"{o.layer} deployed, but {o.next_step}" for o in report.outcomes if o.result == "deployed" and o.next_step
     ]
-    return held + ripples
+    advisory = [f"{o.layer}: policy {v.line()}" for o in report.outcomes for v in o.violations]
+    return held + ripples + advisory
 
 
 def print_summary(report: RunReport, console: Console) -> None:

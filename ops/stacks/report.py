@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from ops.stacks.engine import Changes, EngineError, StackOutput
+from ops.stacks.engine import Changes, EngineError, StackOutput, Violation
 from shared.plan_values import SECRET_MASK
 
 Action = Literal["deploy", "preview", "destroy"]
@@ -29,6 +29,8 @@ class Outcome:
     next_step: str = ""
     # Export names whose values this run changed (downstream layers read them through StackReferences).
     changed_exports: tuple[str, ...] = ()
+    # Advisory policy violations the layer's preview reported (mandatory ones fail the layer).
+    violations: tuple[Violation, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -281,24 +281,25 @@ class Orchestrator:
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
             users = self._deployed_downstream(layer, env)
-            preview_first = bool(users) and self._holds_for_downstream(layer, env)
-            # Exports are read only where they matter: to compare with a preview's, or because a
+            # Exports are read only where they matter: to compare with the preview's, or because a
             # deployed layer outside this run reads them and may now read stale values.
             readers_outside = [d for d in users if d not in chosen]
-            before = self._exports(layer, env) if preview_first or readers_outside else None
-            if preview_first:
-                # A preview first, where AWS may refuse what a deployed layer below holds; when it
-                # changes nothing at all, it stands in for the update (the same program run).
-                preview = self.engine.preview(layer, env, on_event=self._sink(layer))
+            before = self._exports(layer, env)
+            # A preview first, as `pulumi up` itself does: the policy pack judges the whole change
+            # and AWS's refusals to replace what a deployed layer below holds are seen, both before
+            # anything changes; when it changes nothing at all it stands in for the update.
+            preview = self.engine.preview(layer, env, on_event=self._sink(layer))
+            if users and self._holds_for_downstream(layer, env):
                 self._refuse_replacing_what_dependents_hold(layer, env, preview.steps)
-                if preview.changes_nothing(before):
-                    return Outcome(layer, "deployed", preview.changes, _elapsed(start))
+            advisory = tuple(v for v in preview.violations if v.level != "mandatory")
+            if preview.changes_nothing(before):
+                return Outcome(layer, "deployed", preview.changes, _elapsed(start), violations=advisory)
             changes = self.engine.up(layer, env, on_event=self._sink(layer))
             changed: tuple[str, ...] = ()
             if readers_outside and before is not None:
                 after = self._exports(layer, env) or {}
                 changed = tuple(sorted(n for n in after if before.get(n) != after[n]))
-            return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
+            return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed, violations=advisory)
 
         self._read_states_at_once(env)
         waits = {n: [u for u in upstream(n) if u in chosen] for n in order}

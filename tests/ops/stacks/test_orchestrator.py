@@ -104,7 +104,7 @@ def test_preview_of_a_layer_whose_upstream_is_missing_says_upstream_not_deployed
     report = Orchestrator(engine).preview("dev")
 
     assert report.outcome("network").result == "previewed"
-    assert report.outcome("network").changes == Changes(created=2)
+    assert report.outcome("network").changes == Changes(created=3)
     for layer in ("data", "edge", "compute"):
         outcome = report.outcome(layer)
         assert outcome.result == "upstream not deployed"
@@ -561,10 +561,11 @@ def test_an_in_place_change_of_a_held_resource_deploys() -> None:
     assert report.outcome("network").result == "deployed"
 
 
-def test_with_nothing_deployed_below_no_replacement_check_runs() -> None:
-    engine = FakeEngine(pending={"network": {_SG: ("(replace)",)}})
+def test_with_nothing_deployed_below_a_replacement_goes_ahead() -> None:
+    engine = FakeEngine(deployed={("network", "dev"): 3}, pending={"network": {_SG: ("(replace)",)}})
     report = Orchestrator(engine).deploy("dev", ["network"])
-    assert report.outcome("network").result == "deployed" and engine.of("preview") == []
+    assert report.outcome("network").result == "deployed"
+    assert [c.op for c in engine.calls if c.layer == "network"] == ["preview", "up"]
 
 
 # Ctrl-C ------------------------------------------------------------------------------------------
