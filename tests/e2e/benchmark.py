@@ -74,10 +74,14 @@ def main(argv: list[str]) -> None:
                 figures["raw"].append(raw_critical_path(sb, policy=False))
                 figures["raw + policy pack"].append(raw_critical_path(sb, policy=True))
             for name, values in figures.items():
-                print(f"{name:20} median {statistics.median(values):5.1f} s  (min {min(values):.1f}, max {max(values):.1f})")
+                print(
+                    f"{name:20} median {statistics.median(values):5.1f} s  (min {min(values):.1f}, max {max(values):.1f})"
+                )
             ours = statistics.median(figures["deploy-all (no-op)"])
-            print(f"ratio to raw: {ours / statistics.median(figures['raw']):.2f}; "
-                  f"to raw with the pack: {ours / statistics.median(figures['raw + policy pack']):.2f}")
+            print(
+                f"ratio to raw: {ours / statistics.median(figures['raw']):.2f}; "
+                f"to raw with the pack: {ours / statistics.median(figures['raw + policy pack']):.2f}"
+            )
             print("\nPulumi CLI calls per task (dev deployed, nothing to change):")
             for task in (
                 ("deploy-all", "--env", "dev"),

@@ -6,7 +6,9 @@ puts the CLI on PATH, a missing CLI is a failure, never a silent skip.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -43,20 +45,29 @@ MakeSandbox = Callable[..., Sandbox]
 
 
 @pytest.fixture(scope="session")
-def _dev_deployed_once(pulumi_on_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+def _dev_deployed_once(pulumi_on_path: str, tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
     # Most journeys start where a team is after its first day: dev deployed by `deploy-all`. That
-    # costs a whole first deploy, so each test worker makes it once and every such journey works on
-    # a copy (files and a moto of its own), leaving this one as it was.
-    sandbox = Sandbox.create(tmp_path_factory.mktemp("dev-deployed"))
-    try:
-        sandbox.seed_account("dev")
-        sandbox.delegate("dev")
-        first = sandbox.invoke("deploy-all", "--env", "dev")
-        assert first.returncode == 0, first
-        sandbox.stop()
-        yield sandbox
-    finally:
-        sandbox.stop()
+    # costs a whole first deploy, so the run makes it once, in a folder every test worker of the
+    # run shares (the first to get there builds it under a lock), and each such journey works on a
+    # copy (files and a moto of its own), leaving this one as it was.
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    home = shared / "dev-deployed"
+    with open(shared / "dev-deployed.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (home / "sandbox.json").exists():
+            if home.exists():
+                shutil.rmtree(home)  # a build that failed half-way
+            sandbox = Sandbox.create(home)
+            try:
+                sandbox.seed_account("dev")
+                sandbox.delegate("dev")
+                first = sandbox.invoke("deploy-all", "--env", "dev")
+                assert first.returncode == 0, first
+            finally:
+                sandbox.stop()
+            sandbox.save()
+    return Sandbox.load(home)
 
 
 @pytest.fixture

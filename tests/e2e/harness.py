@@ -217,6 +217,19 @@ class Sandbox:
         }
         return cls(home, checkout, url, env, moto)
 
+    def save(self) -> None:
+        """Write what `load` needs to make copies of this sandbox in another process (its moto stopped)."""
+        setup = {"passphrase": self.env.get("PULUMI_CONFIG_PASSPHRASE", ""), "moto_setup": self._moto_setup}
+        (self.home / "sandbox.json").write_text(json.dumps(setup))
+
+    @classmethod
+    def load(cls, home: Path) -> Sandbox:
+        """A saved sandbox (see `save`), to `clone` from: its files, and no moto of its own."""
+        setup = json.loads((home / "sandbox.json").read_text())
+        moto_setup = [(method, tuple(args)) for method, args in setup["moto_setup"]]
+        env = {"PULUMI_CONFIG_PASSPHRASE": setup["passphrase"]}
+        return cls(home, home / "checkout", "", env, None, moto_setup)
+
     def clone(self, home: Path) -> Sandbox:
         """A copy of this sandbox under `home`: its checkout, state, cloud and public DNS, and a moto of its
         own holding what this one's was given (the same secrets, image and delegation sets)."""
