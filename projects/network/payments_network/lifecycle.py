@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payments_network.preflight import check_availability_zones_of
+from payments_network.preflight import availability_zone_grants, check_availability_zones_of
 from payments_network.settings import NetworkSettings
 from payments_network.verify import (
     AUDIT_LOG_GROUP_EXPORTS,
@@ -12,11 +12,18 @@ from payments_network.verify import (
 )
 from shared.contracts.network import NetworkContract
 from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
+from shared.ownership import Ownership
 
 LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
-    preflight=(PreflightCheck("availability-zones", check_availability_zones_of, when="deploy-only"),),
+    # prod is deployed by its GitHub environment only; in dev the team's engineers may assume the role too.
+    owner=Ownership(team="@payments/network", principals={"dev": ("role/payments-network-engineers",)}),
+    preflight=(
+        PreflightCheck(
+            "availability-zones", check_availability_zones_of, when="deploy-only", grants=availability_zone_grants
+        ),
+    ),
     held_by_downstream=("aws:ec2/securityGroup:SecurityGroup",),
     verify=(
         VerifyCheck("alarms", "alarms exist, notify, none stuck without data", verify_alarms),
