@@ -40,13 +40,13 @@ def bootstrap(c: Context, env: str = "", repository: str = "") -> None:
     from ops.bootstrap.accounts import AccountGuardError, enter_account
     from ops.bootstrap.deploy_roles import DeployRolesError, bootstrap_roles
     from ops.bootstrap.state_backend import BootstrapError, bootstrap_state_backend
+    from ops.environment.account import AccountConfigError, environment_account
     from ops.plan.platform import plan_platform
     from ops.roles.derive import AccountScope, DerivationError
     from ops.roles.names import github_environment
     from ops.roles.roles import StateBackend, environment_roles
-    from shared.tags import standard_tags
-    from ops.environment.account import AccountConfigError, environment_account
     from ops.stacks.preflight import check_credentials
+    from shared.tags import standard_tags
 
     try:
         account = environment_account(environment)

@@ -29,6 +29,7 @@ from ops.environment.account import AccountConfigError, agreed_account
 from ops.environment.environment import REGION_KEY, Environment
 from ops.stacks.backend import BackendError, backend_settings
 from ops.stacks.errors import PULUMI_INSTALL_HINT
+from ops.stacks.layer_access import check_layer_access
 from ops.stacks.teardown import teardown_flips
 from shared.layers import get_layer, layer_names, lifecycle
 from shared.settings import ConfigError, StackSettings, parse_settings
@@ -167,6 +168,7 @@ def run_preflight(
     which: Callable[[str], str | None] = shutil.which,
     environ: Mapping[str, str] | None = None,
     models: Models | None = None,
+    writes_state: bool = True,
 ) -> PreflightReport:
     """Run every check that applies to `layers` of the loaded `environment`.
 
@@ -176,6 +178,9 @@ def run_preflight(
     runs the program) their config and, for data, the DB secret; the other layers' config may
     have gone stale. A teardown of data that keeps a final snapshot also needs that snapshot's
     name free (`changes_config=False` is exactly destroy / destroy-all).
+    On a team backend each layer's owner must be the one deploying it (`ops.stacks.layer_access`):
+    the identity writes the layer's state and is or assumes its deploy role; a preview
+    (`writes_state=False`) only reads its state.
     """
     env = environment.name
     layers = [n for n in layer_names() if n in set(layers)]
@@ -198,6 +203,17 @@ def run_preflight(
     if account_problem:
         # In another account (or none) the layers' checks would judge the wrong resources.
         return PreflightReport((*problems, account_problem))
+    backend_url = environ.get("PULUMI_BACKEND_URL", "")
+    for layer in layers:
+        access = check_layer_access(
+            context.aws,
+            layer=layer,
+            env=env,
+            service=environment.service,
+            backend_url=backend_url,
+            writes=writes_state,
+        )
+        problems += [access] if access else []
     seen: set[str] = set()
     for layer in layers:
         for check in lifecycle(layer).preflight:
