@@ -62,7 +62,7 @@ def test_every_arn_is_in_the_environments_account_and_region(platform_plan, env,
         for arn in _listed(statement["Resource"]):
             if arn == "*":
                 continue
-            _, partition, service, region, account, rest = arn.split(":", 5)
+            _, partition, _service, region, account, rest = arn.split(":", 5)
             assert partition == "aws"
             assert region in ("", REGION), arn
             assert account in ("", ACCOUNT), arn  # S3 and Route 53 ARNs carry no account
@@ -72,7 +72,7 @@ def test_every_arn_is_in_the_environments_account_and_region(platform_plan, env,
 @pytest.mark.parametrize(("env", "layer"), CASES)
 def test_conditions_use_keys_the_actions_support_and_tags_name_this_layer(platform_plan, env, layer):
     for statement in _role(platform_plan, env, layer).statements():
-        for operator, keys in statement.get("Condition", {}).items():
+        for keys in statement.get("Condition", {}).values():
             for key, value in keys.items():
                 for action in _listed(statement["Action"]):
                     supported = condition_keys(action)
