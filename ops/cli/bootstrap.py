@@ -84,11 +84,12 @@ def bootstrap(c: Context, env: str = "", repository: str = "") -> None:
     console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
     for line in [*(f"created {c}" for c in done.created), *(f"changed {c}" for c in done.changed)]:
         console.print(line, markup=False, highlight=False, soft_wrap=True)
-    console.print(f"set the variable AWS_ROLE_ARN of each GitHub environment of {repository}:", highlight=False)
+    console.print(f"set these variables in the GitHub environments of {repository}:", highlight=False)
     for role in roles:
         where = github_environment(env, role.layer or "drift")
+        variable = "AWS_DEPLOY_ROLE_ARN" if role.layer else "AWS_DRIFT_ROLE_ARN"
         arn = f"arn:{partition}:iam::{account_id}:role/{role.name}"
-        console.print(f"  {where}: {arn}", markup=False, highlight=False, soft_wrap=True)
+        console.print(f"  {where}: {variable}={arn}", markup=False, highlight=False, soft_wrap=True)
     console.print(f"export these before deploying {env} (or set them as CI variables):", highlight=False)
     for line in result.exports:
         console.print(line, markup=False, highlight=False, soft_wrap=True)

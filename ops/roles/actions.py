@@ -533,6 +533,8 @@ TABLE: dict[str, Rights] = {
             "elasticloadbalancing:DescribeTargetGroups",
             "elasticloadbalancing:DescribeTargetGroupAttributes",
             "elasticloadbalancing:DescribeTags",
+            # `invoke verify` reads the targets' health (under the read-only role).
+            "elasticloadbalancing:DescribeTargetHealth",
         ),
     ),
     "aws:lb/listener:Listener": Rights(

@@ -109,15 +109,15 @@ class Policy:
         )
         rows.sort(key=lambda r: r[2] == ("*",))
         out: list[Statement] = []
-        for n, (actions, condition, resources) in enumerate(rows, 1):
+        for n, (acts, cond, res) in enumerate(rows, 1):
             statement: Statement = {
                 "Sid": f"{sid}{n}",
                 "Effect": "Allow",
-                "Action": list(actions) if len(actions) > 1 else actions[0],
-                "Resource": list(resources) if len(resources) > 1 else resources[0],
+                "Action": list(acts) if len(acts) > 1 else acts[0],
+                "Resource": list(res) if len(res) > 1 else res[0],
             }
-            if condition != "{}":
-                statement["Condition"] = json.loads(condition)
+            if cond != "{}":
+                statement["Condition"] = json.loads(cond)
             out.append(statement)
         return out
 
@@ -272,28 +272,26 @@ def deploy_statements(plan: PlatformPlan, layer: str, scope: AccountScope) -> li
                 policy.allow(("iam:PassRole",), (value,))
         service = (*rights.create, *rights.change, *rights.read)[0].split(":")[0]
         for path in rights.keys_via_service:
-            key = walk.referenced(_nested(resource.inputs, path))
-            if key is not None:
+            kms_key = walk.referenced(_nested(resource.inputs, path))
+            if kms_key is not None:
                 via = {"kms:ViaService": f"{service}.{scope.region}.amazonaws.com"}
-                walk.on(walk.target(*key), policy, ("kms:CreateGrant", "kms:DescribeKey"), via)
+                walk.on(walk.target(*kms_key), policy, ("kms:CreateGrant", "kms:DescribeKey"), via)
         if rights.service_linked_role:
-            role = f"arn:{scope.partition}:iam::{scope.account}:role/aws-service-role/{rights.service_linked_role}/*"
-            condition = {"StringEquals": {"iam:AWSServiceName": rights.service_linked_role}}
-            policy.allow(("iam:CreateServiceLinkedRole",), (role,), condition)
-        for actions, input_name, template in rights.by_input:
-            value = resource.inputs.get(input_name)
-            if isinstance(value, str) and value and COMPUTED_PREFIX not in value:
-                policy.allow(actions, (scope.fill(template, value=value),))
-        for actions, templates in rights.also:
-            policy.allow(actions, tuple(scope.fill(t) for t in templates))
-    for (tag_action, key), (creates, arns) in tag_on_create.items():
-        made = {**walk.tag_condition(layer, "RequestTag")["StringEquals"], key: sorted(creates)}
-        policy.allow((tag_action,), arns, {"StringEquals": made})
-    for arns, names in zones.items():
-        condition = {
-            "ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": sorted(names)}
-        }
-        policy.allow(("route53:ChangeResourceRecordSets",), arns, condition)
+            linked = f"arn:{scope.partition}:iam::{scope.account}:role/aws-service-role/{rights.service_linked_role}/*"
+            named = {"StringEquals": {"iam:AWSServiceName": rights.service_linked_role}}
+            policy.allow(("iam:CreateServiceLinkedRole",), (linked,), named)
+        for made_actions, input_name, template in rights.by_input:
+            given = resource.inputs.get(input_name)
+            if isinstance(given, str) and given and COMPUTED_PREFIX not in given:
+                policy.allow(made_actions, (scope.fill(template, value=given),))
+        for also_actions, templates in rights.also:
+            policy.allow(also_actions, tuple(scope.fill(t) for t in templates))
+    for (tag_action, key_name), (creates, tagged_arns) in tag_on_create.items():
+        made: dict[str, Any] = {**walk.tag_condition(layer, "RequestTag")["StringEquals"], key_name: sorted(creates)}
+        policy.allow((tag_action,), tagged_arns, {"StringEquals": made})
+    for zone_arns, names in zones.items():
+        records = {"ForAllValues:StringLike": {"route53:ChangeResourceRecordSetsNormalizedRecordNames": sorted(names)}}
+        policy.allow(("route53:ChangeResourceRecordSets",), zone_arns, records)
     for token, args in lp.calls:
         _call(walk, policy, token, args)
     for check in lifecycle(layer).preflight:
