@@ -25,6 +25,7 @@ from ops.aws import AwsClients
 from ops.bootstrap.deploy_roles import bootstrap_roles
 from ops.bootstrap.state_backend import bootstrap_state_backend
 from ops.environment.environment import Environment
+from ops.plan.platform import plan_platform
 from ops.roles.derive import AccountScope
 from ops.roles.roles import StateBackend, environment_roles
 from ops.stacks.layer_access import check_layer_access
@@ -36,15 +37,19 @@ FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS
 BACKEND = f"s3://pulumi-state-payments-prod-{ACCOUNT}?region={REGION}"
 
 
-@pytest.fixture
-def bootstrapped(platform_plan: Any) -> Iterator[tuple[boto3.Session, str]]:
-    """moto with prod bootstrapped by an administrator: (the admin's session, the state bucket)."""
+@pytest.fixture(scope="module")
+def bootstrapped() -> Iterator[tuple[boto3.Session, str]]:
+    """moto with prod bootstrapped by an administrator: (the admin's session, the state bucket).
+
+    Built once for the module: the tests only read it, or write their own layer's state.
+    """
     with mock.patch.dict(os.environ, FAKE), mock_aws(), requests_over_tls():
+        plan = plan_platform(Environment.load("prod"))
         admin = boto3.Session(region_name=REGION)
         backend = bootstrap_state_backend(service="payments", env="prod", region=REGION, session=admin)
         scope = AccountScope("prod", "payments", ACCOUNT, REGION, environment=Environment.load("prod"))
         roles = environment_roles(
-            platform_plan("prod"), scope, StateBackend(backend.names.bucket, backend.key_arn), "acme/payments-infra"
+            plan, scope, StateBackend(backend.names.bucket, backend.key_arn), "acme/payments-infra"
         )
         bootstrap_roles(
             iam=admin.client("iam"),
@@ -106,8 +111,10 @@ def test_the_network_team_writes_networks_state_and_is_refused_datas(bootstrappe
 def test_a_layer_reads_the_stacks_it_consumes_and_never_writes_them(bootstrapped):
     admin, bucket = bootstrapped
     data = _team(admin, "data").client("s3")
+    network_stack = admin.client("s3").get_object(Bucket=bucket, Key=".pulumi/stacks/network/prod.json")
     with enable_iam_authentication():
-        assert data.get_object(Bucket=bucket, Key=".pulumi/stacks/network/prod.json")["Body"].read() == b"{}"
+        read = data.get_object(Bucket=bucket, Key=".pulumi/stacks/network/prod.json")["Body"].read()
+        assert read == network_stack["Body"].read()
         assert _refused(lambda: data.put_object(Bucket=bucket, Key=".pulumi/stacks/network/prod.json", Body=b"")) == (
             "AccessDenied"
         )
