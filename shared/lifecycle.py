@@ -215,6 +215,10 @@ class LayerLifecycle:
     teardown: Teardown = field(default_factory=Teardown)
     verify: tuple[VerifyCheck, ...] = ()
     ephemeral: EphemeralCheck | None = None
+    # Config keys (of the layer's namespace) an ephemeral copy never takes from its source: they name
+    # the source's own resources (its zone, its reserved name servers, its certificate). `--set` may
+    # give the copy its own.
+    not_copied: tuple[str, ...] = ()
     dns_zone: DnsZone | None = None
     # Fill and stroke colour of the layer's boxes in the architecture diagram.
     diagram_colors: tuple[str, str] = ("#f5f5f5", "#616161")

@@ -299,13 +299,14 @@ def status(c: Context, env: str = "prod") -> None:
     table = Table(title=f"Stacks of {env}", caption=f"backend: {engine.backend.url}", title_justify="left")
     for col in ("Layer", "Stack", "Resources", "Last update", "Last operation"):
         table.add_column(col)
-    for layer, st in states.items():
+    for layer, (st, last) in states.items():
+        when = (last.when if last and last.when else None) or st.last_update
         table.add_row(
             layer,
             ("update running" if st.update_in_progress else "exists") if st.exists else "absent",
             "-" if not st.exists else "?" if st.resource_count is None else str(st.resource_count),
-            st.last_update.strftime("%Y-%m-%d %H:%M:%S") if st.last_update else "-",
-            f"{st.last_kind} {st.last_result}" if st.last_kind else "-",
+            when.strftime("%Y-%m-%d %H:%M:%S") if when else "-",
+            f"{last.kind} {last.result}" if last else "-",
         )
     console.print(table)
 

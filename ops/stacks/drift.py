@@ -87,10 +87,13 @@ class DriftReport:
             )
         if self.drifted:
             count = sum(len(d.drift.resources) for d in self.layers)
+            # A plain deploy compares the code with the state, which still holds the old values, and
+            # would change nothing: the refresh first takes the cloud's values into the state, so the
+            # update that follows puts the code's values back.
+            restore = "; then ".join(f"`invoke deploy --layer {n} --env {env} --refresh`" for n in self.drifted)
             return (
                 f"drift in {env}: {count} resource(s) of {', '.join(self.drifted)} changed outside Pulumi "
-                f"(tables above): restore them with `invoke deploy --layer <layer> --env {env}`, "
-                "or change the code to match first"
+                f"(tables above): restore them with {restore}, or change the code to match first"
             )
         return f"no drift in {env}: {', '.join(self.checked)} match their state"
 

@@ -39,13 +39,11 @@ class Changes:
 
 @dataclass(frozen=True)
 class StackState:
-    """Whether a layer's stack exists for an environment, and its last operation."""
+    """Whether a layer's stack exists for an environment, what it holds, and whether an update holds it."""
 
     exists: bool
     resource_count: int | None = None
     last_update: datetime | None = None
-    last_kind: str | None = None
-    last_result: str | None = None
     update_in_progress: bool = False
 
     @property
@@ -56,6 +54,58 @@ class StackState:
         for "may I destroy what this depends on?".
         """
         return self.exists and (self.resource_count is None or self.resource_count > 0)
+
+
+@dataclass(frozen=True)
+class LastOperation:
+    """The newest entry of a stack's history: `update succeeded`, `destroy failed`, ..."""
+
+    kind: str
+    result: str
+    when: datetime | None = None
+
+
+# Step ops that remove a resource AWS still holds until the replacement is done (create-before-delete).
+REPLACING_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """One resource operation a preview announced (resources that stay the same are not steps)."""
+
+    urn: str
+    type: str
+    op: str
+    diffs: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The resource's logical name, the last part of its URN."""
+        return self.urn.rsplit("::", 1)[-1]
+
+    @property
+    def replaces(self) -> bool:
+        """A new resource takes this one's place, and the old one is deleted afterwards."""
+        return self.op in REPLACING_OPS
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What `up` would do: the counts, each resource step, and the stack's exports afterwards.
+
+    `outputs` is None when the preview cannot tell them all (a value known only after the update,
+    or a secret, which previews show masked).
+    """
+
+    changes: Changes
+    steps: tuple[Step, ...] = ()
+    outputs: Mapping[str, Any] | None = None
+
+    def changes_nothing(self, exports: Mapping[str, Any] | None) -> bool:
+        """No resource step, and the exports stay exactly `exports` (an `up` would only rewrite the same)."""
+        return (
+            not self.steps and self.outputs is not None and exports is not None and dict(self.outputs) == dict(exports)
+        )
 
 
 @dataclass(frozen=True)
@@ -114,7 +164,11 @@ class StackEngine(Protocol):
     """What the orchestrator needs from Pulumi, one layer's stack at a time."""
 
     def state(self, layer: str, env: str) -> StackState:
-        """Whether the stack exists, how many resources it holds, its last operation."""
+        """Whether the stack exists, how many resources it holds, whether an update holds its lock."""
+        ...
+
+    def last_operation(self, layer: str, env: str) -> LastOperation | None:
+        """The newest entry of the stack's history (None for a stack never updated)."""
         ...
 
     def up(
@@ -133,8 +187,8 @@ class StackEngine(Protocol):
         """
         ...
 
-    def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
-        """What `up` would change (`pulumi preview`)."""
+    def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Preview:
+        """What `up` would change (`pulumi preview`), step by step, and the exports it would leave."""
         ...
 
     def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

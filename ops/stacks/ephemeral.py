@@ -143,7 +143,8 @@ def create_ephemeral(
     """Write `Pulumi.<env>.yaml` in every layer with `source`'s settings; return the files.
 
     Only the `config` map is copied: encryption salts and keys belong to the source stack, and
-    secret values cannot move with them, so a source with secret config is refused. `overrides`
+    secret values cannot move with them, so a source with secret config is refused; keys a layer
+    declares `not_copied` (the source's own zone, say) stay behind. `overrides`
     (`{"<layer|aws>:<key>": value}`, see `parse_overrides`) are applied on top; each must be a
     key the layer declares, and every layer they touch must pass its settings model, all before
     any file is written. Unless the source has no domain, `edge:domainName` must be overridden:
@@ -166,6 +167,9 @@ def create_ephemeral(
         if not src.is_file():
             raise EphemeralEnvError(f"cannot copy {source!r}: projects/{layer} has no Pulumi.{source}.yaml")
         config = _config_of(src)
+        for key in lifecycle(layer).not_copied:
+            config.pop(key, None)
+            config.pop(f"{layer}:{key}", None)
         secret = sorted(k for k, v in config.items() if isinstance(v, dict) and "secure" in v)
         if secret:
             raise EphemeralEnvError(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from pulumi import automation as auto
 
-from ops.stacks.engine import Changes, OnEvent
+from ops.stacks.engine import Changes, OnEvent, Preview, Step
 
 # Diagnostic severities worth a line, and how the line starts ("info#err" is info written to stderr).
 _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "info#err": "info"}
@@ -44,3 +45,47 @@ def _event_sink(on_event: OnEvent) -> Callable[[auto.EngineEvent], None]:
             on_event(line)
 
     return sink
+
+
+# How the engine's events mark a value it cannot show: a secret (Pulumi's `sig.Key` marker) or a
+# value known only once the update has run.
+_SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def _fully_known(value: Any) -> bool:
+    if isinstance(value, str):
+        return value != _UNKNOWN
+    if isinstance(value, Mapping):
+        return _SECRET_SIGNATURE not in value and all(_fully_known(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_fully_known(v) for v in value)
+    return True
+
+
+class PreviewCollector:
+    """Reads a preview's events: every resource step, and the stack's exports as the program left them.
+
+    The stack resource reports its outputs twice (when it is registered, then once the program has
+    exported everything): the last report is the one that counts.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+        self.outputs: Mapping[str, Any] | None = None
+
+    def __call__(self, event: auto.EngineEvent) -> None:
+        pre = event.resource_pre_event
+        if pre is not None:
+            meta = pre.metadata
+            if meta.op not in (auto.OpType.SAME, auto.OpType.READ) and meta.type != _STACK_TYPE:
+                self.steps.append(Step(meta.urn, meta.type, meta.op.value, tuple(meta.diffs or ())))
+        done = event.res_outputs_event
+        if done is not None and done.metadata.type == _STACK_TYPE and done.metadata.new is not None:
+            self.outputs = dict(done.metadata.new.outputs or {})
+
+    def preview(self, changes: Changes) -> Preview:
+        """The preview read so far, with the engine's own counts."""
+        outputs = self.outputs if self.outputs is not None and _fully_known(self.outputs) else None
+        return Preview(changes, tuple(self.steps), outputs)

@@ -13,14 +13,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi import automation as auto
 
 from ops.environment.stack_files import PROJECTS_DIR
 from ops.stacks.backend import SECRETS_PROVIDER_VAR, Backend, workspace_options
 from ops.stacks.drift_events import REFRESH_PREVIEW, DriftCollector
-from ops.stacks.engine import Changes, Drift, EngineError, OnEvent, StackOutput, StackState
+from ops.stacks.engine import Changes, Drift, EngineError, LastOperation, OnEvent, Preview, StackOutput, StackState
 from ops.stacks.errors import explain
-from ops.stacks.events import _event_sink
+from ops.stacks.events import PreviewCollector, _event_sink
 
 
 def target_urns(deployment: Mapping[str, Any], types: Iterable[str]) -> list[str]:
@@ -42,17 +43,20 @@ def keep_secrets_provider(ws: Any, env: str, wanted: str | None) -> None:
     `pulumi stack init --secrets-provider` records the provider and its encrypted data key in
     `Pulumi.<env>.yaml`; a fresh CI checkout whose stack file never had them committed would
     fall back to a passphrase (possibly empty) on `select`. The same two values are kept in the
-    stack's state (`secrets_providers`), so they are copied from there into the stack file's
-    settings, leaving its config untouched. A stack made with another provider is refused in one
-    line rather than silently re-keyed.
+    stack's state (`secrets_providers`), so they are appended from there to the stack file, as
+    `stack init` writes them; the rest of the file stays byte for byte (a round trip through the
+    SDK's `StackSettings` would drop list values and comments). A stack made with another
+    provider is refused in one line rather than silently re-keyed.
     """
     if not wanted:
         return
-    settings = ws.stack_settings(env)
-    if settings.secrets_provider:
-        if settings.secrets_provider != wanted:
+    path = Path(ws.work_dir) / f"Pulumi.{env}.yaml"
+    text = path.read_text() if path.is_file() else ""
+    recorded = (yaml.safe_load(text) or {}).get("secretsprovider") if text.strip() else None
+    if recorded:
+        if recorded != wanted:
             raise EngineError(
-                f"stack {env} in {ws.work_dir} uses secrets provider {settings.secrets_provider}, but "
+                f"stack {env} in {ws.work_dir} uses secrets provider {recorded}, but "
                 f"{SECRETS_PROVIDER_VAR} is {wanted}: unset it, or move the stack with "
                 f"`pulumi stack change-secrets-provider {wanted}`"
             )
@@ -66,12 +70,17 @@ def keep_secrets_provider(ws: Any, env: str, wanted: str | None) -> None:
             f"stack {env} in {ws.work_dir} was created with secrets provider {url}, but {SECRETS_PROVIDER_VAR} "
             f"is {wanted}: set {SECRETS_PROVIDER_VAR}={url}"
         )
-    settings.secrets_provider, settings.encrypted_key = url, key
-    ws.save_stack_settings(env, settings)
+    ending = "" if not text or text.endswith("\n") else "\n"
+    path.write_text(f"{text}{ending}secretsprovider: {url}\nencryptedkey: {key}\n")
 
 
 class PulumiEngine:
-    """`StackEngine` over the Automation API: one `LocalWorkspace` per project folder."""
+    """`StackEngine` over the Automation API: one `LocalWorkspace` per project folder.
+
+    One engine serves one run of a task, so it remembers what the CLI already told it: each project's
+    stack listing, each selected stack and its outputs, until an operation on that stack changes them.
+    A no-op `deploy-all` then costs the updates themselves and a few reads, not hundreds of CLI calls.
+    """
 
     def __init__(self, backend: Backend, projects_dir: Path = PROJECTS_DIR) -> None:
         self.backend = backend
@@ -80,6 +89,10 @@ class PulumiEngine:
         self._command: auto.PulumiCommand | None = None
         self._workspaces: dict[str, auto.LocalWorkspace] = {}
         self._providers_kept: set[tuple[str, str]] = set()
+        # What the CLI answered, per layer or (layer, env), until an operation on that stack changes it.
+        self._listings: dict[str, dict[str, auto.StackSummary]] = {}
+        self._stacks: dict[tuple[str, str], auto.Stack] = {}
+        self._outputs: dict[tuple[str, str], dict[str, StackOutput]] = {}
 
     def _workspace(self, layer: str) -> auto.LocalWorkspace:
         with self._lock:
@@ -98,6 +111,14 @@ class PulumiEngine:
                 )
             return self._workspaces[layer]
 
+    def _forget(self, layer: str, env: str, *, stack: bool = False) -> None:
+        """Drop what an operation on the stack may have changed (its listing entry and outputs)."""
+        with self._lock:
+            self._listings.pop(layer, None)
+            self._outputs.pop((layer, env), None)
+            if stack:
+                self._stacks.pop((layer, env), None)
+
     @contextmanager
     def _explained(self, layer: str, env: str, op: str) -> Iterator[None]:
         try:
@@ -107,29 +128,51 @@ class PulumiEngine:
         except Exception as e:
             raise EngineError(explain(e, layer=layer, env=env, op=op)) from e
 
+    def _listing(self, layer: str) -> dict[str, auto.StackSummary]:
+        with self._lock:
+            cached = self._listings.get(layer)
+        if cached is None:
+            cached = {s.name.rsplit("/", 1)[-1]: s for s in self._workspace(layer).list_stacks()}
+            with self._lock:
+                self._listings[layer] = cached
+        return cached
+
     def _stack(self, layer: str, env: str, *, create: bool = False) -> auto.Stack:
-        ws = self._workspace(layer)
-        stack = auto.Stack.create_or_select(env, ws) if create else auto.Stack.select(env, ws)
+        with self._lock:
+            stack = self._stacks.get((layer, env))
+        if stack is None:
+            ws = self._workspace(layer)
+            if create and env not in self._listing(layer):
+                stack = auto.Stack.create(env, ws)
+                self._forget(layer, env)
+            else:
+                stack = auto.Stack.select(env, ws)
+            with self._lock:
+                self._stacks[(layer, env)] = stack
         if (layer, env) not in self._providers_kept:
-            keep_secrets_provider(ws, env, self.backend.secrets_provider)
+            keep_secrets_provider(self._workspace(layer), env, self.backend.secrets_provider)
             self._providers_kept.add((layer, env))
         return stack
 
     def state(self, layer: str, env: str) -> StackState:
         with self._explained(layer, env, "stack ls"):
-            summary = next((s for s in self._workspace(layer).list_stacks() if s.name.rsplit("/", 1)[-1] == env), None)
+            summary = self._listing(layer).get(env)
             if summary is None:
                 return StackState(exists=False)
-            history = self._stack(layer, env).history(page_size=1, show_secrets=False)
-            last = history[0] if history else None
             return StackState(
                 exists=True,
                 resource_count=summary.resource_count,
-                last_update=(last.end_time or last.start_time) if last else summary.last_update,
-                last_kind=last.kind if last else None,
-                last_result=last.result if last else None,
+                last_update=summary.last_update,
                 update_in_progress=bool(summary.update_in_progress),
             )
+
+    def last_operation(self, layer: str, env: str) -> LastOperation | None:
+        with self._explained(layer, env, "stack history"):
+            history = self._stack(layer, env).history(page_size=1, show_secrets=False)
+            if not history:
+                return None
+            last = history[0]
+            return LastOperation(last.kind, last.result, last.end_time or last.start_time)
 
     def up(
         self,
@@ -148,19 +191,34 @@ class PulumiEngine:
                     # An empty target list would mean "everything" to the CLI: never that.
                     on_event(f"nothing to update: no {', '.join(targets)} in the stack")
                     return Changes()
-            result = stack.up(
-                on_event=_event_sink(on_event),
-                target=urns,
-                target_dependents=False,  # exactly the targets, never what depends on them
-                color="never",
-            )
+            try:
+                result = stack.up(
+                    on_event=_event_sink(on_event),
+                    target=urns,
+                    target_dependents=False,  # exactly the targets, never what depends on them
+                    color="never",
+                    # The SDK reads the history entry of the update afterwards: without secrets it
+                    # needs no decryption (half the time with a passphrase), and we use only its counts.
+                    show_secrets=False,
+                )
+            finally:
+                self._forget(layer, env)
+            with self._lock:
+                # The SDK read the outputs right after the update: the next reader needs no CLI call.
+                self._outputs[(layer, env)] = {n: StackOutput(o.value, o.secret) for n, o in result.outputs.items()}
             return Changes.from_op_map(result.summary.resource_changes)
 
-    def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
+    def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Preview:
         # The stack is created if missing: previewing a first deploy needs one (it holds no resources).
         with self._explained(layer, env, "preview"):
-            result = self._stack(layer, env, create=True).preview(on_event=_event_sink(on_event), color="never")
-            return Changes.from_op_map(result.change_summary)
+            collect, show = PreviewCollector(), _event_sink(on_event)
+
+            def sink(event: auto.EngineEvent) -> None:
+                collect(event)
+                show(event)
+
+            result = self._stack(layer, env, create=True).preview(on_event=sink, color="never")
+            return collect.preview(Changes.from_op_map(result.change_summary))
 
     def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         with self._explained(layer, env, "preview"):
@@ -168,36 +226,39 @@ class PulumiEngine:
             urns = target_urns(stack.export_stack().deployment or {}, targets)
             if not urns:
                 return {}
-            found: dict[str, tuple[str, ...]] = {}
-
-            def collect(event: auto.EngineEvent) -> None:
-                pre = event.resource_pre_event
-                if pre is None or pre.metadata.op in (auto.OpType.SAME, auto.OpType.READ):
-                    return
-                meta = pre.metadata
-                replaced = meta.op in (auto.OpType.REPLACE, auto.OpType.CREATE_REPLACEMENT)
-                found[meta.urn] = (*sorted(meta.diffs or ()), *(("(replace)",) if replaced else ()))
-
+            collect = PreviewCollector()
             stack.preview(target=urns, target_dependents=False, on_event=collect, color="never")
-            return found
+            return {
+                step.urn: (*sorted(step.diffs), *(("(replace)",) if step.replaces else ()))
+                for step in collect.preview(Changes()).steps
+            }
 
     def refresh(self, layer: str, env: str, *, on_event: OnEvent) -> Changes:
         with self._explained(layer, env, "refresh"):
-            result = self._stack(layer, env).refresh(
-                on_event=_event_sink(on_event), clear_pending_creates=True, color="never"
-            )
+            try:
+                result = self._stack(layer, env).refresh(
+                    on_event=_event_sink(on_event), clear_pending_creates=True, color="never"
+                )
+            finally:
+                self._forget(layer, env)
             return Changes.from_op_map(result.summary.resource_changes)
 
     def destroy(self, layer: str, env: str, *, on_event: OnEvent, remove: bool = False) -> Changes:
         with self._explained(layer, env, "destroy"):
-            result = self._stack(layer, env).destroy(
-                on_event=_event_sink(on_event), remove=remove or None, color="never"
-            )
+            try:
+                result = self._stack(layer, env).destroy(
+                    on_event=_event_sink(on_event), remove=remove or None, color="never"
+                )
+            finally:
+                self._forget(layer, env, stack=remove)
             return Changes.from_op_map(result.summary.resource_changes)
 
     def cancel(self, layer: str, env: str) -> None:
         with self._explained(layer, env, "cancel"):
-            self._stack(layer, env).cancel()
+            try:
+                self._stack(layer, env).cancel()
+            finally:
+                self._forget(layer, env)
 
     def get_config(self, layer: str, env: str, key: str) -> str | None:
         with self._explained(layer, env, "config get"):
@@ -213,8 +274,17 @@ class PulumiEngine:
             self._stack(layer, env).remove_config(key)
 
     def outputs(self, layer: str, env: str) -> dict[str, StackOutput]:
+        with self._lock:
+            cached = self._outputs.get((layer, env))
+        if cached is not None:
+            return dict(cached)
         with self._explained(layer, env, "stack output"):
-            return {name: StackOutput(out.value, out.secret) for name, out in self._stack(layer, env).outputs().items()}
+            found = {
+                name: StackOutput(out.value, out.secret) for name, out in self._stack(layer, env).outputs().items()
+            }
+        with self._lock:
+            self._outputs[(layer, env)] = found
+        return dict(found)
 
     def drift(self, layer: str, env: str, *, on_event: OnEvent) -> Drift:
         with self._explained(layer, env, REFRESH_PREVIEW):

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from ops.stacks.engine import Changes, EngineError, StackEngine, StackOutput, StackState
+from ops.stacks.engine import Changes, EngineError, LastOperation, StackEngine, StackOutput, StackState, Step
 from ops.stacks.report import Action, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
 from ops.stacks.teardown import teardown_flips
 from shared.layers import deploy_order, downstream, layer_names, lifecycle, teardown_order, upstream
@@ -169,28 +169,31 @@ class Orchestrator:
         hint = f"exports changed ({', '.join(o.changed_exports)}): {', '.join(mine)} now read stale values: run {runs}"
         return dataclasses.replace(o, next_step=hint)
 
-    def _refuse_replacing_what_dependents_hold(self, layer: str, env: str) -> None:
+    def _refuse_replacing_what_dependents_hold(self, layer: str, env: str, steps: Iterable[Step]) -> None:
         """Stop before any change a deploy that would replace a resource a deployed layer below still uses.
 
         With create-before-delete the new one would be made and exported, then deleting the old one
-        would fail (AWS: DependencyViolation, ResourceInUse) after its users' stacks went stale.
+        would fail (AWS: DependencyViolation, ResourceInUse) after its users' stacks went stale. The
+        steps come from a full preview, so a replacement forced from upstream (a new VPC CIDR
+        replaces the VPC, hence its subnets and security groups) is seen as well as a direct one.
         """
-        held = lifecycle(layer).held_by_downstream
-        users = [d for d in downstream(layer) if self.engine.state(d, env).deployed]
-        if not held or not users:
-            return
-        pending = self.engine.pending_changes(layer, env, targets=held)
-        replaced = sorted(urn.rsplit("::", 1)[-1] for urn, props in pending.items() if "(replace)" in props)
+        held = set(lifecycle(layer).held_by_downstream)
+        replaced = sorted({s.name: s for s in steps if s.replaces and s.type in held}.items())
         if not replaced:
             return
-        down = " then ".join(f"`invoke destroy --layer {d} --env {env}`" for d in reversed(users))
+        users = self._deployed_downstream(layer, env)
+        what = ", ".join(f"{name} ({', '.join(s.diffs)})" if s.diffs else name for name, s in replaced)
+        down = " then ".join(f"`invoke destroy --layer {d} --env {env} --yes`" for d in reversed(users))
         up = " then ".join(f"`invoke deploy --layer {d} --env {env}`" for d in users)
         raise LayerFailed(
-            f"stopped before any change: this deploy would replace {', '.join(replaced)}, which "
-            f"{', '.join(users)} still use, and AWS refuses to delete it while attached",
-            f"avoid the replacement (revert the change to its name, description or VPC), or, where a teardown "
-            f"is acceptable: {down}, then `invoke deploy --layer {layer} --env {env}`, then {up}",
+            f"stopped before any change: this deploy would replace {what}, which {', '.join(users)} still "
+            "use, and AWS refuses to delete a resource while it is attached",
+            f"avoid the replacement (revert the change that forces it), or, where a teardown is acceptable: "
+            f"{down}, then `invoke deploy --layer {layer} --env {env}`, then {up}",
         )
+
+    def _deployed_downstream(self, layer: str, env: str) -> list[str]:
+        return [d for d in downstream(layer) if self.engine.state(d, env).deployed]
 
     def _exports(self, layer: str, env: str) -> dict[str, Any] | None:
         """The layer's export values, or None before its stack exists (nothing can read it yet)."""
@@ -212,19 +215,52 @@ class Orchestrator:
                     reason=f"upstream not deployed in {env}: {', '.join(missing)}",
                     next_step=f"deploy them first: `invoke deploy-all --env {env}`",
                 )
-            self._refuse_replacing_what_dependents_hold(layer, env)
             self.reporter.started(layer, "deploying")
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
-            before = self._exports(layer, env)
+            users = self._deployed_downstream(layer, env)
+            preview_first = bool(users) and self._holds_for_downstream(layer, env)
+            # Exports are read only where they matter: to compare with a preview's, or because a
+            # deployed layer outside this run reads them and may now read stale values.
+            readers_outside = [d for d in users if d not in chosen]
+            before = self._exports(layer, env) if preview_first or readers_outside else None
+            if preview_first:
+                # A preview first, where AWS may refuse what a deployed layer below holds; when it
+                # changes nothing at all, it stands in for the update (the same program run).
+                preview = self.engine.preview(layer, env, on_event=self._sink(layer))
+                self._refuse_replacing_what_dependents_hold(layer, env, preview.steps)
+                if preview.changes_nothing(before):
+                    return Outcome(layer, "deployed", preview.changes, _elapsed(start))
             changes = self.engine.up(layer, env, on_event=self._sink(layer))
-            after = self._exports(layer, env) or {}
-            changed = tuple(sorted(n for n in after if before is not None and before.get(n) != after[n]))
+            changed: tuple[str, ...] = ()
+            if readers_outside and before is not None:
+                after = self._exports(layer, env) or {}
+                changed = tuple(sorted(n for n in after if before.get(n) != after[n]))
             return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
 
+        self._read_states_at_once(env)
         waits = {n: [u for u in upstream(n) if u in chosen] for n in order}
         done = self._schedule(order, waits, _DEPLOY_OK, work, "deploy", env)
         return self._report("deploy", env, order, self._with_failure_hints(done, "deploy", env))
+
+    def _read_states_at_once(self, env: str) -> None:
+        """Ask for every layer's stack state at once, up front: each layer's first step asks about others.
+
+        A failure here is left for the layer's own step to meet and report.
+        """
+
+        def state(layer: str) -> None:
+            try:
+                self.engine.state(layer, env)
+            except Exception:
+                return
+
+        with ThreadPoolExecutor(max_workers=len(layer_names())) as pool:
+            list(pool.map(state, layer_names()))
+
+    def _holds_for_downstream(self, layer: str, env: str) -> bool:
+        """The layer declares resource types its dependents attach to, and its stack holds resources."""
+        return bool(lifecycle(layer).held_by_downstream) and self.engine.state(layer, env).deployed
 
     def _with_failure_hints(self, done: dict[str, Outcome], action: str, env: str) -> dict[str, Outcome]:
         for layer, o in done.items():
@@ -259,7 +295,7 @@ class Orchestrator:
                     ),
                 )
             self.reporter.started(layer, "previewing")
-            changes = self.engine.preview(layer, env, on_event=self._sink(layer))
+            changes = self.engine.preview(layer, env, on_event=self._sink(layer)).changes
             return Outcome(layer, "previewed", changes, _elapsed(start))
 
         # Previews change nothing, so none waits for another (the engine reads deployed upstreams).
@@ -379,9 +415,10 @@ class Orchestrator:
 
     # Read-only ---------------------------------------------------------------------------
 
-    def status(self, env: str) -> dict[str, StackState]:
-        """Each layer's stack state in `env`."""
-        return {n: self.engine.state(n, env) for n in layer_names()}
+    def status(self, env: str) -> dict[str, tuple[StackState, LastOperation | None]]:
+        """Each layer's stack state in `env`, with the newest entry of its history when it exists."""
+        states = {n: self.engine.state(n, env) for n in layer_names()}
+        return {n: (st, self.engine.last_operation(n, env) if st.exists else None) for n, st in states.items()}
 
     def outputs(self, env: str) -> dict[str, StackOutput]:
         """Every deployed layer's outputs merged into one mapping (output names are unique across contracts)."""

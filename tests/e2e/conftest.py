@@ -42,6 +42,31 @@ def pulumi_on_path() -> str:
 MakeSandbox = Callable[..., Sandbox]
 
 
+@pytest.fixture(scope="session")
+def _dev_deployed_once(pulumi_on_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    # Most journeys start where a team is after its first day: dev deployed by `deploy-all`. That
+    # costs a whole first deploy, so each test worker makes it once and every such journey works on
+    # a copy (files and a moto of its own), leaving this one as it was.
+    sandbox = Sandbox.create(tmp_path_factory.mktemp("dev-deployed"))
+    try:
+        sandbox.seed_account("dev")
+        sandbox.delegate("dev")
+        first = sandbox.invoke("deploy-all", "--env", "dev")
+        assert first.returncode == 0, first
+        sandbox.stop()
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+@pytest.fixture
+def deployed_dev(_dev_deployed_once: Sandbox, tmp_path: Path) -> Iterator[Sandbox]:
+    """A copy of dev as `deploy-all` left it (see `_dev_deployed_once`), for this journey alone."""
+    sandbox = _dev_deployed_once.clone(tmp_path / "dev")
+    yield sandbox
+    sandbox.stop()
+
+
 @pytest.fixture
 def make_sandbox(pulumi_on_path: str, tmp_path: Path) -> Iterator[MakeSandbox]:
     """A factory of sandboxes (`tests.e2e.harness.Sandbox`) under the test's folder; each is stopped after."""

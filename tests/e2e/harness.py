@@ -22,10 +22,12 @@ import queue
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ from typing import Any
 import boto3
 
 from tests.e2e.provider.cloud import Cloud
+from tests.ops.verify.verify_helpers import write_certificates
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "ap-northeast-2"
@@ -88,9 +91,14 @@ def copy_checkout(target: Path) -> Path:
 
 
 def start_moto(log: Path, env: Mapping[str, str], seconds: float = 60) -> tuple[subprocess.Popen[str], str]:
-    """Our moto server in a process of its own; returns it and its URL (read from its log)."""
+    """Our moto server in a process of its own, over TLS as AWS is; returns it and its URL (read from its log).
+
+    The server's certificate is signed by a CA made for the sandbox, which every client trusts
+    through the environment (`AWS_CA_BUNDLE` for boto3, `SSL_CERT_FILE` for the CLI's Go SDK).
+    """
+    ca, cert, key = write_certificates(log.parent, "localhost")
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.e2e.moto_server"],
+        [sys.executable, "-m", "tests.e2e.moto_server", "--ssl-cert", str(cert), "--ssl-key", str(key)],
         env={**env, "PYTHONPATH": str(REPO)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -103,21 +111,32 @@ def start_moto(log: Path, env: Mapping[str, str], seconds: float = 60) -> tuple[
             for line in server.stderr or ():
                 out.write(line)
                 out.flush()
-                if found := re.search(r"Running on (http://127\.0\.0\.1:\d+)", line):
+                if found := re.search(r"Running on (https://127\.0\.0\.1:\d+)", line):
                     urls.put(found.group(1))
 
     threading.Thread(target=read_log, daemon=True).start()
     try:
-        return server, urls.get(timeout=seconds)
+        url = urls.get(timeout=seconds)
     except queue.Empty:
         server.kill()
         raise RuntimeError(f"moto did not say where it serves within {seconds:.0f} s: see {log}") from None
+    # The same ids for the same calls (a secret's ARN suffix, a key id), so a copy's moto given the
+    # same calls holds the same resources.
+    urllib.request.urlopen(
+        urllib.request.Request(f"{url}/moto-api/seed?a=42", method="POST"),
+        timeout=10,
+        context=ssl.create_default_context(cafile=str(ca)),
+    )
+    return server, url
 
 
-_CLI_SHIM = """#!/bin/sh
-# Every call the tooling makes to the Pulumi CLI, one line each, then the real CLI.
-printf '%s\\n' "$*" >> "{log}"
-exec "{real}" "$@"
+_CLI_SHIM = """#!/bin/bash
+# Every call the tooling makes to the Pulumi CLI, one line each (started, ended, arguments).
+start=$EPOCHREALTIME
+"{real}" "$@"
+code=$?
+printf '%s %s %s\\n' "$start" "$EPOCHREALTIME" "$*" >> "{log}"
+exit $code
 """
 
 _PROVIDER = """#!{python}
@@ -138,22 +157,28 @@ class Sandbox:
     moto_url: str
     env: dict[str, str]
     _moto: subprocess.Popen[str] | None = field(default=None, repr=False)
+    # What was put into moto, to put it again into a copy's moto (`clone`).
+    _moto_setup: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list, repr=False)
 
     @classmethod
     def create(cls, home: Path, *, passphrase: str = "e2e-passphrase") -> Sandbox:
         """Make the sandbox under `home` (see the module docstring) and start its moto."""
+        home.mkdir(parents=True, exist_ok=True)
+        checkout = copy_checkout(home / "checkout")
+        (home / "state").mkdir()
+        return cls._start(home, checkout, passphrase)
+
+    @classmethod
+    def _start(cls, home: Path, checkout: Path, passphrase: str) -> Sandbox:
         real = pulumi_cli()
         if real is None:
             raise RuntimeError("the Pulumi CLI is not on PATH")
-        home.mkdir(parents=True, exist_ok=True)
-        checkout = copy_checkout(home / "checkout")
         bin_dir = home / "bin"
-        bin_dir.mkdir()
+        bin_dir.mkdir(exist_ok=True)
         (bin_dir / "pulumi").write_text(_CLI_SHIM.format(log=home / "cli.log", real=real))
         (bin_dir / "pulumi-resource-aws").write_text(_PROVIDER.format(python=sys.executable, root=str(checkout)))
         for exe in bin_dir.iterdir():
             exe.chmod(0o755)
-        (home / "state").mkdir()
         base = {
             k: v
             for k, v in os.environ.items()
@@ -172,6 +197,8 @@ class Sandbox:
             **base,
             **fake,
             "AWS_ENDPOINT_URL": url,
+            "AWS_CA_BUNDLE": str(home / "ca.pem"),
+            "SSL_CERT_FILE": str(home / "ca.pem"),
             "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
             "HOME": str(home),
             "PULUMI_HOME": str(home / ".pulumi"),
@@ -185,8 +212,21 @@ class Sandbox:
             "NO_COLOR": "1",
             "TERM": "dumb",
         }
-        sandbox = cls(home, checkout, url, env, moto)
-        return sandbox
+        return cls(home, checkout, url, env, moto)
+
+    def clone(self, home: Path) -> Sandbox:
+        """A copy of this sandbox under `home`: its checkout, state, cloud and public DNS, and a moto of its
+        own holding what this one's was given (the same secrets, image and delegation sets)."""
+        home.mkdir(parents=True, exist_ok=True)
+        for part in ("checkout", "state", "cloud"):
+            shutil.copytree(self.home / part, home / part, symlinks=True)
+        for part in ("dns.json", "cli.log"):
+            if (self.home / part).exists():
+                shutil.copy2(self.home / part, home / part)
+        copy = self._start(home, home / "checkout", self.env["PULUMI_CONFIG_PASSPHRASE"])
+        for method, args in self._moto_setup:
+            getattr(copy, method)(*args)
+        return copy
 
     def stop(self) -> None:
         """Stop the sandbox's moto."""
@@ -261,12 +301,20 @@ class Sandbox:
             service,
             region_name=REGION,
             endpoint_url=self.moto_url,
+            verify=self.env["AWS_CA_BUNDLE"],
             aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
         )
 
     def cli_calls(self) -> list[str]:
-        """Every Pulumi CLI call made so far (its arguments), in order."""
+        """Every Pulumi CLI call made so far (its arguments), in the order they ended."""
+        return [line.split(" ", 2)[2] for line in self._cli_log()]
+
+    def cli_timings(self) -> list[tuple[float, float, str]]:
+        """Every Pulumi CLI call made so far: (started, ended, arguments), in the order they ended."""
+        return [(float(a), float(b), args) for a, b, args in (line.split(" ", 2) for line in self._cli_log())]
+
+    def _cli_log(self) -> list[str]:
         log = self.home / "cli.log"
         return log.read_text().splitlines() if log.exists() else []
 
@@ -282,10 +330,14 @@ class Sandbox:
 
     # the account's contents a deploy expects ----------------------------------------------
 
+    def _reserve(self, env: str) -> Ran:
+        self._moto_setup.append(("_reserve", (env,)))
+        return self.invoke("dns", "--env", env, "--reserve")
+
     def delegate(self, env: str, parent: str = "payments.example.com") -> str:
         """Follow `invoke dns --reserve`'s advice: reserve the zone's name servers, set the id it
         prints in edge's stack file, and add the NS record at the parent (public DNS); returns the id."""
-        reserved = self.invoke("dns", "--env", env, "--reserve")
+        reserved = self._reserve(env)
         found = re.search(r"`edge:delegationSetId: (N\w+)`", reserved.stdout)
         servers = re.search(r"\(([^()]*awsdns[^()]*)\)", reserved.stdout)
         if not found or not servers:
@@ -297,8 +349,9 @@ class Sandbox:
         self.set_dns({parent: ["ns1.registrar.example.net"], domain[1]: servers[1].split(", ")})
         return found[1]
 
-    def seed_account(self, env: str, *, image_tag: str = "1.0.0") -> None:
+    def seed_account(self, env: str, image_tag: str = "1.0.0") -> None:
         """What exists before a first deploy: the database secret and the image in ECR."""
+        self._moto_setup.append(("seed_account", (env, image_tag)))
         secret_id = f"payments/{env}/db-master"
         self.aws("secretsmanager").create_secret(
             Name=secret_id,

@@ -6,7 +6,9 @@
 moto answers `DescribeOrderableDBInstanceOptions` only for Aurora and Neptune; RDS for PostgreSQL
 offers the classes of the repository's region table (read from the RDS console and API on the
 date the table states), Multi-AZ capable, so the server answers those for `postgres`. And
-Route53's reusable delegation sets get ids in AWS's form.
+Route53's hosted zones and reusable delegation sets get ids in AWS's form. It serves TLS only,
+as AWS does, and judges an S3 bucket policy's conditions as IAM does (a statement applies only
+when its condition holds; every request here is over secure transport).
 """
 
 from __future__ import annotations
@@ -15,8 +17,11 @@ import os
 import sys
 from typing import Any
 
+from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
 from moto.rds.models import RDSBackend
+from moto.route53 import models as route53_models
 from moto.route53.models import DelegationSet
+from moto.s3.models import FakeBucket
 from moto.server import main
 
 from shared.aws_catalog import region_catalog
@@ -56,6 +61,64 @@ def _aws_set_id(self: DelegationSet, caller_reference: str, name_servers: Any, d
 
 DelegationSet.__init__ = _aws_set_id  # type: ignore[method-assign]
 
+_original_zone_id = route53_models.create_route53_zone_id
+
+
+def _aws_zone_id(*args: Any, **kwargs: Any) -> str:
+    # A hosted zone id starts with Z (Z1D633PJN98FT9 in Route53's API reference); moto's has no Z.
+    return "Z" + _original_zone_id(*args, **kwargs)[:20]
+
+
+route53_models.create_route53_zone_id = _aws_zone_id
+
+_original_statement = IAMPolicyStatement.is_action_permitted
+
+
+def _statement_applies_only_when_its_condition_holds(
+    self: IAMPolicyStatement,
+    action: str,
+    resource: str = "*",
+    principal: str | None = None,
+    incoming_condition_values: dict[str, str] | None = None,
+) -> PermissionResult:
+    # A statement whose condition does not hold does not apply (IAM's policy evaluation logic).
+    # moto takes every Bool and StringEquals condition as holding, and answers DENIED for one that
+    # does not, whatever the statement's Effect: a conditional Deny would deny everything.
+    if not _conditions_hold(self._statement.get("Condition") or {}, incoming_condition_values or {}):
+        return PermissionResult.NEUTRAL
+    return _original_statement(self, action, resource, principal, incoming_condition_values)
+
+
+def _conditions_hold(conditions: dict[str, dict[str, Any]], context: dict[str, str]) -> bool:
+    """Bool and StringEquals conditions judged against the request's context (a missing key never matches)."""
+    for operator, tests in conditions.items():
+        for key, wanted in tests.items():
+            values = {
+                str(v).lower() if operator == "Bool" else str(v)
+                for v in (wanted if isinstance(wanted, list) else [wanted])
+            }
+            if operator in ("Bool", "StringEquals"):
+                actual = context.get(key)
+                if actual is None or (actual.lower() if operator == "Bool" else actual) not in values:
+                    return False
+    return True
+
+
+IAMPolicyStatement.is_action_permitted = _statement_applies_only_when_its_condition_holds  # type: ignore[method-assign]
+
+
+def _over_tls(self: FakeBucket, action: str, resource: str) -> Any:
+    # moto judges a bucket policy's conditions only from what it is handed, and hands none. This
+    # server serves TLS alone, so every request it judges came over secure transport.
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(self.policy.decode()).is_action_permitted(
+        action, resource, incoming_condition_values={"aws:SecureTransport": "true"}
+    )
+
+
+FakeBucket.get_permission = _over_tls  # type: ignore[method-assign]
+
 if __name__ == "__main__":
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    sys.exit(main(["-H", "127.0.0.1", "-p", "0"]))
+    sys.exit(main(["-H", "127.0.0.1", "-p", "0", *sys.argv[1:]]))

@@ -50,6 +50,9 @@ LIFECYCLE = LayerLifecycle(
         ),
     ),
     ephemeral=check_own_domain,
+    # A copy serves a domain of its own (check_own_domain): the source's zone, the name servers reserved
+    # for it and its certificate are not the copy's.
+    not_copied=("hostedZoneId", "delegationSetId", "certificateArn"),
     dns_zone=DnsZone(
         domain_key="domainName",
         zone_id_key="hostedZoneId",

@@ -24,7 +24,10 @@ LIFECYCLE = LayerLifecycle(
             "availability-zones", check_availability_zones_of, when="deploy-only", grants=availability_zone_grants
         ),
     ),
-    held_by_downstream=("aws:ec2/securityGroup:SecurityGroup",),
+    # The data layer's subnet group and database, the edge layer's load balancer and target group and
+    # the compute layer's tasks sit in the VPC, its subnets and its security groups: EC2 refuses to
+    # delete any of them while they do (DependencyViolation).
+    held_by_downstream=("aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup"),
     verify=(
         VerifyCheck("alarms", "alarms exist, notify, none stuck without data", verify_alarms),
         VerifyCheck(

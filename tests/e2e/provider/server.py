@@ -44,6 +44,7 @@ from tests.e2e.provider.aws_rules import (
     UNIQUE_NAMES,
     ZONE_TYPE,
     forces_replacement,
+    hex_id,
     plain,
     references,
 )
@@ -82,6 +83,33 @@ def _parse_pairs(text: str) -> dict[str, str]:
         key, _, value = item.rpartition("=")
         pairs[key] = value
     return pairs
+
+
+_ABSENT = object()
+_KINDS = {
+    ("add", False): provider_pb2.PropertyDiff.ADD,
+    ("add", True): provider_pb2.PropertyDiff.ADD_REPLACE,
+    ("delete", False): provider_pb2.PropertyDiff.DELETE,
+    ("delete", True): provider_pb2.PropertyDiff.DELETE_REPLACE,
+    ("update", False): provider_pb2.PropertyDiff.UPDATE,
+    ("update", True): provider_pb2.PropertyDiff.UPDATE_REPLACE,
+}
+
+
+def _leaf_diffs(old: Any, new: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(path, add/delete/update) for each leaf where `old` and `new` differ."""
+    if old is _ABSENT or new is _ABSENT:
+        yield path, "add" if old is _ABSENT else "delete"
+    elif isinstance(old, dict) and isinstance(new, dict):
+        for k in sorted(set(old) | set(new)):
+            if old.get(k, _ABSENT) != new.get(k, _ABSENT):
+                yield from _leaf_diffs(old.get(k, _ABSENT), new.get(k, _ABSENT), f"{path}.{k}")
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for i, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                yield from _leaf_diffs(a, b, f"{path}[{i}]")
+    elif old != new:
+        yield path, "update"
 
 
 class Failed(Exception):
@@ -198,7 +226,15 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
     # resources ---------------------------------------------------------------------------
 
     def Check(self, request: Any, context: grpc.ServicerContext) -> Any:
-        return provider_pb2.CheckResponse(inputs=request.news)
+        news = _to_dict(request.news)
+        prefix = news.get("namePrefix")
+        if prefix and not news.get("name"):
+            # A name from its prefix, kept while the prefix stays (the real provider's autonaming).
+            olds = _to_dict(request.olds)
+            old = olds.get("name")
+            fresh = prefix + hex_id(int.from_bytes(request.randomSeed[:4] or b"\0", "big"), request.urn, 26)
+            news["name"] = old if isinstance(old, str) and old.startswith(prefix) else fresh
+        return provider_pb2.CheckResponse(inputs=_struct(news))
 
     def Diff(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_ = _type_of(request.urn)
@@ -211,12 +247,15 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             if k not in ignored and not k.startswith("__") and olds.get(k) != news.get(k)
         )
         replaces = [k for k in changed if forces_replacement(type_, k)]
+        # Paths to the leaves that differ (`tags.Environment`, `ingress[0].cidrBlocks`), as the real
+        # provider reports them.
         detailed = {
-            k: provider_pb2.PropertyDiff(
-                kind=provider_pb2.PropertyDiff.UPDATE_REPLACE if k in replaces else provider_pb2.PropertyDiff.UPDATE,
+            path: provider_pb2.PropertyDiff(
+                kind=_KINDS[(kind, top in replaces)],
                 inputDiff=True,
             )
-            for k in changed
+            for top in changed
+            for path, kind in _leaf_diffs(olds.get(top, _ABSENT), news.get(top, _ABSENT), top)
         }
         return provider_pb2.DiffResponse(
             changes=provider_pb2.DiffResponse.DIFF_SOME if changed else provider_pb2.DiffResponse.DIFF_NONE,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pulumi import automation as auto
 
 from ops.stacks.drift_events import REFRESH_PREVIEW
-from ops.stacks.engine import Changes, Drift, EngineError, StackOutput, StackState
+from ops.stacks.engine import Changes, Drift, EngineError, LastOperation, Preview, StackOutput, StackState, Step
 from ops.stacks.errors import explain
 from shared.layers import LAYER_NAMES, downstream
 
@@ -109,8 +109,31 @@ class FakeEngine:
 
         return self._call("up", layer, env, work, targets=targets, config=dict(self.config.get((layer, env), {})))
 
-    def preview(self, layer: str, env: str, *, on_event) -> Changes:
-        return self._call("preview", layer, env, lambda: Changes(created=2))
+    def last_operation(self, layer: str, env: str) -> LastOperation | None:
+        ups = [c for c in self.calls if c.layer == layer and c.env == env and c.op in ("up", "destroy")]
+        return LastOperation("update" if ups[-1].op == "up" else "destroy", "succeeded") if ups else None
+
+    def preview(self, layer: str, env: str, *, on_event) -> Preview:
+        def work() -> Preview:
+            pending = (self.pending or {}).get(layer, {})
+            steps = tuple(
+                Step(
+                    urn,
+                    urn.split("::")[2].rsplit("$", 1)[-1],
+                    "replace" if "(replace)" in props else "update",
+                    tuple(p for p in props if p != "(replace)"),
+                )
+                for urn, props in pending.items()
+            )
+            deployed = self.stacks.get((layer, env), 0) > 0
+            if not deployed:
+                return Preview(Changes(created=2))
+            same = {name: out.value for name, out in self.outputs(layer, env).items()}
+            return Preview(
+                Changes(same=3, updated=len(steps)), steps, None if steps or layer in self.reexports else same
+            )
+
+        return self._call("preview", layer, env, work)
 
     def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         def work() -> dict[str, tuple[str, ...]]:

@@ -232,7 +232,7 @@ class _RecordingStack:
 
     def up(self, **kwargs: object) -> object:
         self.up_kwargs = kwargs
-        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"update": 1, "same": 7}))
+        return SimpleNamespace(summary=SimpleNamespace(resource_changes={"update": 1, "same": 7}), outputs={})
 
 
 def _engine_over(stack: _RecordingStack, monkeypatch: pytest.MonkeyPatch) -> PulumiEngine:
@@ -317,71 +317,73 @@ KMS = "awskms://alias/pulumi-payments-prod?region=ap-northeast-2"
 
 
 class _Workspace:
-    """A stand-in `LocalWorkspace`: stack settings as the stack file holds them, state as exported."""
+    """A project folder with a stack file, and the stack's recorded secrets provider."""
 
-    work_dir = "projects/data"
-
-    def __init__(self, settings: auto.StackSettings, secrets_providers: dict[str, object] | None) -> None:
-        self.settings = settings
+    def __init__(self, folder: Path, stack_file: str | None, secrets_providers: dict[str, object] | None) -> None:
+        self.work_dir = str(folder)
+        if stack_file is not None:
+            (folder / "Pulumi.prod.yaml").write_text(stack_file)
         self.deployment = {"secrets_providers": secrets_providers} if secrets_providers is not None else {}
-        self.saved: list[tuple[str, auto.StackSettings]] = []
-
-    def stack_settings(self, env: str) -> auto.StackSettings:
-        return self.settings
 
     def export_stack(self, env: str) -> auto.Deployment:
         return auto.Deployment(version=3, deployment=self.deployment)
 
-    def save_stack_settings(self, env: str, settings: auto.StackSettings) -> None:
-        self.saved.append((env, settings))
+    def stack_file(self) -> str:
+        return (Path(self.work_dir) / "Pulumi.prod.yaml").read_text()
 
 
-def test_a_stack_file_without_its_kms_provider_gets_it_back_from_the_state_with_config_untouched() -> None:
-    ws = _Workspace(
-        auto.StackSettings(config={"data:instanceClass": "db.t3.micro"}),
-        {"type": "cloud", "state": {"url": KMS, "encryptedkey": "AQICAHh-key"}},
-    )
+COMMITTED = (
+    "# Production: one NAT gateway per AZ.\n"
+    "config:\n"
+    "  aws:region: ap-northeast-2\n"
+    "  network:publicSubnetCidrs: [10.10.0.0/24, 10.10.1.0/24]\n"
+)
+
+
+def test_a_stack_file_without_its_kms_provider_gets_it_back_from_the_state_with_the_rest_untouched(
+    tmp_path: Path,
+) -> None:
+    ws = _Workspace(tmp_path, COMMITTED, {"type": "cloud", "state": {"url": KMS, "encryptedkey": "AQICAHh-key"}})
     keep_secrets_provider(ws, "prod", KMS)
-    [(env, saved)] = ws.saved
-    assert (env, saved.secrets_provider, saved.encrypted_key) == ("prod", KMS, "AQICAHh-key")
-    assert saved.config == {"data:instanceClass": "db.t3.micro"}
+    assert ws.stack_file() == COMMITTED + f"secretsprovider: {KMS}\nencryptedkey: AQICAHh-key\n"
 
 
-def test_a_stack_file_that_names_its_provider_is_left_alone() -> None:
-    ws = _Workspace(auto.StackSettings(secrets_provider=KMS, encrypted_key="k"), None)
+def test_a_stack_file_that_names_its_provider_is_left_alone(tmp_path: Path) -> None:
+    named = COMMITTED + f"secretsprovider: {KMS}\nencryptedkey: k\n"
+    ws = _Workspace(tmp_path, named, None)
     keep_secrets_provider(ws, "prod", KMS)
-    assert ws.saved == []
+    assert ws.stack_file() == named
 
 
-def test_without_a_configured_provider_nothing_is_read_or_written() -> None:
-    ws = _Workspace(auto.StackSettings(), {"type": "cloud", "state": {"url": KMS, "encryptedkey": "k"}})
+def test_without_a_configured_provider_nothing_is_read_or_written(tmp_path: Path) -> None:
+    ws = _Workspace(tmp_path, COMMITTED, {"type": "cloud", "state": {"url": KMS, "encryptedkey": "k"}})
     keep_secrets_provider(ws, "prod", None)
-    assert ws.saved == []
+    assert ws.stack_file() == COMMITTED
 
 
 @pytest.mark.parametrize(
-    ("settings", "providers", "message"),
+    ("stack_file", "providers", "message"),
     [
         (
-            auto.StackSettings(secrets_provider="awskms://alias/other?region=ap-northeast-2", encrypted_key="k"),
+            COMMITTED + "secretsprovider: awskms://alias/other?region=ap-northeast-2\nencryptedkey: k\n",
             None,
             "uses secrets provider awskms://alias/other?region=ap-northeast-2, but PAYMENTS_SECRETS_PROVIDER is",
         ),
         (
-            auto.StackSettings(),
+            COMMITTED,
             {"type": "cloud", "state": {"url": "awskms://alias/old?region=ap-northeast-2", "encryptedkey": "k"}},
             "was created with secrets provider awskms://alias/old?region=ap-northeast-2, but PAYMENTS_SECRETS_PROVIDER",
         ),
     ],
 )
-def test_a_stack_of_another_provider_is_refused_in_one_line(settings, providers, message) -> None:
-    ws = _Workspace(settings, providers)
+def test_a_stack_of_another_provider_is_refused_in_one_line(tmp_path: Path, stack_file, providers, message) -> None:
+    ws = _Workspace(tmp_path, stack_file, providers)
     with pytest.raises(EngineError, match=re.escape(message)):
         keep_secrets_provider(ws, "prod", KMS)
-    assert ws.saved == []
+    assert ws.stack_file() == stack_file
 
 
-def test_a_passphrase_stack_state_is_not_turned_into_a_kms_stack() -> None:
-    ws = _Workspace(auto.StackSettings(), {"type": "passphrase", "state": {"salt": "v1:abc"}})
-    keep_secrets_provider(ws, "dev", KMS)
-    assert ws.saved == []
+def test_a_passphrase_stack_state_is_not_turned_into_a_kms_stack(tmp_path: Path) -> None:
+    ws = _Workspace(tmp_path, COMMITTED, {"type": "passphrase", "state": {"salt": "v1:abc"}})
+    keep_secrets_provider(ws, "prod", KMS)
+    assert ws.stack_file() == COMMITTED

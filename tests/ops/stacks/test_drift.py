@@ -67,7 +67,7 @@ def test_drift_in_one_layer_is_reported_with_its_resources_and_exits_one() -> No
     assert report.layers[1].drift == DATA_DRIFT
     assert report.exit_code == 1
     assert report.verdict().startswith("drift in dev: 2 resource(s) of data changed outside Pulumi (tables above)")
-    assert "`invoke deploy --layer <layer> --env dev`" in report.verdict()
+    assert "restore them with `invoke deploy --layer data --env dev --refresh`," in report.verdict()
 
 
 def test_a_missing_stack_is_not_deployed_not_drift_and_is_never_refreshed() -> None:

@@ -266,3 +266,14 @@ def test_deploy_all_refuses_bad_overrides_in_one_line(args: tuple[str, ...], lin
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and line in lines[0], result.stderr
     assert not list((REPO / "projects").glob("*/Pulumi.pr42.yaml"))
+
+
+def test_the_sources_own_zone_delegation_set_and_certificate_stay_behind(projects: Path) -> None:
+    # Dev after the first-deploy advice: its reserved name servers committed in its stack file.
+    dev = projects / "edge" / "Pulumi.dev.yaml"
+    dev.write_text(dev.read_text().replace("config:\n", "config:\n  edge:delegationSetId: N0123456789ABC\n", 1))
+    create_ephemeral("pr42", "dev", projects, overrides=parse_overrides(OWN_DOMAIN))
+    edge = config_of(projects, "edge")
+    assert "edge:delegationSetId" not in edge
+    assert edge["edge:hostedZoneId"] == ZONE
+    assert set(lifecycle("edge").not_copied) == {"hostedZoneId", "delegationSetId", "certificateArn"}

@@ -396,8 +396,9 @@ def test_status_reports_each_registered_layer() -> None:
     engine = FakeEngine(deployed={("network", "dev"): 7})
     states = Orchestrator(engine).status("dev")
     assert list(states) == list(shared_layers.layer_names())
-    assert states["network"].resource_count == 7
-    assert not states["data"].exists and not states["compute"].exists
+    assert states["network"][0].resource_count == 7
+    assert states["network"][1] is None  # never updated by this engine: no history entry
+    assert not states["data"][0].exists and not states["compute"][0].exists
 
 
 # Summary and progress ----------------------------------------------------------------------
@@ -531,12 +532,27 @@ def test_a_deploy_that_would_replace_a_security_group_in_use_stops_before_any_ch
     network = report.outcome("network")
     assert network.result == "failed"
     assert network.reason == (
-        "stopped before any change: this deploy would replace secgroup-app, which data, edge, compute still use, "
-        "and AWS refuses to delete it while attached"
+        "stopped before any change: this deploy would replace secgroup-app (description), which data, edge, compute "
+        "still use, and AWS refuses to delete a resource while it is attached"
     )
-    assert network.next_step.startswith("avoid the replacement (revert the change to its name, description or VPC)")
-    assert engine.one("pending_changes", "network").detail["targets"] == ("aws:ec2/securityGroup:SecurityGroup",)
+    assert network.next_step.startswith("avoid the replacement (revert the change that forces it)")
+    assert len(engine.of("preview", "network")) == 1
     assert engine.of("up") == []
+
+
+def test_a_preview_that_changes_nothing_stands_in_for_the_update() -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"), pending={"network": {}})
+    report = Orchestrator(engine).deploy("prod", ["network"])
+    assert report.outcome("network").result == "deployed"
+    assert report.outcome("network").changes == Changes(same=3)
+    assert engine.of("up") == []
+
+
+def test_a_preview_whose_exports_cannot_be_compared_is_followed_by_the_update() -> None:
+    engine = FakeEngine(deployed=all_deployed("prod"), pending={"network": {}}, reexports={"network"})
+    report = Orchestrator(engine).deploy("prod", ["network"])
+    assert report.outcome("network").result == "deployed"
+    assert len(engine.of("up", "network")) == 1
 
 
 def test_an_in_place_change_of_a_held_resource_deploys() -> None:
@@ -548,4 +564,4 @@ def test_an_in_place_change_of_a_held_resource_deploys() -> None:
 def test_with_nothing_deployed_below_no_replacement_check_runs() -> None:
     engine = FakeEngine(pending={"network": {_SG: ("(replace)",)}})
     report = Orchestrator(engine).deploy("dev", ["network"])
-    assert report.outcome("network").result == "deployed" and engine.of("pending_changes") == []
+    assert report.outcome("network").result == "deployed" and engine.of("preview") == []
