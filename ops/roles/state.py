@@ -5,6 +5,7 @@ from pulumi/pulumi `pkg/backend/diy`: `store.go`, `lock.go`, `state.go`, `meta.g
 
     .pulumi/meta.yaml                                   the layout version (bootstrap writes it)
     .pulumi/stacks/<project>/<stack>.json               the checkpoint (.gz/.zst, and .bak copies)
+    .pulumi/stacks/<project>/<stack>.pulumi-tags        the stack's tags (stack_tags.go)
     .pulumi/history/<project>/<stack>/...               one entry per update
     .pulumi/backups/<project>/<stack>/...               checkpoint backups
     .pulumi/locks/organization/<project>/<stack>/...    the lock of a running update
@@ -33,10 +34,15 @@ def stack_key(project: str, stack: str) -> str:
     return f".pulumi/stacks/{project}/{stack}.json"
 
 
+def stack_files(project: str, stack: str) -> tuple[str, str]:
+    """The key patterns of a stack's own files: its checkpoint (and variants), its tags."""
+    return (f"{stack_key(project, stack)}*", f".pulumi/stacks/{project}/{stack}.pulumi-tags")
+
+
 def own_prefixes(project: str, stack: str) -> tuple[str, ...]:
-    """Every key pattern of one stack's state: checkpoint, history, backups, lock."""
+    """Every key pattern of one stack's state: checkpoint, tags, history, backups, lock."""
     return (
-        f"{stack_key(project, stack)}*",
+        *stack_files(project, stack),
         f".pulumi/history/{project}/{stack}/*",
         f".pulumi/backups/{project}/{stack}/*",
         f".pulumi/locks/{DIY_ORGANIZATION}/{project}/{stack}/*",
@@ -74,7 +80,7 @@ def layer_state_statements(
             "Sid": "StateLayoutAndUpstream",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": _objects(partition, bucket, [META_KEY, *(f"{stack_key(p, stack)}*" for p in reads)]),
+            "Resource": _objects(partition, bucket, [META_KEY, *(f for p in reads for f in stack_files(p, stack))]),
         },
         {
             "Sid": "StateSecretsKey",
@@ -102,7 +108,7 @@ def drift_state_statements(
             "Sid": "StateRead",
             "Effect": "Allow",
             "Action": "s3:GetObject",
-            "Resource": _objects(partition, bucket, [META_KEY, *(f"{stack_key(p, stack)}*" for p in projects)]),
+            "Resource": _objects(partition, bucket, [META_KEY, *(f for p in projects for f in stack_files(p, stack))]),
         },
         {
             "Sid": "StateLockOnly",

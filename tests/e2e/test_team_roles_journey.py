@@ -4,15 +4,15 @@ is refused before any change, in one line naming its owner.
 The sandbox's moto holds the team backend `invoke bootstrap` makes (state bucket, deploy roles),
 and then authorizes every request against the caller's IAM policies (moto's `/moto-api/reset-auth`,
 the server form of `INITIAL_NO_AUTH_ACTION_COUNT`). The Pulumi CLI keeps the stacks in that bucket
-(`s3://`, through `AWS_ENDPOINT_URL`) with the network team's credentials: a session of network's
-deploy role. moto cannot evaluate `aws:SecureTransport` and treats the bucket's TLS-only deny as
-matching every request, so that one statement is removed after bootstrap (the rest is unchanged).
+(`s3://`, through `AWS_ENDPOINT_URL`, over TLS) with the network team's credentials: a session of
+network's deploy role.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import ssl
 import urllib.request
 
 from tests.e2e.harness import ACCOUNT, REGION, Sandbox
@@ -23,8 +23,11 @@ BUCKET = f"pulumi-state-payments-dev-{ACCOUNT}"
 
 def _enforce_iam(sb: Sandbox) -> None:
     """From now on moto authorizes every request (no unauthenticated ones left)."""
-    request = urllib.request.Request(f"{sb.moto_url}/moto-api/reset-auth", data=b"0", method="POST")
-    assert json.loads(urllib.request.urlopen(request, timeout=10).read())["status"] == "ok"
+    request = urllib.request.Request(
+        f"{sb.moto_url}/moto-api/reset-auth", data=b"0", method="POST", headers={"Content-Type": "text/plain"}
+    )
+    tls = ssl.create_default_context(cafile=sb.env["AWS_CA_BUNDLE"])
+    assert json.loads(urllib.request.urlopen(request, timeout=10, context=tls).read())["status"] == "ok"
 
 
 def _as_role(sb: Sandbox, layer: str) -> dict[str, str]:
@@ -36,7 +39,7 @@ def _as_role(sb: Sandbox, layer: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
         "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
         "AWS_SESSION_TOKEN": creds["SessionToken"],
-        "PULUMI_BACKEND_URL": f"s3://{BUCKET}?region={REGION}&use_path_style=true",
+        "PULUMI_BACKEND_URL": f"s3://{BUCKET}?region={REGION}",
     }
 
 
@@ -46,7 +49,6 @@ def test_a_team_deploys_its_layer_and_is_refused_another_before_any_change(make_
     made = sb.invoke("bootstrap", "--env", "dev", "--repository", REPOSITORY)
     assert made.returncode == 0, made
     assert f"dev-network: AWS_DEPLOY_ROLE_ARN=arn:aws:iam::{ACCOUNT}:role/payments-network-deploy-dev" in made.stdout
-    sb.aws("s3").delete_bucket_policy(Bucket=BUCKET)  # see the module docstring
     network = _as_role(sb, "network")
     _enforce_iam(sb)
 

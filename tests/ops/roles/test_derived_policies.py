@@ -135,11 +135,13 @@ def test_state_rights_are_the_layers_own_and_read_only_upstream(platform_plan, e
                 (written if "s3:PutObject" in _listed(statement["Action"]) else read).add(key)
     assert written == {
         f".pulumi/stacks/{layer}/{env}.json*",
+        f".pulumi/stacks/{layer}/{env}.pulumi-tags",
         f".pulumi/history/{layer}/{env}/*",
         f".pulumi/backups/{layer}/{env}/*",
         f".pulumi/locks/organization/{layer}/{env}/*",
     }
-    assert read == {".pulumi/meta.yaml", *(f".pulumi/stacks/{u}/{env}.json*" for u in upstream(layer))}
+    stacks = (f".pulumi/stacks/{u}/{env}{suffix}" for u in upstream(layer) for suffix in (".json*", ".pulumi-tags"))
+    assert read == {".pulumi/meta.yaml", *stacks}
 
 
 @pytest.mark.parametrize(("env", "layer"), CASES)
