@@ -84,12 +84,16 @@ def check_layer(layer: str) -> str:
         raise Exit(str(e), code=2) from None
 
 
-def pulumi_engine(*, exit_code: int) -> PulumiEngine:
-    """The Automation API engine over the configured backend; a backend mistake exits in one line."""
+def pulumi_engine(*, exit_code: int, policies: bool = False) -> PulumiEngine:
+    """The Automation API engine over the configured backend; a backend mistake exits in one line.
+
+    `policies`: previews and updates run the repository's CrossGuard pack (`ops.stacks.policy`).
+    """
     from ops.stacks.backend import BackendError, backend_settings
+    from ops.stacks.policy import repository_pack
     from ops.stacks.pulumi_engine import PulumiEngine
 
     try:
-        return PulumiEngine(backend_settings())
+        return PulumiEngine(backend_settings(), policies=repository_pack() if policies else None)
     except BackendError as e:
         raise Exit(str(e), code=exit_code) from None

@@ -42,8 +42,8 @@ def run_preflight(
     return run(environment, layers, changes_config=changes_config, writes_state=writes_state)
 
 
-def _engine() -> PulumiEngine:
-    return pulumi_engine(exit_code=1)
+def _engine(*, policies: bool = False) -> PulumiEngine:
+    return pulumi_engine(exit_code=1, policies=policies)
 
 
 def _preflight(
@@ -68,19 +68,33 @@ def _orchestrate(
     ripple: bool = True,
 ) -> RunReport:
     from ops.stacks.progress import LiveProgress, print_summary
+    from ops.stacks.report import Interrupted
     from ops.stacks.scheduler import Orchestrator
 
     if parallel < 1:
         raise Exit("--parallel must be at least 1", code=2)
-    engine = _engine()
-    with LiveProgress(console, layers) as progress:
-        orch = Orchestrator(engine, reporter=progress, max_parallel=parallel)
-        if action == "deploy":
-            report = orch.deploy(env, layers, refresh=refresh, follow_ripples=ripple)
-        elif action == "preview":
-            report = orch.preview(env, layers)
-        else:
-            report = orch.destroy(env, layers, remove_stacks=remove_stacks)
+    # Deploys and previews run the policy pack; a teardown cannot (it lifts what the rules protect).
+    engine = _engine(policies=action in ("deploy", "preview"))
+    try:
+        with LiveProgress(console, layers) as progress:
+            orch = Orchestrator(engine, reporter=progress, max_parallel=parallel)
+            if action == "deploy":
+                report = orch.deploy(env, layers, refresh=refresh, follow_ripples=ripple)
+            elif action == "preview":
+                report = orch.preview(env, layers)
+            else:
+                report = orch.destroy(env, layers, remove_stacks=remove_stacks)
+    except Interrupted as stopped:
+        print_summary(stopped.report, console)
+        finished = [o.layer for o in stopped.report.outcomes if o.result not in ("interrupted", "skipped")]
+        cut = [o.layer for o in stopped.report.outcomes if o.result == "interrupted"]
+        raise Exit(
+            f"interrupted (Ctrl-C): {action} of {env} stopped"
+            + (f" during {', '.join(cut)}" if cut else "")
+            + (f" after {', '.join(finished)}" if finished else "")
+            + ": see the table above for what to run next",
+            code=130,
+        ) from None
     print_summary(report, console)
     return report
 
@@ -147,6 +161,7 @@ def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False, ri
     },
     iterable=["set_"],
 )
+@interruptible
 def deploy_all(
     c: Context,
     env: str = "",
@@ -180,7 +195,7 @@ def deploy_all(
     try:
         layers = deploy_order()
         _preflight(check_env(env), layers, changes_config=True)
-    except Exit:
+    except (Exit, KeyboardInterrupt):
         if written:  # nothing was deployed: leave no stack files behind a refused command
             for path in remove_ephemeral(env):
                 console.print(f"removed {path.relative_to(path.parents[2])}: preflight refused the new environment")

@@ -90,6 +90,25 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Violation:
+    """A resource (or the stack) breaking a CrossGuard policy during a real preview or update."""
+
+    policy: str
+    level: str  # "mandatory" stops the operation; "advisory" is reported
+    message: str
+    urn: str = ""
+
+    @property
+    def resource(self) -> str:
+        """The resource's logical name, or the stack's when the policy judged the whole stack."""
+        return self.urn.rsplit("::", 1)[-1] if self.urn else "(stack)"
+
+    def line(self) -> str:
+        """`policy on resource: message`, one line."""
+        return f"{self.policy} ({self.level}) on {self.resource}: {' '.join(self.message.split())}"
+
+
+@dataclass(frozen=True)
 class Preview:
     """What `up` would do: the counts, each resource step, and the stack's exports afterwards.
 
@@ -100,6 +119,7 @@ class Preview:
     changes: Changes
     steps: tuple[Step, ...] = ()
     outputs: Mapping[str, Any] | None = None
+    violations: tuple[Violation, ...] = ()
 
     def changes_nothing(self, exports: Mapping[str, Any] | None) -> bool:
         """No resource step, and the exports stay exactly `exports` (an `up` would only rewrite the same)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi import automation as auto
 
-from ops.stacks.engine import Changes, OnEvent, Preview, Step
+from ops.stacks.engine import Changes, OnEvent, Preview, Step, Violation
 
 # Diagnostic severities worth a line, and how the line starts ("info#err" is info written to stderr).
 _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "info#err": "info"}
@@ -74,6 +74,7 @@ class PreviewCollector:
     def __init__(self) -> None:
         self.steps: list[Step] = []
         self.outputs: Mapping[str, Any] | None = None
+        self.violations: list[Violation] = []
 
     def __call__(self, event: auto.EngineEvent) -> None:
         pre = event.resource_pre_event
@@ -84,8 +85,18 @@ class PreviewCollector:
         done = event.res_outputs_event
         if done is not None and done.metadata.type == _STACK_TYPE and done.metadata.new is not None:
             self.outputs = dict(done.metadata.new.outputs or {})
+        policy = event.policy_event
+        if policy is not None:
+            # The engine says "warning" for an advisory policy.
+            level = "mandatory" if policy.enforcement_level == "mandatory" else "advisory"
+            self.violations.append(Violation(policy.policy_name, level, policy.message, policy.resource_urn or ""))
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        """The violations that stop the operation."""
+        return [v for v in self.violations if v.level == "mandatory"]
 
     def preview(self, changes: Changes) -> Preview:
         """The preview read so far, with the engine's own counts."""
         outputs = self.outputs if self.outputs is not None and _fully_known(self.outputs) else None
-        return Preview(changes, tuple(self.steps), outputs)
+        return Preview(changes, tuple(self.steps), outputs, tuple(self.violations))

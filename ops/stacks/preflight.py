@@ -1,7 +1,7 @@
 """Preflight: everything a deploy or teardown needs, checked before anything changes.
 
 Generic checks first: the Pulumi CLI on PATH, a usable backend (a team backend for a protected
-environment), valid AWS credentials for the configured region, every running layer's stack config
+environment), for a deploy or preview the policy pack's virtualenv, valid AWS credentials for the configured region, every running layer's stack config
 against its settings model, and the account guard (the role the stacks name is assumed, and the
 account must be one they allow; the checks after it run in that account). Then each layer's own
 checks (`LIFECYCLE.preflight` in its package: a secret that must exist, an image that must be in
@@ -30,6 +30,7 @@ from ops.environment.environment import REGION_KEY, Environment
 from ops.stacks.backend import BackendError, backend_settings
 from ops.stacks.errors import PULUMI_INSTALL_HINT
 from ops.stacks.layer_access import check_layer_access
+from ops.stacks.policy import POLICY_DIR, check_policy_pack
 from ops.stacks.teardown import teardown_flips
 from shared.layers import get_layer, layer_names, lifecycle
 from shared.settings import ConfigError, StackSettings, parse_settings
@@ -169,6 +170,7 @@ def run_preflight(
     environ: Mapping[str, str] | None = None,
     models: Models | None = None,
     writes_state: bool = True,
+    policy_dir: Path = POLICY_DIR,
 ) -> PreflightReport:
     """Run every check that applies to `layers` of the loaded `environment`.
 
@@ -186,6 +188,8 @@ def run_preflight(
     layers = [n for n in layer_names() if n in set(layers)]
     environ = os.environ if environ is None else environ
     problems = [p for p in (check_pulumi_cli(which), check_backend(environ), check_team_backend(env, environ)) if p]
+    if changes_config:
+        problems += [p for p in [check_policy_pack(policy_dir)] if p]
     # The layers whose programs run: all of them for a deploy or preview; for teardown, the flipped ones.
     running = layers if changes_config else [n for n in layers if teardown_flips(n, env)]
     problems += check_config(environment, running, models)

@@ -27,6 +27,7 @@ _STYLE = {
     "destroyed": "green",
     "not deployed": "dim",
     "failed": "bold red",
+    "interrupted": "bold red",
     "skipped": "yellow",
     "upstream not deployed": "yellow",
 }
@@ -66,13 +67,14 @@ def next_steps(report: RunReport) -> list[str]:
     held = [
         f"{o.layer} {o.result}: {o.reason}. Next: {o.next_step}"
         for o in report.outcomes
-        if o.next_step and o.result in ("failed", "skipped", "upstream not deployed")
+        if o.next_step and o.result in ("failed", "interrupted", "skipped", "upstream not deployed")
     ]
     # A deployed layer whose exports changed names the layers below it that now read stale values.
     ripples = [
         f"{o.layer} deployed, but {o.next_step}" for o in report.outcomes if o.result == "deployed" and o.next_step
     ]
-    return held + ripples
+    advisory = [f"{o.layer}: policy {v.line()}" for o in report.outcomes for v in o.violations]
+    return held + ripples + advisory
 
 
 def print_summary(report: RunReport, console: Console) -> None:

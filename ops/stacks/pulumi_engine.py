@@ -22,6 +22,7 @@ from ops.stacks.drift_events import REFRESH_PREVIEW, DriftCollector
 from ops.stacks.engine import Changes, Drift, EngineError, LastOperation, OnEvent, Preview, StackOutput, StackState
 from ops.stacks.errors import explain
 from ops.stacks.events import PreviewCollector, _event_sink
+from ops.stacks.policy import PolicyPacks
 
 
 def target_urns(deployment: Mapping[str, Any], types: Iterable[str]) -> list[str]:
@@ -82,9 +83,13 @@ class PulumiEngine:
     A no-op `deploy-all` then costs the updates themselves and a few reads, not hundreds of CLI calls.
     """
 
-    def __init__(self, backend: Backend, projects_dir: Path = PROJECTS_DIR) -> None:
+    def __init__(
+        self, backend: Backend, projects_dir: Path = PROJECTS_DIR, *, policies: PolicyPacks | None = None
+    ) -> None:
         self.backend = backend
         self.projects_dir = projects_dir
+        # CrossGuard packs for previews and updates of the program (never for teardown's targeted flip).
+        self.policies = policies or PolicyPacks()
         self._lock = threading.Lock()
         self._command: auto.PulumiCommand | None = None
         self._workspaces: dict[str, auto.LocalWorkspace] = {}
@@ -191,12 +196,15 @@ class PulumiEngine:
                     # An empty target list would mean "everything" to the CLI: never that.
                     on_event(f"nothing to update: no {', '.join(targets)} in the stack")
                     return Changes()
+            packs = self.policies if targets is None else PolicyPacks()
             try:
                 result = stack.up(
                     on_event=_event_sink(on_event),
                     target=urns,
                     target_dependents=False,  # exactly the targets, never what depends on them
                     color="never",
+                    policy_packs=list(packs.packs) or None,
+                    policy_pack_configs=list(packs.configs) or None,
                     # The SDK reads the history entry of the update afterwards: without secrets it
                     # needs no decryption (half the time with a passphrase), and we use only its counts.
                     show_secrets=False,
@@ -217,7 +225,18 @@ class PulumiEngine:
                 collect(event)
                 show(event)
 
-            result = self._stack(layer, env, create=True).preview(on_event=sink, color="never")
+            try:
+                result = self._stack(layer, env, create=True).preview(
+                    on_event=sink,
+                    color="never",
+                    policy_packs=list(self.policies.packs) or None,
+                    policy_pack_configs=list(self.policies.configs) or None,
+                )
+            except auto.CommandError:
+                if collect.mandatory:
+                    broken = "; ".join(v.line() for v in collect.mandatory)
+                    raise EngineError(f"stopped before any change by the policy pack: {broken}") from None
+                raise
             return collect.preview(Changes.from_op_map(result.change_summary))
 
     def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from ops.stacks.engine import Changes, EngineError, StackOutput
+from ops.stacks.engine import Changes, EngineError, StackOutput, Violation
 from shared.plan_values import SECRET_MASK
 
 Action = Literal["deploy", "preview", "destroy"]
 
 
-Result = Literal["deployed", "previewed", "destroyed", "not deployed", "failed", "skipped", "upstream not deployed"]
+Result = Literal[
+    "deployed", "previewed", "destroyed", "not deployed", "failed", "interrupted", "skipped", "upstream not deployed"
+]
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Outcome:
     next_step: str = ""
     # Export names whose values this run changed (downstream layers read them through StackReferences).
     changed_exports: tuple[str, ...] = ()
+    # Advisory policy violations the layer's preview reported (mandatory ones fail the layer).
+    violations: tuple[Violation, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,8 @@ class RunReport:
 
     @property
     def failed(self) -> tuple[str, ...]:
-        """Layers whose operation failed."""
-        return tuple(o.layer for o in self.outcomes if o.result == "failed")
+        """Layers whose operation failed or was interrupted."""
+        return tuple(o.layer for o in self.outcomes if o.result in ("failed", "interrupted"))
 
     @property
     def skipped(self) -> tuple[str, ...]:
@@ -84,6 +88,14 @@ class SilentReporter:
 
     def finished(self, outcome: Outcome) -> None:
         """Ignore."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C stopped a run: `report` says what each layer came to (finished, interrupted, not started)."""
+
+    def __init__(self, report: RunReport) -> None:
+        super().__init__(f"{report.action} of {report.env} interrupted")
+        self.report = report
 
 
 class LayerFailed(EngineError):

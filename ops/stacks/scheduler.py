@@ -17,13 +17,14 @@ in tests), so the ordering, the failure rules and the teardown sequence are test
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
 from ops.stacks.engine import Changes, EngineError, LastOperation, StackEngine, StackOutput, StackState, Step
-from ops.stacks.report import Action, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
+from ops.stacks.report import Action, Interrupted, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
 from ops.stacks.teardown import teardown_flips
 from shared.layers import deploy_order, downstream, layer_names, lifecycle, teardown_order, upstream
 
@@ -40,6 +41,11 @@ _HELD_BACK: dict[Action, tuple[str, str]] = {
         "destroy {layers} first, then `invoke destroy-all --env {env}` again",
     ),
 }
+
+
+# What each action is doing, and the command that finishes it after an interruption.
+_DOING: dict[Action, str] = {"deploy": "deploying", "preview": "previewing", "destroy": "destroying"}
+_AGAIN: dict[Action, str] = {"deploy": "deploy-all", "preview": "preview", "destroy": "destroy-all"}
 
 
 def _held_back(action: Action, env: str, layer: str, bad: list[tuple[str, Outcome]]) -> Outcome:
@@ -71,6 +77,7 @@ class Orchestrator:
         self.engine = engine
         self.reporter = reporter or SilentReporter()
         self.max_parallel = max_parallel
+        self._stopping = threading.Event()
 
     # The one scheduler -------------------------------------------------------------------
 
@@ -83,11 +90,18 @@ class Orchestrator:
         action: Action,
         env: str,
     ) -> dict[str, Outcome]:
-        """Start each layer once everything it waits for is settled `ok`; block it if any is not."""
+        """Start each layer once everything it waits for is settled `ok`; block it if any is not.
+
+        Ctrl-C (SIGINT, which a terminal sends to the Pulumi CLI processes too, so each cancels
+        its update and releases its stack's lock) stops starting layers and waits for the running
+        ones to end; then `Interrupted` carries what each layer came to. A second Ctrl-C stops the
+        wait.
+        """
         done: dict[str, Outcome] = {}
         pending = list(order)
         running: dict[Future[Outcome], str] = {}
-        with ThreadPoolExecutor(max_workers=self.max_parallel) as pool:
+        pool = ThreadPoolExecutor(max_workers=self.max_parallel)
+        try:
             while pending or running:
                 for layer in list(pending):
                     deps = [d for d in waits_for[layer]]
@@ -107,7 +121,51 @@ class Orchestrator:
                     layer = running.pop(fut)
                     done[layer] = fut.result()
                     self.reporter.finished(done[layer])
+        except KeyboardInterrupt:
+            # What the cancelling programs still print (a Python program's KeyboardInterrupt traceback
+            # among it) is not the user's business: the summary says what each layer came to.
+            self._stopping.set()
+            raise Interrupted(self._after_interrupt(order, done, running, action, env)) from None
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
         return done
+
+    def _after_interrupt(
+        self,
+        order: list[str],
+        done: dict[str, Outcome],
+        running: dict[Future[Outcome], str],
+        action: Action,
+        env: str,
+    ) -> RunReport:
+        """Wait for the running layers to end (their CLIs are cancelling); what every layer came to."""
+        again = f"run `invoke {_AGAIN[action]} --env {env}` again to finish"
+        try:
+            for fut in list(running):
+                outcome = fut.result()
+                layer = running.pop(fut)
+                if outcome.result in ("failed", "skipped"):
+                    outcome = dataclasses.replace(
+                        outcome,
+                        result="interrupted",
+                        reason=f"interrupted (Ctrl-C) while {_DOING[action]}; {outcome.reason}".rstrip("; "),
+                        next_step=again,
+                    )
+                done[layer] = outcome
+        except KeyboardInterrupt:
+            pass  # a second Ctrl-C: stop waiting
+        for layer in running.values():
+            done[layer] = Outcome(
+                layer,
+                "interrupted",
+                reason=f"still {_DOING[action]} when a second Ctrl-C stopped the wait: its stack may stay locked",
+                next_step=f"`invoke cancel --layer {layer} --env {env}`, then {again}",
+            )
+        for layer in order:
+            done.setdefault(
+                layer, Outcome(layer, "skipped", reason="not started: interrupted (Ctrl-C)", next_step=again)
+            )
+        return RunReport(action, env, tuple(done[n] for n in order))
 
     def _guarded(self, layer: str, work: Callable[[str], Outcome]) -> Outcome:
         """Run one layer's work; any error becomes a failed outcome with its one-line message."""
@@ -121,7 +179,11 @@ class Orchestrator:
             return Outcome(layer, "failed", duration=_elapsed(start), reason=f"{type(e).__name__}: {e}")
 
     def _sink(self, layer: str) -> Callable[[str], None]:
-        return lambda text: self.reporter.event(layer, text)
+        def relay(text: str) -> None:
+            if not self._stopping.is_set():
+                self.reporter.event(layer, text)
+
+        return relay
 
     def _report(self, action: Action, env: str, order: list[str], done: Mapping[str, Outcome]) -> RunReport:
         return RunReport(action, env, tuple(done[n] for n in order))
@@ -219,24 +281,25 @@ class Orchestrator:
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
             users = self._deployed_downstream(layer, env)
-            preview_first = bool(users) and self._holds_for_downstream(layer, env)
-            # Exports are read only where they matter: to compare with a preview's, or because a
+            # Exports are read only where they matter: to compare with the preview's, or because a
             # deployed layer outside this run reads them and may now read stale values.
             readers_outside = [d for d in users if d not in chosen]
-            before = self._exports(layer, env) if preview_first or readers_outside else None
-            if preview_first:
-                # A preview first, where AWS may refuse what a deployed layer below holds; when it
-                # changes nothing at all, it stands in for the update (the same program run).
-                preview = self.engine.preview(layer, env, on_event=self._sink(layer))
+            before = self._exports(layer, env)
+            # A preview first, as `pulumi up` itself does: the policy pack judges the whole change
+            # and AWS's refusals to replace what a deployed layer below holds are seen, both before
+            # anything changes; when it changes nothing at all it stands in for the update.
+            preview = self.engine.preview(layer, env, on_event=self._sink(layer))
+            if users and self._holds_for_downstream(layer, env):
                 self._refuse_replacing_what_dependents_hold(layer, env, preview.steps)
-                if preview.changes_nothing(before):
-                    return Outcome(layer, "deployed", preview.changes, _elapsed(start))
+            advisory = tuple(v for v in preview.violations if v.level != "mandatory")
+            if preview.changes_nothing(before):
+                return Outcome(layer, "deployed", preview.changes, _elapsed(start), violations=advisory)
             changes = self.engine.up(layer, env, on_event=self._sink(layer))
             changed: tuple[str, ...] = ()
             if readers_outside and before is not None:
                 after = self._exports(layer, env) or {}
                 changed = tuple(sorted(n for n in after if before.get(n) != after[n]))
-            return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed)
+            return Outcome(layer, "deployed", changes, _elapsed(start), changed_exports=changed, violations=advisory)
 
         self._read_states_at_once(env)
         waits = {n: [u for u in upstream(n) if u in chosen] for n in order}

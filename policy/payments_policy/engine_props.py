@@ -76,11 +76,27 @@ def normalize_props(
     for key, deps in (references or {}).items():
         prop = camel(key)
         value = out.get(prop)
-        if len(deps) != 1 or not isinstance(value, str):
+        if len(deps) != 1:
             continue
-        if value == unknown(name, prop) or prop.endswith(("Id", "Arn")):
+        if isinstance(value, (dict, list)):
+            # An object computed from one resource (a load balancer's `accessLogs` from its bucket):
+            # each value still unknown inside it comes from that resource.
+            out[prop] = _from(value, name, deps[0])
+        elif isinstance(value, str) and (value == unknown(name, prop) or prop.endswith(("Id", "Arn"))):
             out[prop] = unknown(deps[0], "id")
     return out
+
+
+def _from(value: Any, owner: str, source: str) -> Any:
+    """`value` with every unknown of `owner` re-marked as coming from `source` (its last path segment kept)."""
+    if isinstance(value, dict):
+        return {k: _from(v, owner, source) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from(v, owner, source) for v in value]
+    if isinstance(value, str) and value.startswith(unknown(owner, "")[:-1]):
+        leaf = value[len(unknown(owner, "")) - 1 : -1].rsplit(".", 1)[-1]
+        return unknown(source, re.sub(r"\[\d+\]$", "", leaf))
+    return value
 
 
 def policy_input(

@@ -81,12 +81,15 @@ def _source_files() -> list[str]:
 
 
 def copy_checkout(target: Path) -> Path:
-    """Copy the repository's files into `target` (see `_source_files`) and link its `.venv`."""
+    """Copy the repository's files into `target` (see `_source_files`) and link its `.venv` and the
+    policy pack's `policy/venv` to the running virtualenv."""
     for rel in _source_files():
         dest = target / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / rel, dest)
     (target / ".venv").symlink_to(Path(sys.prefix))
+    # The policy pack's own virtualenv: the running one holds everything its requirements name.
+    (target / "policy" / "venv").symlink_to(Path(sys.prefix))
     return target
 
 

@@ -326,6 +326,16 @@ def test_props_are_normalised_to_camel_case_with_tag_keys_and_unknowns_preserved
     }
 
 
+def test_an_unknown_inside_an_object_computed_from_one_resource_names_that_resource():
+    # A first deploy's preview: the load balancer's access logs go to a bucket not created yet.
+    raw = {"access_logs": {"bucket": UNKNOWN_STRING_VALUE, "enabled": True}, "name": "alb-payments-dev"}
+    props = normalize_props(unknown_checking_proxy(raw), "alb-payments-dev", {"access_logs": ["s3-alblogs-dev"]})
+    assert props["accessLogs"] == {"bucket": "(known after apply: s3-alblogs-dev.bucket)", "enabled": True}
+    assert normalize_props(unknown_checking_proxy(raw), "alb-payments-dev")["accessLogs"]["bucket"] == (
+        "(known after apply: alb-payments-dev.accessLogs.bucket)"
+    )
+
+
 @pytest.mark.parametrize(
     ("key", "expected"), [("kms_key_id", "kmsKeyId"), ("kmsKeyId", "kmsKeyId"), ("__defaults", "__defaults")]
 )

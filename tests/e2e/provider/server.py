@@ -36,7 +36,7 @@ from typing import Any
 import boto3
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
-from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
+from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
 
 from tests.e2e.provider.aws_rules import (
     DELETION_PROTECTION,
@@ -112,6 +112,15 @@ def _leaf_diffs(old: Any, new: Any, path: str) -> Iterator[tuple[str, str]]:
         yield path, "update"
 
 
+class _Status(grpc.Status):
+    """A gRPC status whose details carry a Pulumi error detail (how a provider reports a partial failure)."""
+
+    def __init__(self, message: str, details: bytes) -> None:
+        self.code = grpc.StatusCode.UNKNOWN
+        self.details = message
+        self.trailing_metadata = (("grpc-status-details-bin", details),)
+
+
 class Failed(Exception):
     """An operation AWS refused: the message is AWS's."""
 
@@ -137,10 +146,30 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         except (Failed, InvokeFailure) as e:
             context.abort(grpc.StatusCode.UNKNOWN, str(e))
 
-    def _take_time(self, type_: str, op: str, urn: str) -> None:
+    def _waited(self, type_: str, op: str, urn: str) -> bool:
+        """Take the time this type takes (`PAYMENTS_TEST_SLOW`); False when the engine cancelled the wait."""
         seconds = self.slow.get(type_, 0.0)
-        if seconds and self.cancelled.wait(seconds):
+        if not seconds:
+            return True
+        self.cloud.record("waiting", type=type_, urn=urn, action=op, seconds=seconds)
+        return not self.cancelled.wait(seconds)
+
+    def _take_time(self, type_: str, op: str, urn: str) -> None:
+        if not self._waited(type_, op, urn):
             raise Failed(f"{op} of {_name_of(urn)} interrupted: the operation was cancelled")
+
+    @staticmethod
+    def _abort_initialising(
+        context: grpc.ServicerContext, rid: str, state: dict[str, Any], inputs: dict[str, Any]
+    ) -> None:
+        reason = "waiting for the resource to become available was cancelled"
+        detail = status_pb2.Status(code=grpc.StatusCode.UNKNOWN.value[0], message=reason)
+        detail.details.add().Pack(
+            provider_pb2.ErrorResourceInitFailed(
+                id=rid, properties=_struct(state), inputs=_struct(inputs), reasons=[reason]
+            )
+        )
+        context.abort_with_status(_Status(reason, detail.SerializeToString()))
 
     # the provider's own lifecycle --------------------------------------------------------
 
@@ -274,7 +303,6 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
                 id="", properties=_struct({k: (v if k in inputs else UNKNOWN) for k, v in state.items()})
             )
         with self._aws_errors(context):
-            self._take_time(type_, "create", request.urn)
             if type_ in self.fail:
                 raise Failed(self.fail[type_])
             with self.cloud.transaction() as data:
@@ -292,6 +320,11 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
                     "computed": computed,
                 }
             self.cloud.record("create", type=type_, urn=request.urn, id=rid)
+        # AWS has accepted the resource; the real provider now waits for it to become available. A
+        # cancel cuts the wait short and reports the resource as created but not initialised, so the
+        # engine keeps it in the state (the next update finishes it) instead of losing it.
+        if not self._waited(type_, "create", request.urn):
+            self._abort_initialising(context, rid, state, inputs)
         return provider_pb2.CreateResponse(id=rid, properties=_struct(state))
 
     def _refuse_taken_name(self, type_: str, inputs: dict[str, Any], data: dict[str, Any]) -> None:

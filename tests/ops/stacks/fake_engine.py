@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from pulumi import automation as auto
 
 from ops.stacks.drift_events import REFRESH_PREVIEW
-from ops.stacks.engine import Changes, Drift, EngineError, LastOperation, Preview, StackOutput, StackState, Step
+from ops.stacks.engine import (
+    Changes,
+    Drift,
+    EngineError,
+    LastOperation,
+    Preview,
+    StackOutput,
+    StackState,
+    Step,
+    Violation,
+)
 from ops.stacks.errors import explain
 from shared.layers import LAYER_NAMES, downstream
 
@@ -45,7 +55,10 @@ class FakeEngine:
         together: set[tuple[str, str]] = frozenset(),
         drifts: dict[str, Drift] | None = None,
         locked: set[str] = frozenset(),
+        advisories: dict[str, list[Violation]] | None = None,
     ):
+        # layer -> advisory policy violations its preview reports
+        self.advisories = dict(advisories or {})
         self.stacks: dict[tuple[str, str], int] = dict(deployed or {})  # (layer, env) -> resource count
         # layer -> what a targeted preview reports (default: only the protection switch changes)
         self.pending = pending
@@ -114,8 +127,15 @@ class FakeEngine:
         return LastOperation("update" if ups[-1].op == "up" else "destroy", "succeeded") if ups else None
 
     def preview(self, layer: str, env: str, *, on_event) -> Preview:
+        """A deployed layer's preview shows one update (as its `up` makes) unless `pending` names its steps."""
+
         def work() -> Preview:
-            pending = (self.pending or {}).get(layer, {})
+            if not self.stacks.get((layer, env), 0):
+                return Preview(Changes(created=3))
+            if self.pending is not None and layer in self.pending:
+                pending = self.pending[layer]
+            else:
+                pending = {f"urn:pulumi:{env}::{layer}::aws:thing::x": ("tags",)}
             steps = tuple(
                 Step(
                     urn,
@@ -125,15 +145,14 @@ class FakeEngine:
                 )
                 for urn, props in pending.items()
             )
-            deployed = self.stacks.get((layer, env), 0) > 0
-            if not deployed:
-                return Preview(Changes(created=2))
             same = {name: out.value for name, out in self.outputs(layer, env).items()}
-            return Preview(
-                Changes(same=3, updated=len(steps)), steps, None if steps or layer in self.reexports else same
-            )
+            outputs = None if steps or layer in self.reexports else same
+            return Preview(Changes(same=3 - len(steps), updated=len(steps)), steps, outputs, self.violations_of(layer))
 
         return self._call("preview", layer, env, work)
+
+    def violations_of(self, layer: str) -> tuple[Violation, ...]:
+        return tuple(self.advisories.get(layer, ()))
 
     def pending_changes(self, layer: str, env: str, *, targets: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
         def work() -> dict[str, tuple[str, ...]]:

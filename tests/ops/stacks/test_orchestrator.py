@@ -16,7 +16,7 @@ from ops.stacks import teardown as teardown_policy
 from ops.stacks.engine import Changes
 from ops.stacks.ephemeral import EPHEMERAL_MARKER, EphemeralEnvError, create_ephemeral, is_ephemeral, remove_ephemeral
 from ops.stacks.progress import LiveProgress, next_steps, print_summary, summary_table
-from ops.stacks.report import Outcome, RunReport, plain_outputs
+from ops.stacks.report import Interrupted, Outcome, RunReport, SilentReporter, plain_outputs
 from ops.stacks.scheduler import Orchestrator
 from ops.stacks.teardown import TeardownRefused, confirm_teardown, teardown_flips
 from shared.layers import lifecycle
@@ -104,7 +104,7 @@ def test_preview_of_a_layer_whose_upstream_is_missing_says_upstream_not_deployed
     report = Orchestrator(engine).preview("dev")
 
     assert report.outcome("network").result == "previewed"
-    assert report.outcome("network").changes == Changes(created=2)
+    assert report.outcome("network").changes == Changes(created=3)
     for layer in ("data", "edge", "compute"):
         outcome = report.outcome(layer)
         assert outcome.result == "upstream not deployed"
@@ -561,7 +561,38 @@ def test_an_in_place_change_of_a_held_resource_deploys() -> None:
     assert report.outcome("network").result == "deployed"
 
 
-def test_with_nothing_deployed_below_no_replacement_check_runs() -> None:
-    engine = FakeEngine(pending={"network": {_SG: ("(replace)",)}})
+def test_with_nothing_deployed_below_a_replacement_goes_ahead() -> None:
+    engine = FakeEngine(deployed={("network", "dev"): 3}, pending={"network": {_SG: ("(replace)",)}})
     report = Orchestrator(engine).deploy("dev", ["network"])
-    assert report.outcome("network").result == "deployed" and engine.of("preview") == []
+    assert report.outcome("network").result == "deployed"
+    assert [c.op for c in engine.calls if c.layer == "network"] == ["preview", "up"]
+
+
+# Ctrl-C ------------------------------------------------------------------------------------------
+
+
+class _CtrlCAfter(SilentReporter):
+    """A terminal whose user presses Ctrl-C once `layer` has finished (the signal lands in the main thread)."""
+
+    def __init__(self, layer: str) -> None:
+        self.layer = layer
+
+    def finished(self, outcome: Outcome) -> None:
+        if outcome.layer == self.layer:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_stops_starting_layers_and_reports_what_each_came_to() -> None:
+    engine = FakeEngine()
+    with pytest.raises(Interrupted) as stopped:
+        Orchestrator(engine, reporter=_CtrlCAfter("network")).deploy("dev")
+    report = stopped.value.report
+    assert [(o.layer, o.result) for o in report.outcomes] == [
+        ("network", "deployed"),
+        ("data", "skipped"),
+        ("edge", "skipped"),
+        ("compute", "skipped"),
+    ]
+    assert report.outcome("data").reason == "not started: interrupted (Ctrl-C)"
+    assert report.outcome("data").next_step == "run `invoke deploy-all --env dev` again to finish"
+    assert [c.layer for c in engine.of("up")] == ["network"]

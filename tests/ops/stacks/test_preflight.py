@@ -95,13 +95,17 @@ def stack_files(projects: Path) -> Path:
 def _preflight(
     aws: AwsClients, projects: Path, env: str = "dev", layers: tuple[str, ...] = LAYER_NAMES, **kw: object
 ) -> tuple[str, ...]:
-    """Preflight of `layers` in the throwaway tree, with the CLI and backend in place and no settings models."""
+    """Preflight of `layers` in the throwaway tree, with the CLI, backend and policy pack in place and no
+    settings models."""
+    pack = projects.parent / "policy"
+    (pack / "venv" / "lib" / "python3.11" / "site-packages" / "pulumi_policy").mkdir(parents=True, exist_ok=True)
     args = {
         "changes_config": True,
         "aws": aws,
         "which": lambda _: "/usr/local/bin/pulumi",
         "environ": GOOD_ENV,
         "models": {},
+        "policy_dir": pack,
     }
     args.update(kw)
     return run_preflight(Environment.load(env, projects), layers, **args).problems  # type: ignore[arg-type]
@@ -324,6 +328,8 @@ def test_teardown_of_network_or_compute_alone_needs_neither_config_nor_secret(
 
 
 def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClients, stack_files: Path) -> None:
+    pack = stack_files.parent / "policy"
+    (pack / "venv" / "lib" / "python3.11" / "site-packages" / "pulumi_policy").mkdir(parents=True)
     problems = run_preflight(
         Environment.load("dev", stack_files),
         ["network"],
@@ -332,6 +338,7 @@ def test_deploying_network_alone_does_not_need_the_secret_or_image(aws: AwsClien
         which=lambda _: "pulumi",
         environ=GOOD_ENV,
         models={},
+        policy_dir=pack,
     ).problems
     assert problems == ()
 
@@ -563,3 +570,13 @@ def test_teardown_does_not_ask_what_aws_offers_for_new_resources(aws: AwsClients
     # moto offers no PostgreSQL class at all: a deploy would stop, a teardown must not.
     problems = _prod_preflight(aws, projects, ("network", "data"), changes_config=False)
     assert problems == ()
+
+
+def test_a_deploy_without_the_policy_packs_virtualenv_says_how_to_make_it(aws: AwsClients, projects: Path) -> None:
+    problems = _preflight(aws, projects, policy_dir=projects.parent / "no-pack")
+    assert (
+        f"policy pack: {projects.parent / 'no-pack' / 'venv'} does not exist, and every preview and deploy runs the "
+        "pack in it: make it once with `python3 -m venv policy/venv && policy/venv/bin/pip install -r "
+        "policy/requirements.txt`"
+    ) in problems
+    assert not any("policy pack" in p for p in _preflight(aws, projects, changes_config=False, policy_dir=projects))

@@ -17,7 +17,7 @@ from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
 def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     """The tasks drive a fake engine and preflight passes."""
     fake = FakeEngine()
-    monkeypatch.setattr(tasks_stacks, "_engine", lambda: fake)
+    monkeypatch.setattr(tasks_stacks, "_engine", lambda **_: fake)
     monkeypatch.setattr(tasks_stacks, "run_preflight", lambda *a, **k: PreflightReport(()))
     return fake
 
