@@ -1,9 +1,11 @@
 """Preflight: everything a deploy or teardown needs, checked before anything changes.
 
 Generic checks first: the Pulumi CLI on PATH, a usable backend (a team backend for a protected
-environment), for a deploy or preview the policy pack's virtualenv, valid AWS credentials for the configured region, every running layer's stack config
-against its settings model, and the account guard (the role the stacks name is assumed, and the
-account must be one they allow; the checks after it run in that account). Then each layer's own
+environment), for a deploy or preview the policy pack's virtualenv, valid AWS credentials for the
+configured region, every running layer's stack config against its settings model, and the account
+guard (the role the stacks name is assumed, and the account must be one they allow; the checks
+after it run in that account), and on a team backend each layer's owner (`ops.stacks.layer_access`:
+the identity writes the layer's state and is or assumes its deploy role). Then each layer's own
 checks (`LIFECYCLE.preflight` in its package: a secret that must exist, an image that must be in
 ECR, a snapshot name that must be free, the zones and instance class AWS offers), so preflight
 accepts exactly what the programs accept. Each failure is one line that names the problem and the
