@@ -4,7 +4,7 @@ Each layer package has a `lifecycle` module whose `LIFECYCLE` says what only tha
 its export contract and settings model, the checks preflight runs before it is deployed or torn
 down, how its teardown lifts deletion protection, what `invoke verify` checks on the live
 platform, what an ephemeral copy of an environment must change, the public DNS zone it serves
-(what `invoke dns` checks), and its colour in the diagram.
+(what `invoke dns` checks), its owning team, and its colour in the diagram.
 `shared.layers` lists the layers and finds each one's `LIFECYCLE`; the tools in `ops/` iterate
 over whatever it lists.
 
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 if TYPE_CHECKING:
     from shared.contracts import Contract
+    from shared.ownership import Ownership
     from shared.settings import StackSettings
 
 
@@ -62,6 +63,37 @@ class PreflightContext(Protocol):
         ...
 
 
+class GrantContext(Protocol):
+    """Where a preflight check's reads happen: the environment's account and a layer's settings."""
+
+    @property
+    def partition(self) -> str:
+        """The AWS partition (`aws`)."""
+        ...
+
+    @property
+    def region(self) -> str:
+        """The environment's region."""
+        ...
+
+    @property
+    def account(self) -> str:
+        """The environment's account id."""
+        ...
+
+    def settings(self, layer: str) -> StackSettings | None:
+        """A layer's validated settings in this environment, or None when they do not parse."""
+        ...
+
+
+@dataclass(frozen=True)
+class Grant:
+    """IAM actions on resources (ARNs, or `*` where the action has no resource type)."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class PreflightCheck:
     """One read-only check before a deploy or a teardown; `run` returns None or one line."""
@@ -72,6 +104,8 @@ class PreflightCheck:
     # (the update lifting deletion protection); "deploy-only": before a deploy/preview only (what
     # AWS offers for new resources, which an existing one need not be); "teardown": before its teardown.
     when: PreflightWhen = "deploy"
+    # The AWS reads `run` makes, so the layer's deploy role may make them (`ops.roles`).
+    grants: Callable[[GrantContext], Sequence[Grant]] | None = None
 
 
 # Teardown ------------------------------------------------------------------------------------
@@ -175,6 +209,8 @@ class LayerLifecycle:
 
     contract: type[Contract]
     settings: type[StackSettings]
+    # The owning team and who besides its CI job may deploy it, per environment.
+    owner: Ownership
     preflight: tuple[PreflightCheck, ...] = ()
     teardown: Teardown = field(default_factory=Teardown)
     verify: tuple[VerifyCheck, ...] = ()

@@ -3,15 +3,22 @@
 `projects/<layer>/...` touches that layer. `shared/` (the code every program imports) and
 `pyproject.toml` (the pinned Pulumi and provider versions every program runs with) touch all.
 Anything else (tests, docs, `ops/` tooling) deploys nothing. Prints the layers space-separated,
-e.g. `network edge`; nothing when no layer changed. Used by the workflows in `.github/workflows/`.
+e.g. `network edge`; nothing when no layer changed.
+
+With `--waves` it prints what the deploy workflow runs, as `$GITHUB_OUTPUT` lines: the touched
+layers and every layer below them (a layer's exports may change, and each reader redeploys under
+its own team's role), grouped in the graph's waves, one JSON list per wave (`wave1=["network"]`,
+`wave2=["data", "edge"]`, ... as many as the graph has; an empty wave is `[]`), then `layers=...`.
+Used by the workflows in `.github/workflows/`.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable
 
-from shared.layers import LAYER_NAMES, deploy_order
+from shared.layers import LAYER_NAMES, deploy_order, downstream, waves
 
 EVERY_LAYER_PREFIXES = ("shared/", "pyproject.toml")
 
@@ -28,5 +35,18 @@ def changed_layers(paths: Iterable[str]) -> list[str]:
     return deploy_order(touched) if touched else []
 
 
+def deploy_waves(paths: Iterable[str]) -> list[list[str]]:
+    """For each wave of the graph, the layers of it to deploy: the touched ones and all below them."""
+    touched = set(changed_layers(paths))
+    chosen = touched | {d for layer in touched for d in downstream(layer)}
+    return [[layer for layer in wave if layer in chosen] for wave in waves()]
+
+
 if __name__ == "__main__":
-    print(" ".join(changed_layers(sys.stdin)))
+    if sys.argv[1:] == ["--waves"]:
+        planned = deploy_waves(sys.stdin)
+        for n, wave in enumerate(planned, 1):
+            print(f"wave{n}={json.dumps(wave)}")
+        print(f"layers={' '.join(layer for wave in planned for layer in wave)}")
+    else:
+        print(" ".join(changed_layers(sys.stdin)))

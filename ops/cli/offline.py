@@ -69,14 +69,18 @@ def print_verdicts(verdicts: list[Verdict], out: Console) -> None:
         "env": "Environment (stack) to plan, e.g. prod or dev.",
         "json": "Also write the whole plan (every resource with all inputs, every export) to this JSON file.",
         "layer": f"Plan only this layer and what it depends on ({', '.join(layer_names())}); default: all.",
+        "policy": "With --layer: also print the layer's deploy role as `invoke bootstrap` would make it from this "
+        "plan (trust, and every IAM statement: its resources' rights, its state, its secrets key), as JSON.",
     }
 )
 @interruptible
-def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None:
+def plan(c: Context, env: str = "prod", json: str = "", layer: str = "", policy: bool = False) -> None:
     """Plan the whole platform offline: every layer's program under Pulumi's mock engine, in order.
 
     Ends with the policy verdicts; exits non-zero when a layer fails or a mandatory rule is broken.
     """
+    if policy and not layer:
+        raise Exit(f"--policy needs --layer: expected one of {', '.join(layer_names())}", code=2)
     from payments_policy.verdicts import plan_verdicts
 
     from ops.plan.report import print_plan, write_json
@@ -97,6 +101,28 @@ def plan(c: Context, env: str = "prod", json: str = "", layer: str = "") -> None
     failed = [v.rule.id for v in verdicts if not v.passed]
     if failed:
         raise Exit(f"mandatory policy violated: {', '.join(failed)} (offending resources listed above)", code=1)
+    if policy:
+        print_layer_policy(result, layer, environment)
+
+
+def print_layer_policy(result: PlatformPlan, layer: str, environment: Environment) -> None:
+    """The layer's derived deploy role, as JSON (one line refusal when a resource type has no IAM rights)."""
+    import json as jsonlib
+
+    from ops.bootstrap.repository import RepositoryError, github_repository
+    from ops.roles.derive import DerivationError
+    from ops.roles.show import layer_policy
+
+    try:
+        repository = github_repository()
+    except RepositoryError:
+        repository = "<owner>/<repo>"
+    try:
+        shown = layer_policy(result, layer, environment, repository)
+    except DerivationError as e:
+        raise Exit(str(e), code=1) from None
+    console.print(f"deploy role of {layer} in {environment.name} (account {shown['account']}):", highlight=False)
+    console.print_json(jsonlib.dumps(shown))
 
 
 @task(help={"env": "Environment (stack) whose plan to draw, e.g. prod or dev."})

@@ -33,20 +33,24 @@ _ENV_HELP = "Environment (stack name in every project), e.g. prod or dev."
 _PARALLEL_HELP = "How many layers may run at the same time when the graph allows (default 2: data and edge)."
 
 
-def run_preflight(environment: Environment, layers: Iterable[str], *, changes_config: bool) -> PreflightReport:
+def run_preflight(
+    environment: Environment, layers: Iterable[str], *, changes_config: bool, writes_state: bool = True
+) -> PreflightReport:
     """Preflight of `layers` in the loaded `environment` (see `ops.stacks.preflight`)."""
     from ops.stacks.preflight import run_preflight as run
 
-    return run(environment, layers, changes_config=changes_config)
+    return run(environment, layers, changes_config=changes_config, writes_state=writes_state)
 
 
 def _engine(*, policies: bool = False) -> PulumiEngine:
     return pulumi_engine(exit_code=1, policies=policies)
 
 
-def _preflight(environment: Environment, layers: Iterable[str], *, changes_config: bool) -> None:
+def _preflight(
+    environment: Environment, layers: Iterable[str], *, changes_config: bool, writes_state: bool = True
+) -> None:
     with console.status("preflight: Pulumi CLI, backend, AWS credentials and account, config, the layers' own checks…"):
-        report = run_preflight(environment, layers, changes_config=changes_config)
+        report = run_preflight(environment, layers, changes_config=changes_config, writes_state=writes_state)
     if not report.ok:
         for line in report.problems:
             console.print(f"[red]✗[/red] {line}", highlight=False, soft_wrap=True)
@@ -210,7 +214,7 @@ def deploy_all(
 def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -> None:
     """Show what a deploy would change, against the deployed upstream stacks (`pulumi preview`)."""
     layers = [check_layer(layer)] if layer else deploy_order()
-    _preflight(check_env(env), layers, changes_config=True)
+    _preflight(check_env(env), layers, changes_config=True, writes_state=False)
     _finish(_orchestrate("preview", env, layers, parallel))
 
 

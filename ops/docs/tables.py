@@ -1,7 +1,8 @@
 """Docs tables generated from code, so they cannot drift.
 
 Each `projects/<layer>/README.md` holds a config table (from its `Pulumi.yaml`) and an exports
-table (from its contract) between markers; `docs/architecture.md` holds the contracts table.
+table (from its contract) between markers; `docs/architecture.md` holds the contracts table;
+`.github/CODEOWNERS` is written whole from the layers' owners (`ops.docs.codeowners`).
 `invoke docs` rewrites them; a test fails when a committed file differs from a fresh render.
 """
 
@@ -11,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+from ops.docs.codeowners import CODEOWNERS, codeowners
 from ops.environment.stack_files import PROJECTS_DIR, REPO_ROOT, project_file
 from shared.layers import get_layer, layer_names, lifecycle
 
@@ -69,6 +71,7 @@ def rendered() -> dict[Path, str]:
         text = _replace_block(text, "config", config_table(layer))
         out[path] = _replace_block(text, "exports", exports_table(layer))
     out[ARCHITECTURE] = _replace_block(ARCHITECTURE.read_text(), "contracts", contracts_table())
+    out[CODEOWNERS] = codeowners()
     return out
 
 
@@ -76,7 +79,7 @@ def write_all() -> list[Path]:
     """Rewrite every generated block; return the files that changed."""
     changed = []
     for path, text in rendered().items():
-        if path.read_text() != text:
+        if not path.exists() or path.read_text() != text:
             path.write_text(text)
             changed.append(path)
     return changed

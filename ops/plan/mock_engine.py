@@ -240,6 +240,8 @@ class ProgramRun:
     resources: list[PlannedResource]
     exports: dict[str, Any]
     secret_exports: tuple[str, ...] = field(default_factory=tuple)
+    # The data sources it called: (token, arguments), in call order.
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def _resolve(value: Any) -> tuple[Any, bool]:
@@ -277,4 +279,4 @@ def run_program(
         exports[name], is_secret = _resolve(value)
         if is_secret:
             secret.append(name)
-    return ProgramRun(resources=mocks.resources, exports=exports, secret_exports=tuple(secret))
+    return ProgramRun(resources=mocks.resources, exports=exports, secret_exports=tuple(secret), calls=mocks.calls)

@@ -30,6 +30,8 @@ class LayerPlan:
     exports: dict[str, Any] = field(default_factory=dict)
     secret_exports: tuple[str, ...] = ()
     error: str | None = None
+    # The data sources the program called: (token, arguments).
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def custom_resources(self) -> list[PlannedResource]:
         """The cloud resources (no components, providers or stack references), sorted by type, name."""
@@ -140,5 +142,5 @@ def plan_platform(
         except ConfigError as e:
             results[name] = LayerPlan(name, "failed", error=str(e))
             continue
-        results[name] = LayerPlan(name, "planned", run.resources, run.exports, run.secret_exports)
+        results[name] = LayerPlan(name, "planned", run.resources, run.exports, run.secret_exports, calls=run.calls)
     return PlatformPlan(environment.name, [results[n] for n in deploy_order(wanted)])

@@ -2,12 +2,14 @@
 
 Generic checks first: the Pulumi CLI on PATH, a usable backend (a team backend for a protected
 environment), for a deploy or preview the policy pack's virtualenv, valid AWS credentials for the
-configured region, every running layer's stack config against its settings model, and the
-account guard (the role the stacks name is assumed, and the account must be one they allow; the
-checks after it run in that account). Then each layer's own checks (`LIFECYCLE.preflight` in its
-package: a secret that must exist, an image that must be in ECR, a snapshot name that must be
-free, the zones and instance class AWS offers), so preflight accepts exactly what the programs
-accept. Each failure is one line that names the problem and the fix; all are reported together.
+configured region, every running layer's stack config against its settings model, and the account
+guard (the role the stacks name is assumed, and the account must be one they allow; the checks
+after it run in that account), and on a team backend each layer's owner (`ops.stacks.layer_access`:
+the identity writes the layer's state and is or assumes its deploy role). Then each layer's own
+checks (`LIFECYCLE.preflight` in its package: a secret that must exist, an image that must be in
+ECR, a snapshot name that must be free, the zones and instance class AWS offers), so preflight
+accepts exactly what the programs accept. Each failure is one line that names the problem and the
+fix; all are reported together.
 The boto3 calls go through one `ops.aws.AwsClients`, so tests point them at moto on loopback.
 """
 
@@ -29,6 +31,7 @@ from ops.environment.account import AccountConfigError, agreed_account
 from ops.environment.environment import REGION_KEY, Environment
 from ops.stacks.backend import BackendError, backend_settings
 from ops.stacks.errors import PULUMI_INSTALL_HINT
+from ops.stacks.layer_access import check_layer_access
 from ops.stacks.policy import POLICY_DIR, check_policy_pack
 from ops.stacks.teardown import teardown_flips
 from shared.layers import get_layer, layer_names, lifecycle
@@ -168,6 +171,7 @@ def run_preflight(
     which: Callable[[str], str | None] = shutil.which,
     environ: Mapping[str, str] | None = None,
     models: Models | None = None,
+    writes_state: bool = True,
     policy_dir: Path = POLICY_DIR,
 ) -> PreflightReport:
     """Run every check that applies to `layers` of the loaded `environment`.
@@ -178,6 +182,9 @@ def run_preflight(
     runs the program) their config and, for data, the DB secret; the other layers' config may
     have gone stale. A teardown of data that keeps a final snapshot also needs that snapshot's
     name free (`changes_config=False` is exactly destroy / destroy-all).
+    On a team backend each layer's owner must be the one deploying it (`ops.stacks.layer_access`):
+    the identity writes the layer's state and is or assumes its deploy role; a preview
+    (`writes_state=False`) only reads its state.
     """
     env = environment.name
     layers = [n for n in layer_names() if n in set(layers)]
@@ -202,6 +209,17 @@ def run_preflight(
     if account_problem:
         # In another account (or none) the layers' checks would judge the wrong resources.
         return PreflightReport((*problems, account_problem))
+    backend_url = environ.get("PULUMI_BACKEND_URL", "")
+    for layer in layers:
+        access = check_layer_access(
+            context.aws,
+            layer=layer,
+            env=env,
+            service=environment.service,
+            backend_url=backend_url,
+            writes=writes_state,
+        )
+        problems += [access] if access else []
     seen: set[str] = set()
     for layer in layers:
         for check in lifecycle(layer).preflight:

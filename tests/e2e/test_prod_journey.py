@@ -24,7 +24,7 @@ def test_prod_on_the_backend_bootstrap_prints_survives_a_fresh_checkout_a_teardo
 ) -> None:
     sb: Sandbox = make_sandbox()
     sb.seed_account("prod")
-    boot = sb.invoke("bootstrap", "--env", "prod")
+    boot = sb.invoke("bootstrap", "--env", "prod", "--repository", "acme/payments-infra")
     assert boot.returncode == 0, boot
     exports = dict(re.findall(r"^export (\w+)='([^']*)'$", boot.stdout, re.M))
     assert exports == {

@@ -114,6 +114,7 @@ def fifth_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
 
             from shared.contracts import Contract, output
             from shared.lifecycle import LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
+            from shared.ownership import Ownership
             from shared.settings import StackSettings
 
 
@@ -130,6 +131,7 @@ def fifth_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
             LIFECYCLE = LayerLifecycle(
                 contract=CacheContract,
                 settings=CacheSettings,
+                owner=Ownership(team="@payments/cache"),
                 preflight=(PreflightCheck("cache-quota", lambda ctx: f"cache quota checked in {ctx.env}"),),
                 teardown=Teardown(config=(("deletionProtection", "false"),), targets=("aws:elasticache/cluster:Cluster",)),
                 verify=(VerifyCheck("cache", "cache answers", lambda p: "ok", needs=("cache_endpoint",)),),
@@ -158,6 +160,13 @@ def test_the_tooling_finds_a_fifth_layers_checks_flips_and_colours(fifth_layer: 
     assert "cache" in check_names()
     assert teardown_flips(fifth_layer, "dev") == (("cache:deletionProtection", "false"),)
     assert layer_colors()[fifth_layer] == ("#000000", "#ffffff")
+
+
+def test_a_fifth_layers_team_owns_its_folder_in_codeowners(fifth_layer: str):
+    from ops.docs.codeowners import codeowners
+
+    lines = codeowners().splitlines()
+    assert lines[-1] == "/projects/cache/ @payments/cache"  # last: GitHub applies the last matching line
 
 
 def test_preflight_runs_a_fifth_layers_own_check(fifth_layer: str, tmp_path: Path):

@@ -94,27 +94,41 @@ def run_changes_step(tmp_path: Path, files_changed: list[str], *, before: str | 
     return dict(line.split("=", 1) for line in output.read_text().splitlines())
 
 
-def test_deploy_changes_step_deploys_only_the_touched_layers(tmp_path):
+EVERY_WAVE = {"wave1": '["network"]', "wave2": '["data", "edge"]', "wave3": '["compute"]'}
+
+
+def test_deploy_changes_step_deploys_the_touched_layers_and_those_below_them(tmp_path):
     outputs = run_changes_step(tmp_path, ["projects/compute/Pulumi.prod.yaml", "projects/edge/x.py", "docs/a.md"])
 
-    assert outputs == {"layers": "edge compute", "every": "false"}
+    assert outputs == {"wave1": "[]", "wave2": '["edge"]', "wave3": '["compute"]', "layers": "edge compute"}
+
+
+def test_a_change_to_data_redeploys_compute_under_computes_own_job(tmp_path):
+    outputs = run_changes_step(tmp_path, ["projects/data/Pulumi.prod.yaml"])
+
+    assert outputs == {"wave1": "[]", "wave2": '["data"]', "wave3": '["compute"]', "layers": "data compute"}
 
 
 def test_deploy_changes_step_deploys_everything_when_shared_changed(tmp_path):
     outputs = run_changes_step(tmp_path, ["shared/tags.py"])
 
-    assert outputs == {"layers": "network data edge compute", "every": "true"}
+    assert outputs == {**EVERY_WAVE, "layers": "network data edge compute"}
 
 
 def test_deploy_changes_step_deploys_nothing_for_docs_only(tmp_path):
-    assert run_changes_step(tmp_path, ["docs/operations.md"]) == {"layers": "", "every": "false"}
+    assert run_changes_step(tmp_path, ["docs/operations.md"]) == {
+        "wave1": "[]",
+        "wave2": "[]",
+        "wave3": "[]",
+        "layers": "",
+    }
 
 
 def test_deploy_changes_step_deploys_everything_after_a_force_push(tmp_path):
     # `before` is not in the history (force push) or all zeros (new branch): diffing is impossible.
     outputs = run_changes_step(tmp_path, ["docs/a.md"], before="0" * 40)
 
-    assert outputs == {"layers": "network data edge compute", "every": "true"}
+    assert outputs == {**EVERY_WAVE, "layers": "network data edge compute"}
 
 
 # Safety rails in every workflow -------------------------------------------------------------------
@@ -127,18 +141,49 @@ def test_the_four_user_workflows_exist():
     assert ALL == ["deploy.yml", "drift.yml", "ephemeral.yml", "pull-request.yml"]
 
 
+# Each action at the commit its release tag named when it was pinned, read from the action's own
+# repository (`git rev-parse <tag>^{commit}`); the comment on the `uses:` line says which release.
+PINNED = {
+    "actions/checkout": ("fbc6f3992d24b796d5a048ff273f7fcc4a7b6c09", "v5.1.0"),
+    "actions/setup-python": ("ece7cb06caefa5fff74198d8649806c4678c61a1", "v6.3.0"),
+    "actions/upload-artifact": ("b7c566a772e6b6bfb58ed0dc250532a479d7789f", "v6.0.0"),
+    "aws-actions/configure-aws-credentials": ("e6de054238d6b7531b4efff3b6587d9aade6a06c", "v6.2.3"),
+}
+
+
 @pytest.mark.parametrize("name", ALL)
-def test_actions_are_pinned_to_a_major_version(name):
-    uses = re.findall(r"uses:\s*(\S+)", (WORKFLOWS / name).read_text())
+def test_actions_are_pinned_to_a_full_commit_with_its_release_in_a_comment(name):
+    uses = re.findall(r"uses:\s*(\S+)(.*)", (WORKFLOWS / name).read_text())
     assert uses
-    assert [u for u in uses if not re.fullmatch(r"[\w.-]+/[\w.-]+@v\d+", u)] == []
+    for ref, comment in uses:
+        action, _, commit = ref.partition("@")
+        assert re.fullmatch(r"[0-9a-f]{40}", commit), ref
+        assert (commit, comment.strip()) == (PINNED[action][0], f"# {PINNED[action][1]}"), ref
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_checkouts_never_keep_the_token_in_the_git_config(name):
+    for job_name, job in workflow(name)["jobs"].items():
+        for s in job["steps"]:
+            if s.get("uses", "").startswith("actions/checkout@"):
+                assert s["with"]["persist-credentials"] is False, job_name
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_no_expression_is_expanded_inside_a_script(name):
+    # `${{ }}` in `run:` is pasted into the script before the shell sees it (GitHub's "Security
+    # hardening for GitHub Actions": script injection); values reach scripts through `env:` only.
+    for job_name, job in workflow(name)["jobs"].items():
+        for s in job["steps"]:
+            assert "${{" not in s.get("run", ""), f"{job_name}: {s.get('name')}"
 
 
 @pytest.mark.parametrize("name", ALL)
 def test_aws_access_is_oidc_only_and_granted_per_job(name):
     wf = workflow(name)
-    # Nothing by default; a job that talks to AWS asks for the OIDC token itself.
-    assert wf["permissions"] == {"contents": "read"}
+    # Nothing by default; every job states what it needs, and only a job that talks to AWS asks
+    # for the OIDC token.
+    assert wf["permissions"] == {}
     for job_name, job in wf["jobs"].items():
         aws_steps = [s for s in job["steps"] if s.get("uses", "").startswith("aws-actions/configure-aws-credentials@")]
         for s in aws_steps:
@@ -148,7 +193,7 @@ def test_aws_access_is_oidc_only_and_granted_per_job(name):
         if aws_steps:
             assert job["permissions"] == {"contents": "read", "id-token": "write"}, job_name
         else:
-            assert "id-token" not in job.get("permissions", {}), job_name
+            assert job["permissions"] == {"contents": "read"}, job_name
     assert wf["env"]["AWS_REGION"] == "ap-northeast-2"
 
 
@@ -168,16 +213,38 @@ def test_pull_request_runs_the_offline_plan_and_tests_then_previews_changed_laye
     assert wf["concurrency"]["cancel-in-progress"] is True  # a new push supersedes the old checks
 
 
-def test_deploy_is_serialized_never_cancelled_and_gated_by_the_production_environment():
+def test_deploy_is_serialized_never_cancelled_and_runs_each_layer_in_its_own_environment_with_its_own_role():
+    from shared.layers import waves
+
     wf = workflow("deploy.yml")
     assert wf[True] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}  # YAML reads `on` as True
     assert wf["concurrency"] == {"group": "deploy-prod", "cancel-in-progress": False}
-    job = wf["jobs"]["deploy"]
-    assert job["environment"] == "production"
-    run = step(wf, "deploy", "Deploy the changed layers")["run"]
-    assert ".venv/bin/invoke deploy-all --env prod" in run
-    assert 'for layer in $LAYERS; do\n    .venv/bin/invoke deploy --layer "$layer" --env prod' in run
-    assert steps(wf, "deploy")[-1]["run"] == ".venv/bin/invoke verify --env prod"
+    wave_jobs = [name for name in wf["jobs"] if name.startswith("wave-")]
+    assert wave_jobs == [f"wave-{n}" for n in range(1, len(waves()) + 1)]  # one job per wave of the graph
+    for n, name in enumerate(wave_jobs, 1):
+        job = wf["jobs"][name]
+        assert job["needs"] == ["changes", *([f"wave-{n - 1}"] if n > 1 else [])]
+        assert job["if"] == f"${{{{ !cancelled() && !failure() && needs.changes.outputs.wave{n} != '[]' }}}}"
+        assert job["strategy"]["matrix"] == {"layer": f"${{{{ fromJSON(needs.changes.outputs.wave{n}) }}}}"}
+        assert job["environment"] == "prod-${{ matrix.layer }}"  # the layer's reviewers and its role
+        assert job["env"]["LAYER"] == "${{ matrix.layer }}"
+        (creds,) = credential_steps(job)
+        assert creds["with"]["role-to-assume"] == "${{ vars.AWS_DEPLOY_ROLE_ARN }}"
+        assert steps(wf, name)[-1]["run"] == '.venv/bin/invoke deploy --layer "$LAYER" --env prod'
+    assert "deploy-all" not in (WORKFLOWS / "deploy.yml").read_text()  # no job holds every layer's rights
+    verify = wf["jobs"]["verify"]
+    assert verify["needs"] == ["changes", *wave_jobs]
+    assert verify["environment"] == "prod-drift"
+    (creds,) = credential_steps(verify)
+    assert creds["with"]["role-to-assume"] == "${{ vars.AWS_DRIFT_ROLE_ARN }}"  # read-only
+    assert steps(wf, "verify")[-1]["run"] == ".venv/bin/invoke verify --env prod"
+
+
+def test_the_changes_job_outputs_one_wave_per_graph_wave():
+    from shared.layers import waves
+
+    outputs = workflow("deploy.yml")["jobs"]["changes"]["outputs"]
+    assert set(outputs) == {"layers", *(f"wave{n}" for n in range(1, len(waves()) + 1))}
 
 
 def test_ephemeral_environment_is_created_from_dev_verified_and_always_destroyed():
@@ -241,7 +308,7 @@ def test_drift_runs_daily_and_by_hand_and_only_ever_reads_prod():
     assert not re.search(r"pulumi (up|refresh|destroy|import|state|cancel)\b", runs)
     job = wf["jobs"]["drift"]
     # Its own environment and a read-only role: never the reviewed production environment or the deploy role.
-    assert job["environment"] == "drift"
+    assert job["environment"] == "prod-drift"
     (creds,) = credential_steps(job)
     assert creds["with"]["role-to-assume"] == "${{ vars.AWS_DRIFT_ROLE_ARN }}"
     assert "AWS_DEPLOY_ROLE_ARN" not in (WORKFLOWS / "drift.yml").read_text()
@@ -340,7 +407,7 @@ def test_every_session_fits_the_max_session_duration_the_header_requires_of_its_
 
 
 def test_sessions_longer_than_the_iam_default_are_the_ones_the_docs_tell_you_to_allow():
-    assert documented_max_sessions("deploy.yml") == {"AWS_DEPLOY_ROLE_ARN": 7200}
+    assert documented_max_sessions("deploy.yml") == {"AWS_DEPLOY_ROLE_ARN": 7200, "AWS_DRIFT_ROLE_ARN": 3600}
     assert documented_max_sessions("ephemeral.yml") == {"AWS_EPHEMERAL_ROLE_ARN": 10800}
     assert documented_max_sessions("pull-request.yml") == {"AWS_PREVIEW_ROLE_ARN": 3600}
     assert documented_max_sessions("drift.yml") == {"AWS_DRIFT_ROLE_ARN": 3600}
@@ -357,5 +424,34 @@ def test_the_operations_guide_gives_each_role_its_max_session_duration_and_oidc_
     assert "aws iam update-role --role-name <deploy role name> --max-session-duration 7200" in section
     assert "aws iam update-role --role-name <ephemeral role name> --max-session-duration 10800" in section
     assert '"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"' in section
-    assert '"token.actions.githubusercontent.com:sub": "repo:<owner>/<repo>:environment:production"' in section
+    assert '"token.actions.githubusercontent.com:sub": "repo:<owner>/<repo>:environment:prod-network"' in section
     assert "sts:AssumeRoleWithWebIdentity" in section
+
+
+# The security audit -------------------------------------------------------------------------------
+
+
+ZIZMOR = Path(sys.executable).parent / "zizmor"
+
+
+def _zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ZIZMOR), "--offline", "--format=plain", *map(str, paths)], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_ci_audits_the_workflows_with_zizmor_offline():
+    assert ".venv/bin/zizmor --offline .github/workflows" in (REPO / ".ci" / "run").read_text().splitlines()
+
+
+def test_zizmor_finds_nothing_in_the_workflows_and_flags_an_unpinned_credentialed_checkout(tmp_path):
+    clean = _zizmor(WORKFLOWS)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    canary = tmp_path / "canary.yml"
+    canary.write_text(
+        "on: push\npermissions: {}\njobs:\n  canary:\n    runs-on: ubuntu-latest\n    permissions: {}\n"
+        "    steps:\n      - uses: actions/checkout@v5\n"
+    )
+    flagged = _zizmor(canary)
+    assert flagged.returncode != 0
+    assert "unpinned-uses" in flagged.stdout and "artipacked" in flagged.stdout

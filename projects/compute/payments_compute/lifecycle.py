@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from payments_compute.preflight import check_image_of
+from payments_compute.preflight import check_image_of, image_grants
 from payments_compute.settings import ComputeSettings
 from payments_compute.verify import check_ecs_service, check_log_group, check_task_definition
 from payments_data.lifecycle import DB_SECRET_CHECK
 from shared.contracts.compute import ComputeContract
 from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
+from shared.ownership import Ownership
 
 LIFECYCLE = LayerLifecycle(
     contract=ComputeContract,
     settings=ComputeSettings,
+    # prod is deployed by its GitHub environment only; in dev the team's engineers may assume the role too.
+    owner=Ownership(team="@payments/api", principals={"dev": ("role/payments-api-engineers",)}),
     # The tasks read the database secret, so a compute deploy needs it as much as data's does.
-    preflight=(PreflightCheck("image", check_image_of), DB_SECRET_CHECK),
+    preflight=(PreflightCheck("image", check_image_of, grants=image_grants), DB_SECRET_CHECK),
     verify=(
         VerifyCheck(
             "ecs-service",

@@ -6,15 +6,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.lifecycle import PreflightContext
+from payments_compute.ecr_image import EcrImage
+from shared.lifecycle import Grant, GrantContext, PreflightContext
 
 IMAGE_KEY = "compute:image"
 
 
 def check_image(ecr: Any, image: str) -> str | None:
     """The image (tag or digest) is a URI the compute program accepts and exists in its ECR repository."""
-    from payments_compute.ecr_image import EcrImage  # the layer's package; imported when used
-
     where = f"{IMAGE_KEY} = {image!r}"
     try:
         parsed = EcrImage.parse(image)
@@ -38,3 +37,14 @@ def check_image_of(ctx: PreflightContext) -> str | None:
     """Preflight hook: the configured image is a URI the program accepts and is in ECR."""
     image = ctx.value(IMAGE_KEY)
     return check_image(ctx.aws.client("ecr"), image) if image else None
+
+
+def image_grants(ctx: GrantContext) -> list[Grant]:
+    """What `check_image_of` reads: the image in its repository."""
+    settings = ctx.settings("compute")
+    image = getattr(settings, "image", "")
+    try:
+        repository = EcrImage.parse(image).repository_arn(ctx.partition) if image else ""
+    except ValueError:
+        return []  # the settings check reports the image
+    return [Grant(("ecr:DescribeImages",), (repository,))] if repository else []

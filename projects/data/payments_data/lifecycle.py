@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from payments_data.preflight import check_db_secret_of, check_final_snapshot_of, check_instance_class_of
+from payments_data.preflight import (
+    check_db_secret_of,
+    check_final_snapshot_of,
+    check_instance_class_of,
+    db_secret_grants,
+    final_snapshot_grants,
+    instance_class_grants,
+)
 from payments_data.settings import DataSettings
 from payments_data.verify import check_database
 from shared.contracts.data import DataContract
 from shared.lifecycle import LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
+from shared.ownership import Ownership
 
 # Checked before data is deployed, and before compute is (its tasks read the same secret).
-DB_SECRET_CHECK = PreflightCheck("db-secret", check_db_secret_of)
+DB_SECRET_CHECK = PreflightCheck("db-secret", check_db_secret_of, grants=db_secret_grants)
 
 LIFECYCLE = LayerLifecycle(
     contract=DataContract,
     settings=DataSettings,
+    # prod is deployed by its GitHub environment only; in dev the team's engineers may assume the role too.
+    owner=Ownership(team="@payments/data", principals={"dev": ("role/payments-data-engineers",)}),
     preflight=(
         DB_SECRET_CHECK,
-        PreflightCheck("instance-class", check_instance_class_of, when="deploy-only"),
-        PreflightCheck("final-snapshot", check_final_snapshot_of, when="teardown"),
+        PreflightCheck("instance-class", check_instance_class_of, when="deploy-only", grants=instance_class_grants),
+        PreflightCheck("final-snapshot", check_final_snapshot_of, when="teardown", grants=final_snapshot_grants),
     ),
     teardown=Teardown(
         config=(("deletionProtection", "false"), ("teardown", "true")),

@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from payments_data.settings import DataSettings
 from shared.aws_catalog import region_catalog
 from shared.aws_catalog.live import instance_class_problems
-from shared.lifecycle import PreflightContext
+from shared.lifecycle import Grant, GrantContext, PreflightContext
 from shared.settings import ConfigError
 
 DB_SECRET_KEY = "data:dbSecretId"
@@ -114,3 +114,34 @@ def check_instance_class_of(ctx: PreflightContext) -> str | None:
             f"({code}): these credentials need rds:DescribeOrderableDBInstanceOptions"
         )
     return "; ".join(problems) or None
+
+
+def secret_arn(ctx: GrantContext, secret_id: str) -> str:
+    """The secret's ARN; a name gets the six characters Secrets Manager appends (`-??????`, as its user guide
+    writes ARNs in IAM policies)."""
+    if secret_id.startswith("arn:"):
+        return secret_id
+    return f"arn:{ctx.partition}:secretsmanager:{ctx.region}:{ctx.account}:secret:{secret_id}-??????"
+
+
+def db_secret_grants(ctx: GrantContext) -> list[Grant]:
+    """What `check_db_secret_of` reads: the configured secret's value (its keys are checked)."""
+    settings = ctx.settings("data")
+    if not isinstance(settings, DataSettings):
+        return []
+    return [Grant(("secretsmanager:GetSecretValue",), (secret_arn(ctx, settings.db_secret_id),))]
+
+
+def final_snapshot_grants(ctx: GrantContext) -> list[Grant]:
+    """What `check_final_snapshot_of` reads: whether the final snapshot's name is taken."""
+    settings = ctx.settings("data")
+    identifier = settings.final_snapshot_identifier if isinstance(settings, DataSettings) else None
+    if not identifier:
+        return []
+    arn = f"arn:{ctx.partition}:rds:{ctx.region}:{ctx.account}:snapshot:{identifier}"
+    return [Grant(("rds:DescribeDBSnapshots",), (arn,))]
+
+
+def instance_class_grants(ctx: GrantContext) -> list[Grant]:
+    """What `check_instance_class_of` reads: the classes RDS offers (an action with no resource type)."""
+    return [Grant(("rds:DescribeOrderableDBInstanceOptions",), ("*",))]

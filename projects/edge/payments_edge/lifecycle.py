@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from payments_edge.ephemeral import check_own_domain
-from payments_edge.preflight import check_new_zone_delegated
+from payments_edge.preflight import check_new_zone_delegated, new_zone_grants
 from payments_edge.settings import EdgeSettings
 from payments_edge.verify import check_dns_alias, check_https_endpoint, check_https_listener, check_target_health
 from shared.contracts.edge import EdgeContract
 from shared.lifecycle import DnsZone, LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
+from shared.ownership import Ownership
 
 LIFECYCLE = LayerLifecycle(
     contract=EdgeContract,
     settings=EdgeSettings,
-    preflight=(PreflightCheck("new-zone-delegated", check_new_zone_delegated, when="deploy-only"),),
+    # prod is deployed by its GitHub environment only; in dev the team's engineers may assume the role too.
+    owner=Ownership(team="@payments/edge", principals={"dev": ("role/payments-edge-engineers",)}),
+    preflight=(
+        PreflightCheck("new-zone-delegated", check_new_zone_delegated, when="deploy-only", grants=new_zone_grants),
+    ),
     teardown=Teardown(
         config=(("albDeletionProtection", "false"), ("teardown", "true")),
         targets=("aws:lb/loadBalancer:LoadBalancer",),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 from payments_edge.settings import EdgeSettings
-from shared.lifecycle import PreflightContext
+from shared.lifecycle import Grant, GrantContext, PreflightContext
 from shared.route53 import public_zone_ids
 
 
@@ -47,3 +47,13 @@ def check_new_zone_delegated(ctx: PreflightContext) -> str | None:
         f"{where}: {problem}; the certificate cannot validate until it is: wait for it with "
         f"`invoke dns --env {ctx.env} --wait 30`, then deploy again (nothing was created)"
     )
+
+
+def new_zone_grants(ctx: GrantContext) -> list[Grant]:
+    """What `check_new_zone_delegated` reads: zones by name (no resource type) and the reserved delegation set."""
+    grants = [Grant(("route53:ListHostedZonesByName",), ("*",))]
+    settings = ctx.settings("edge")
+    if isinstance(settings, EdgeSettings) and settings.delegation_set_id:
+        arn = f"arn:{ctx.partition}:route53:::delegationset/{settings.delegation_set_id}"
+        grants.append(Grant(("route53:GetReusableDelegationSet",), (arn,)))
+    return grants

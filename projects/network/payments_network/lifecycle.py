@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payments_network.preflight import check_availability_zones_of
+from payments_network.preflight import availability_zone_grants, check_availability_zones_of
 from payments_network.settings import NetworkSettings
 from payments_network.verify import (
     AUDIT_LOG_GROUP_EXPORTS,
@@ -12,11 +12,18 @@ from payments_network.verify import (
 )
 from shared.contracts.network import NetworkContract
 from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
+from shared.ownership import Ownership
 
 LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
-    preflight=(PreflightCheck("availability-zones", check_availability_zones_of, when="deploy-only"),),
+    # prod is deployed by its GitHub environment only; in dev the team's engineers may assume the role too.
+    owner=Ownership(team="@payments/network", principals={"dev": ("role/payments-network-engineers",)}),
+    preflight=(
+        PreflightCheck(
+            "availability-zones", check_availability_zones_of, when="deploy-only", grants=availability_zone_grants
+        ),
+    ),
     # The data layer's subnet group and database, the edge layer's load balancer and target group and
     # the compute layer's tasks sit in the VPC, its subnets and its security groups: EC2 refuses to
     # delete any of them while they do (DependencyViolation).

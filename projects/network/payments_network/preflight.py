@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 from payments_network.settings import NetworkSettings
 from shared.aws_catalog import region_catalog
 from shared.aws_catalog.live import availability_zone_problems
-from shared.lifecycle import PreflightContext
+from shared.lifecycle import Grant, GrantContext, PreflightContext
 
 
 def check_availability_zones_of(ctx: PreflightContext) -> str | None:
@@ -31,3 +31,8 @@ def check_availability_zones_of(ctx: PreflightContext) -> str | None:
             "these credentials need ec2:DescribeAvailabilityZones"
         )
     return "; ".join(problems) or None
+
+
+def availability_zone_grants(ctx: GrantContext) -> list[Grant]:
+    """What `check_availability_zones_of` reads: the zones offered (an action with no resource type)."""
+    return [Grant(("ec2:DescribeAvailabilityZones",), ("*",))]

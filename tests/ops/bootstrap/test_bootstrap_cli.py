@@ -23,7 +23,12 @@ ACCOUNT = "123456789012"  # moto's default account
 ROLE_ACCOUNT = "111122223333"
 ROLE = f"arn:aws:iam::{ROLE_ACCOUNT}:role/deploy"
 OTHER_ACCOUNT = "210987654321"
-FAKE = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
+FAKE = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "GITHUB_REPOSITORY": "acme/payments-infra",
+}
 
 
 @pytest.fixture

@@ -29,7 +29,8 @@ REGION = "ap-northeast-2"
 ACCOUNT = "123456789012"  # moto's default account
 IMAGE = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.0.0"
 # A team backend, as a protected environment needs (`invoke bootstrap` prints this URL).
-TEAM_BACKEND = f"s3://pulumi-state-payments-prod-{ACCOUNT}?region={REGION}"
+TEAM_BUCKET = f"pulumi-state-payments-prod-{ACCOUNT}"
+TEAM_BACKEND = f"s3://{TEAM_BUCKET}?region={REGION}"
 GOOD_ENV = {"PULUMI_CONFIG_PASSPHRASE": "test", "PULUMI_BACKEND_URL": TEAM_BACKEND}
 
 
@@ -45,7 +46,10 @@ def aws(moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsClie
     for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
         monkeypatch.delenv(var, raising=False)
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
-    yield AwsClients(REGION, session=session, endpoint_url=moto_endpoint)
+    clients = AwsClients(REGION, session=session, endpoint_url=moto_endpoint)
+    # The team backend exists, as `invoke bootstrap` leaves it: preflight checks the layer's state is writable.
+    clients.client("s3").create_bucket(Bucket=TEAM_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    yield clients
     reset = urllib.request.Request(f"{moto_endpoint}/moto-api/reset", method="POST")
     urllib.request.urlopen(reset, timeout=10).read()
 
