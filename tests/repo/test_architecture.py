@@ -179,6 +179,8 @@ def test_preflight_runs_a_fifth_layers_own_check(fifth_layer: str, tmp_path: Pat
         (projects / name / "__main__.py").write_text("")
         (projects / name / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
         (projects / name / "Pulumi.dev.yaml").write_text("config:\n  aws:region: ap-northeast-2\n")
+    pack = tmp_path / "policy"
+    (pack / "venv" / "lib" / "python3.11" / "site-packages" / "pulumi_policy").mkdir(parents=True)
 
     class Clients:
         def client(self, service: str) -> object:
@@ -193,6 +195,7 @@ def test_preflight_runs_a_fifth_layers_own_check(fifth_layer: str, tmp_path: Pat
         which=lambda _: "/usr/bin/pulumi",
         environ={"PULUMI_CONFIG_PASSPHRASE": "x"},
         models={},
+        policy_dir=pack,
     )
     assert report.problems == ("cache quota checked in dev",)
 
