@@ -179,6 +179,17 @@ def test_no_expression_is_expanded_inside_a_script(name):
 
 
 @pytest.mark.parametrize("name", ALL)
+def test_every_job_that_previews_or_deploys_makes_the_policy_packs_virtualenv_first(name):
+    # `invoke preview`/`deploy` run the CrossGuard pack, whose virtualenv Pulumi does not create.
+    made = "python -m venv policy/venv && policy/venv/bin/pip install -r policy/requirements.txt"
+    for job_name, job in workflow(name)["jobs"].items():
+        scripts = [s.get("run", "") for s in job["steps"]]
+        runs = [i for i, text in enumerate(scripts) if re.search(r"invoke (preview|deploy|deploy-all)\b", text)]
+        if runs:
+            assert any(made in text for text in scripts[: runs[0]]), job_name
+
+
+@pytest.mark.parametrize("name", ALL)
 def test_aws_access_is_oidc_only_and_granted_per_job(name):
     wf = workflow(name)
     # Nothing by default; every job states what it needs, and only a job that talks to AWS asks
