@@ -10,7 +10,8 @@ boto3), and behaves as AWS and the real provider do where a journey depends on i
   protection is on or that another live resource still uses, and a protected database leaves its
   final snapshot behind;
 - `Read` answers from the cloud as it is now, inputs included, so a refresh sees a change made
-  outside Pulumi, and a resource deleted outside Pulumi reads as gone;
+  outside Pulumi, and a resource deleted outside Pulumi reads as gone; an import (a read by id
+  alone) gets no value for the inputs AWS cannot report (`aws_rules.NOT_READABLE`);
 - `Configure` applies the account guard (`allowedAccountIds`) to the caller, or to the role
   `assumeRoles` names, and refuses any other account before a single call;
 - every call is recorded in the cloud's call log.
@@ -41,6 +42,7 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from tests.e2e.provider.aws_rules import (
     DELETION_PROTECTION,
     IN_USE,
+    NOT_READABLE,
     UNIQUE_NAMES,
     ZONE_TYPE,
     forces_replacement,
@@ -48,7 +50,7 @@ from tests.e2e.provider.aws_rules import (
     references,
 )
 from tests.e2e.provider.cloud import Cloud, key
-from tests.e2e.provider.invokes import INVOKES, InvokeFailure
+from tests.e2e.provider.invokes import FROM_CLOUD, INVOKES, InvokeFailure
 from tests.e2e.provider.outputs import created
 
 # The version of pulumi-aws the project pins: the engine asks the plugin for it.
@@ -186,11 +188,16 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Invoke(self, request: Any, context: grpc.ServicerContext) -> Any:
         answer = INVOKES.get(request.tok)
+        from_cloud = FROM_CLOUD.get(request.tok)
         self.cloud.record("invoke", token=request.tok)
-        if answer is None:
+        if answer is None and from_cloud is None:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, f"the test provider has no data source {request.tok}")
         try:
-            result = answer(self.session, _to_dict(request.args))
+            if from_cloud is not None:
+                result = from_cloud(self.cloud.resources(), self.region, _to_dict(request.args))
+            else:
+                assert answer is not None
+                result = answer(self.session, _to_dict(request.args))
         except InvokeFailure as e:
             return provider_pb2.InvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(e))])
         return provider_pb2.InvokeResponse(**{"return": _struct(result)})
@@ -284,12 +291,15 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Read(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_ = _type_of(request.urn)
-        self.cloud.record("read", type=type_, urn=request.urn, id=request.id)
+        importing = not _to_dict(request.properties)  # an import reads by id alone; a refresh sends the state
+        self.cloud.record("read", type=type_, urn=request.urn, id=request.id, importing=importing)
         with self.cloud.transaction() as data:
             found = data["resources"].get(key(type_, request.id))
         if found is None:
             return provider_pb2.ReadResponse(id="")  # deleted outside Pulumi
         state = found["props"]
+        if importing:  # what AWS cannot report: only the state of the stack that set it knows it
+            state = {k: v for k, v in state.items() if k not in NOT_READABLE.get(type_, ())}
         # Inputs are read back from what the cloud holds now, as the real provider extracts them.
         inputs = {k: v for k, v in state.items() if k not in set(found.get("computed", ()))}
         return provider_pb2.ReadResponse(id=request.id, properties=_struct(state), inputs=_struct(inputs))
