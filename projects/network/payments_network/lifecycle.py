@@ -11,18 +11,27 @@ from payments_network.verify import (
     verify_audit_subscriptions,
 )
 from shared.contracts.network import NetworkContract
-from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
+from shared.lifecycle import LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
 
 LIFECYCLE = LayerLifecycle(
     contract=NetworkContract,
     settings=NetworkSettings,
     preflight=(PreflightCheck("availability-zones", check_availability_zones_of, when="deploy-only"),),
+    teardown=Teardown(
+        leaves_in_protected=(
+            "the audit archive stays: its Object-Locked bucket (s3-<service>-auditarchive-<env>-<suffix>) with every "
+            "log it holds, the bucket's controls, its KMS key and the key's alias (alias/kms-<service>-auditarchive-"
+            "<env>); the next deploy of the network layer finds them and takes them back into the stack (an import, "
+            "nothing created twice); to remove them for good, let the objects' retention run out, empty and delete "
+            "the bucket, delete the alias and schedule the key's deletion",
+        ),
+    ),
     held_by_downstream=("aws:ec2/securityGroup:SecurityGroup",),
     verify=(
         VerifyCheck("alarms", "alarms exist, notify, none stuck without data", verify_alarms),
         VerifyCheck(
             "audit-archive",
-            "audit archive delivery stream active",
+            "audit archive delivery stream active, delivering to S3",
             verify_archive_stream,
             needs=("audit_archive_stream_arn",),
         ),
