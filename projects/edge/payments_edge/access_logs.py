@@ -130,13 +130,19 @@ class AccessLogBucket(pulumi.ComponentResource):
                         if args.protected
                         else None
                     ),
-                    # Parts of an upload that never completed are billed until aborted.
+                ),
+                # Parts of an upload that never completed are billed until aborted, wherever its key
+                # is: this rule covers the whole bucket, not only the logs' prefix.
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="abort-incomplete-uploads",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     abort_incomplete_multipart_upload=(
                         aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                             days_after_initiation=1
                         )
                     ),
-                )
+                ),
             ],
             # Noncurrent-version rules act on the versions versioning creates: configure it first.
             opts=pulumi.ResourceOptions.merge(

@@ -136,6 +136,7 @@ def build(settings: EdgeSettings) -> EdgeContract:
             rate_limit=settings.waf_rate_limit,
             count_rules=settings.waf_count_rules,
             count_only=settings.waf_count_only,
+            block_anonymous_ips=settings.waf_block_anonymous_ips,
             log_retention_days=settings.waf_log_retention_days,
             tags=tags,
             account_id=ctx.account_id,

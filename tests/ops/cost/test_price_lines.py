@@ -68,9 +68,9 @@ PROD = {
     "dns-payments-api-payments-example-com-caa-prod": [10_000 / 1e6 * 0.40],
     "dns-payments-certvalidation-api-payments-example-com-prod": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-prod": [0.05 * (365 + 30) * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
-    # WAF: the ACL, its 6 rules (4 of them AWS managed groups without extra fees), 30 million
+    # WAF: the ACL, its 7 rules (5 of them AWS managed groups without extra fees), 30 million
     # requests; every request logged (1.5 GB a day, kept 7 days) under its own key.
-    "waf-payments-prod": [5.0, 6 * 1.0, 30 * 0.60, 0.0],
+    "waf-payments-prod": [5.0, 7 * 1.0, 30 * 0.60, 0.0],
     "log-payments-waf-prod": [1.5 * DAYS * 0.76, 1.5 * 7 * 0.0314],
     "kms-payments-waf-logs-prod": [1.0],
     "alarm-payments-waf-blocked-spike-prod": [0.10],
@@ -135,7 +135,7 @@ DEV = {
     "dns-payments-certvalidation-api-dev-payments-example-com-dev": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-dev": [0.005 * 14 * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
     # the same ACL and rules for 1 million requests, logged at 0.05 GB a day.
-    "waf-payments-dev": [5.0, 6 * 1.0, 1 * 0.60, 0.0],
+    "waf-payments-dev": [5.0, 7 * 1.0, 1 * 0.60, 0.0],
     "log-payments-waf-dev": [0.05 * DAYS * 0.76, 0.05 * 7 * 0.0314],
     "kms-payments-waf-logs-dev": [1.0],
     "alarm-payments-waf-blocked-spike-dev": [0.10],
