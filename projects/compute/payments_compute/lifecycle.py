@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payments_compute.preflight import check_image_of
+from payments_compute.preflight import check_image_of, check_tmp_volume_of
 from payments_compute.settings import ComputeSettings
 from payments_compute.verify import check_ecs_service, check_log_group, check_task_definition
 from payments_data.lifecycle import DB_SECRET_CHECK
@@ -13,7 +13,11 @@ LIFECYCLE = LayerLifecycle(
     contract=ComputeContract,
     settings=ComputeSettings,
     # The tasks read the database secret, so a compute deploy needs it as much as data's does.
-    preflight=(PreflightCheck("image", check_image_of), DB_SECRET_CHECK),
+    preflight=(
+        PreflightCheck("image", check_image_of),
+        PreflightCheck("image-tmp-volume", check_tmp_volume_of, when="deploy-only"),
+        DB_SECRET_CHECK,
+    ),
     verify=(
         VerifyCheck(
             "ecs-service",
