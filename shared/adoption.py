@@ -10,27 +10,26 @@ split the evidence across two copies.
 
 So the program looks each kept resource up with a data source (no AWS SDK in a program) and,
 when it finds one, registers it with `import_` set to its id (`adopting`). Pulumi imports it
-instead of creating it: it reads the resource and requires the program's inputs to match it.
-Every later deploy finds the same id again, and the engine treats a resource already in the
-stack under that id as an ordinary one (Pulumi, "import" resource option), so the lookup never
-needs to know whether this is the rebuild. Outside protected environments nothing is kept and
-nothing is looked up.
+instead of creating it: it reads the resource, and where it differs from the program (retagged
+while the platform was down, or code changed since the teardown) the engine follows the import
+with an update to the program's inputs (the engine's current behaviour: pulumi/pulumi#16397,
+pulumi/docs#18198; older CLIs refused such an import with "inputs to import do not match the
+existing resource"). Every later deploy finds the same id again, and the engine treats a
+resource already in the stack under that id as an ordinary one (Pulumi, "import" resource
+option), so the lookup never needs to know whether this is the rebuild. Outside protected
+environments nothing is kept and nothing is looked up.
 
 Why import rather than only looking the resource up and using its id: an adopted resource is
 managed again exactly as before (its policy, tags and configuration follow the code, drift shows,
 and the next teardown keeps it again), where a looked-up one would be frozen as the teardown left
 it. Why in the program rather than in the tooling: the layer knows what it keeps and under which
 name; the tooling stays generic, and a team deploying its layer with the plain CLI gets the same.
-
-What an import needs: the kept resource must match the code. A change to a kept resource's
-code made after the teardown is deployed after the rebuild, not with it (the import would stop
-with Pulumi's "inputs to import do not match the existing resource" and name the property).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import pulumi
 import pulumi_aws as aws
@@ -42,16 +41,9 @@ class KeptResourceError(pulumi.RunError):
     """What the teardown kept cannot be adopted as it is: one line says what was found and what to do."""
 
 
-def adopting(found_id: str | None, *, unreadable: Sequence[str] = ()) -> pulumi.ResourceOptions:
-    """Options importing the kept resource `found_id`; none when nothing was kept.
-
-    `unreadable` names inputs that reading the resource from AWS cannot return (a KMS key's
-    deletion window exists only in the request that schedules the deletion): an import would
-    differ in them alone and fail, so an adopted resource keeps what it has for those.
-    """
-    if not found_id:
-        return pulumi.ResourceOptions()
-    return pulumi.ResourceOptions(import_=found_id, ignore_changes=list(unreadable) or None)
+def adopting(found_id: str | None) -> pulumi.ResourceOptions:
+    """Options importing the kept resource `found_id`; none when nothing was kept."""
+    return pulumi.ResourceOptions(import_=found_id) if found_id else pulumi.ResourceOptions()
 
 
 def autonamed(logical_name: str, bucket: str) -> bool:

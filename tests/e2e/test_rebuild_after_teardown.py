@@ -45,6 +45,11 @@ def test_prod_rebuild_after_teardown_adopts_the_kept_zone_buckets_and_keys(make_
     assert any(n.startswith("the load balancer's access-log bucket") for n in notes), said
     assert said.count("takes them back into the stack") == 2, said
 
+    # Someone retags the kept access-log bucket while the platform is down: the rebuild takes the
+    # bucket back all the same and puts the code's tags back.
+    (logs_bucket,) = [r for r in kept if r.type == BUCKET and r.name.startswith("s3-payments-alblogs")]
+    sb.cloud.edit(BUCKET, logs_bucket.id, lambda props: props["tags"].update({"Owner": "someone-else"}))
+
     mark = len(sb.cloud.calls())
     again = sb.invoke("deploy-all", "--env", "prod", env=PROD, timeout=600)
     assert again.returncode == 0, again
@@ -65,6 +70,7 @@ def test_prod_rebuild_after_teardown_adopts_the_kept_zone_buckets_and_keys(make_
     imported = {(c["type"], c["id"]) for c in sb.cloud.calls()[mark:] if c["op"] == "read" and c.get("importing")}
     assert imported == named
     assert {(r.type, r.id) for r in kept} <= {(r.type, r.id) for r in after}
+    assert "Owner" not in sb.cloud.get(BUCKET, logs_bucket.id).props["tags"]  # type: ignore[union-attr]
     assert len([r for r in after if r.type == KEY and r.urn.split("::")[1] == "data"]) == 2
 
     # And the rebuilt platform is steady: a further deploy changes nothing.

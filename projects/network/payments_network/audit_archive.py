@@ -67,8 +67,6 @@ INCOMPLETE_UPLOAD_DAYS = 1
 # Days the delivery bucket keeps its copies: replication takes minutes; a week leaves time to
 # replicate by hand what the replication alarm reports as failed.
 DELIVERY_DAYS = 7
-# Inputs of a KMS key that reading it from AWS cannot return (see `shared.adoption.adopting`).
-KEY_UNREADABLE = ("deletionWindowInDays",)
 
 
 @dataclass(frozen=True)
@@ -195,9 +193,7 @@ class AuditArchive(pulumi.ComponentResource):
                 )
             ),
             tags=tags,
-            opts=pulumi.ResourceOptions.merge(
-                kept, adopting(args.kept.key_id if args.kept else None, unreadable=KEY_UNREADABLE)
-            ),
+            opts=pulumi.ResourceOptions.merge(kept, adopting(args.kept.key_id if args.kept else None)),
         )
         alias = key_alias(n)
         aws.kms.Alias(

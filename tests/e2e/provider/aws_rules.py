@@ -183,13 +183,6 @@ IN_USE: dict[str, str] = {
     "aws:kms/key:Key": "",  # never refused: deletion is scheduled (a 7-30 day window)
 }
 
-# Inputs AWS does not store or cannot report, so reading a resource by id (an import) has no value
-# for them: a KMS key's deletion window exists only in the ScheduleKeyDeletion request (DescribeKey
-# has no such field), and the real provider keeps it from its own state.
-NOT_READABLE: dict[str, tuple[str, ...]] = {
-    "aws:kms/key:Key": ("deletionWindowInDays",),
-}
-
 # Prefixes of the ids AWS gives (e.g. vpc-0a1b2c...); types missing here use their name or an ARN.
 ID_PREFIX: dict[str, str] = {
     "aws:ec2/vpc:Vpc": "vpc",

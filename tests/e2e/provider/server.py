@@ -10,8 +10,8 @@ boto3), and behaves as AWS and the real provider do where a journey depends on i
   protection is on or that another live resource still uses, and a protected database leaves its
   final snapshot behind;
 - `Read` answers from the cloud as it is now, inputs included, so a refresh sees a change made
-  outside Pulumi, and a resource deleted outside Pulumi reads as gone; an import (a read by id
-  alone) gets no value for the inputs AWS cannot report (`aws_rules.NOT_READABLE`);
+  outside Pulumi, and a resource deleted outside Pulumi reads as gone; the call log marks a read
+  by id alone (an import) as `importing`;
 - `Configure` applies the account guard (`allowedAccountIds`) to the caller, or to the role
   `assumeRoles` names, and refuses any other account before a single call;
 - every call is recorded in the cloud's call log.
@@ -42,7 +42,6 @@ from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc
 from tests.e2e.provider.aws_rules import (
     DELETION_PROTECTION,
     IN_USE,
-    NOT_READABLE,
     UNIQUE_NAMES,
     ZONE_TYPE,
     forces_replacement,
@@ -298,8 +297,6 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
         if found is None:
             return provider_pb2.ReadResponse(id="")  # deleted outside Pulumi
         state = found["props"]
-        if importing:  # what AWS cannot report: only the state of the stack that set it knows it
-            state = {k: v for k, v in state.items() if k not in NOT_READABLE.get(type_, ())}
         # Inputs are read back from what the cloud holds now, as the real provider extracts them.
         inputs = {k: v for k, v in state.items() if k not in set(found.get("computed", ()))}
         return provider_pb2.ReadResponse(id=request.id, properties=_struct(state), inputs=_struct(inputs))
