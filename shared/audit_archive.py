@@ -1,9 +1,9 @@
 """`AuditLogSubscription`: stream one audit log group into the network layer's one-year archive.
 
-CloudWatch keeps audit logs 7 days; the archive (a Firehose delivery stream into an Object-Locked,
-KMS-encrypted S3 bucket, see `payments_network.audit_archive`) keeps them for the configured
-retention. A layer archives a log group with one call, passing the stream and the role CloudWatch
-Logs assumes (both from the network contract):
+CloudWatch keeps audit logs 7 days; the archive (a Firehose delivery stream whose objects S3
+replicates into an Object-Locked, KMS-encrypted bucket, see `payments_network.audit_archive`)
+keeps them for the configured retention. A layer archives a log group with one call, passing the
+stream and the role CloudWatch Logs assumes (both from the network contract):
 
     AuditLogSubscription(n("auditsub", "api"), AuditLogSubscriptionArgs(n, "api", group.name, archive), opts)
 
@@ -20,6 +20,14 @@ import pulumi_aws as aws
 from shared.naming import Namer
 
 ALL_EVENTS = ""  # the empty filter pattern matches every event: an audit trail is never filtered
+# The id of the archive's one replication rule (delivery bucket -> locked archive bucket): a
+# dimension of the replication metrics the network layer alarms on and the dashboard plots.
+REPLICATION_RULE_ID = "into-the-locked-archive"
+
+
+def stream_name(stream_arn: str) -> str:
+    """`arn:aws:firehose:<region>:<account>:deliverystream/<name>` -> `<name>` (its metrics' dimension)."""
+    return stream_arn.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)

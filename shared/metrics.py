@@ -7,7 +7,8 @@ the series the alarm evaluated. Dimension values (an ALB's ARN suffix, a DB iden
 known per stack, so a signal names its dimensions and the caller binds their values.
 
 Namespaces, metric names, statistics and dimensions are AWS's (the "CloudWatch metrics" pages of
-Elastic Load Balancing, Amazon ECS Container Insights and Amazon RDS).
+Elastic Load Balancing, Amazon ECS Container Insights, Amazon RDS, Amazon Data Firehose and S3
+Replication).
 """
 
 from __future__ import annotations
@@ -164,6 +165,37 @@ RDS_WRITE_LATENCY = Signal(
 def is_burstable(instance_class: str) -> bool:
     """Whether an RDS instance class earns and spends CPU credits (the db.t* families)."""
     return instance_class.startswith("db.t")
+
+
+# --- network: the audit archive ----------------------------------------------------------------
+# Firehose ("Monitoring with CloudWatch metrics", data delivery metrics): the age of the oldest
+# record still in the stream, i.e. not yet written to S3. It is published while records wait;
+# a stream that holds nothing publishes nothing.
+FIREHOSE = "AWS/Firehose"
+ARCHIVE_FRESHNESS = Signal(
+    "archive-freshness",
+    "Oldest audit record not yet in S3",
+    "seconds",
+    (Metric("freshness", FIREHOSE, "DeliveryToS3.DataFreshness", "Maximum", ("DeliveryStreamName",)),),
+)
+# S3 Replication metrics ("Monitoring replication with S3 Replication metrics"): operations that
+# failed to replicate, per rule, published once the rule enables metrics. A failed object is not
+# retried by S3 (it takes S3 Batch Replication), so one is already lost evidence.
+S3 = "AWS/S3"
+ARCHIVE_REPLICATION_FAILED = Signal(
+    "archive-replication-failed",
+    "Audit objects that failed to replicate into the locked archive",
+    "count",
+    (
+        Metric(
+            "replfailed",
+            S3,
+            "OperationsFailedReplication",
+            "Sum",
+            ("SourceBucket", "DestinationBucket", "RuleId"),
+        ),
+    ),
+)
 
 
 # --- the dashboard's view of a signal ----------------------------------------------------------

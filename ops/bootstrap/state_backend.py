@@ -14,6 +14,14 @@ It is idempotent: each setting is read first and written only when it differs, a
 lists what was created or changed (nothing, on a second run). The bucket is claimed first: a name
 taken by another account stops the run with one line before anything else exists.
 
+Who can use it: the Pulumi CLI opens an `s3://` backend and an `awskms://` secrets provider with
+the credentials of whoever runs it (the AWS SDK's default chain), never with the role the stacks'
+provider assumes (`assumeRoleArn` is the AWS provider's setting). A backend made in the role's
+account while those credentials belong to another would be unreadable to the very CLI that needs
+it (the bucket policy and key policy trust their own account only). Rather than open the state
+and its key to a second account, such a run is refused before anything is created, in one line
+saying to run bootstrap and Pulumi with credentials of the role's account (`cli_reaches`).
+
 The result gives what to export: `PULUMI_BACKEND_URL=s3://<bucket>?region=<region>` and the
 secrets provider `awskms://alias/pulumi-<service>-<env>?region=<region>`.
 """
@@ -237,13 +245,42 @@ class _Run:
             self.changed.append(f"{setting} of s3://{self.names.bucket}: {value}")
 
 
+def cli_reaches(*, env: str, backend_account: str, cli_account: str) -> str | None:
+    """None when the Pulumi CLI's own credentials are in the backend's account; else the one line refusing it."""
+    if backend_account == cli_account:
+        return None
+    return (
+        f"bootstrap of {env} refused: its backend would be in account {backend_account} (the account of the stacks' "
+        f"assumeRoleArn), but these credentials are account {cli_account}, and the Pulumi CLI opens the s3:// backend "
+        "and the awskms:// key with them, not with the role; run bootstrap and Pulumi with credentials of "
+        f"{backend_account} (e.g. an AWS_PROFILE that assumes the role) - nothing was created"
+    )
+
+
 def bootstrap_state_backend(
-    *, service: str, env: str, region: str, session: boto3.Session | None = None
+    *,
+    service: str,
+    env: str,
+    region: str,
+    session: boto3.Session | None = None,
+    cli_session: boto3.Session | None = None,
 ) -> BootstrapResult:
-    """Create (or bring in line) the state bucket and secrets key of `env` in the credentials' account."""
+    """Create (or bring in line) the state bucket and secrets key of `env` in the credentials' account.
+
+    `session` acts in the environment's account (the assumed role's, when the stacks name one);
+    `cli_session` holds the credentials the Pulumi CLI will run with (the default chain). Raises
+    `BootstrapError` before any change when the two accounts differ (module docstring).
+    """
     session = session or boto3.Session()
     identity = session.client("sts", region_name=region).get_caller_identity()
     account, partition = str(identity["Account"]), str(identity["Arn"]).split(":")[1]
+    cli = cli_session or boto3.Session()
+    cli_account = (
+        account if cli is session else str(cli.client("sts", region_name=region).get_caller_identity()["Account"])
+    )
+    refused = cli_reaches(env=env, backend_account=account, cli_account=cli_account)
+    if refused:
+        raise BootstrapError(refused)
     names = backend_names(service=service, env=env, account_id=account, region=region)
     tags = {**standard_tags(env=env, project=service, layer=TAG_LAYER), "ManagedBy": MANAGED_BY}
     run = _Run(session, names, tags, partition)

@@ -26,6 +26,11 @@ MIB_PER_GB = 1024  # AWS bills data in GiB ("GB"); Firehose buffers in MiB
 FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+# S3 Replication metrics, per rule that enables them (ReplicationLatency, BytesPendingReplication,
+# OperationsPendingReplication, OperationsFailedReplication), billed as CloudWatch custom metrics
+# (S3 pricing, "Replication").
+REPLICATION_METRICS_PER_RULE = 4
 # What Firehose uses for an S3 destination without buffering hints.
 FIREHOSE_DEFAULT_BUFFER_SECONDS = 300
 FIREHOSE_DEFAULT_BUFFER_MIB = 5
@@ -395,43 +400,84 @@ def _stream_objects_per_month(stream: PlannedResource, ctx: PricingContext) -> f
     return max(SECONDS_PER_DAY / interval, mib_per_day / size_mib) * ctx.days
 
 
-def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
-    """Standard storage of the objects its lifecycle keeps, and its requests.
+@dataclass(frozen=True)
+class _Inflow:
+    """What a bucket receives: GB a day and PUTs a month, the assumptions they come from, and from whom."""
 
-    A bucket that delivery streams write into holds what they ingest (exactly, for a stream that
-    does not compress; an upper bound otherwise) in one object per buffer flush; any other bucket
-    takes its daily GB and PUTs from the usage assumptions.
-    """
-    s3 = ctx.table.prices.s3_standard
+    gb_per_day: float
+    puts: float
+    gb_key: str
+    puts_key: str
+    source: str
+
+
+def _replicated_into(bucket: PlannedResource, ctx: PricingContext) -> list[PlannedResource]:
+    """The buckets whose replication configuration copies every object into `bucket`."""
+    sources = []
+    for config in (r for _, r in ctx.plan.all_resources() if r.type == REPLICATION):
+        rules = config.inputs.get("rules") or []
+        into = [ctx.referenced((rule.get("destination") or {}).get("bucket")) for rule in rules]
+        source = ctx.referenced(config.inputs.get("bucket"))
+        if source is not None and any(d is not None and d.name == bucket.name for d in into):
+            sources.append(source)
+    return sources
+
+
+def _inflow(r: PlannedResource, ctx: PricingContext) -> _Inflow:
+    """A bucket delivery streams write into holds what they ingest (exactly, for a stream that does not
+    compress; an upper bound otherwise), in one object per buffer flush; a bucket replication writes
+    into receives every object its sources receive; any other bucket takes its daily GB and PUTs
+    from the usage assumptions."""
     streams = ctx.referring(FIREHOSE, "extendedS3Configuration.bucketArn", r)
     if streams:
-        per_day = len(streams) * ctx.usage.firehose_gb_per_day
-        puts = sum(_stream_objects_per_month(s, ctx) for s in streams)
-        per_day_key = puts_key = "firehose_gb_per_day"
-        source = f" (written by {', '.join(s.name for s in streams)})"
-    else:
-        per_day = ctx.usage.per_resource("s3_gb_per_day", ctx.resource_key(r))
-        puts = ctx.usage.s3_put_requests_per_month
-        per_day_key, puts_key = "s3_gb_per_day", "s3_put_requests_per_month"
-        source = ""
+        return _Inflow(
+            len(streams) * ctx.usage.firehose_gb_per_day,
+            sum(_stream_objects_per_month(s, ctx) for s in streams),
+            "firehose_gb_per_day",
+            "firehose_gb_per_day",
+            f" (written by {', '.join(s.name for s in streams)})",
+        )
+    sources = [_inflow(s, ctx) for s in _replicated_into(r, ctx)]
+    if sources:
+        return _Inflow(
+            sum(s.gb_per_day for s in sources),
+            sum(s.puts for s in sources),
+            sources[0].gb_key,
+            sources[0].puts_key,
+            f" (replicated from {', '.join(s.name for s in _replicated_into(r, ctx))})",
+        )
+    return _Inflow(
+        ctx.usage.per_resource("s3_gb_per_day", ctx.resource_key(r)),
+        ctx.usage.s3_put_requests_per_month,
+        "s3_gb_per_day",
+        "s3_put_requests_per_month",
+        "",
+    )
+
+
+def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
+    """Standard storage of the objects its lifecycle keeps, and its requests (see `_inflow`)."""
+    s3 = ctx.table.prices.s3_standard
+    inflow = _inflow(r, ctx)
     days = _days_kept(r, ctx)
     kept = sum(days) if days is not None else ctx.usage.s3_days_without_expiry
-    storage_from = (per_day_key,) if days is not None else (per_day_key, "s3_days_without_expiry")
+    storage_from = (inflow.gb_key,) if days is not None else (inflow.gb_key, "s3_days_without_expiry")
     how_long = f"{qty(kept)} days kept"
     if days is not None and days[1]:
         how_long += f" ({qty(days[0])} + {qty(days[1])} as a noncurrent version)"
     gets = ctx.usage.s3_get_requests_per_month
+    per_object = " (one per buffer flush)" if inflow.gb_key == "firehose_gb_per_day" else ""
     return [
         Charge(
-            f"storage{source}: {qty(per_day)} GB/day x {how_long} x {usd(s3.storage_gb_month)}/GB-month",
-            per_day * kept * s3.storage_gb_month,
+            f"storage{inflow.source}: {qty(inflow.gb_per_day)} GB/day x {how_long} x "
+            f"{usd(s3.storage_gb_month)}/GB-month",
+            inflow.gb_per_day * kept * s3.storage_gb_month,
             storage_from,
         ),
         Charge(
-            f"PUT requests{' (one per buffer flush)' if streams else ''}: {qty(puts)} x "
-            f"{usd(s3.put_requests_thousand)}/1,000",
-            puts / 1000 * s3.put_requests_thousand,
-            (puts_key,),
+            f"PUT requests{per_object}: {qty(inflow.puts)} x {usd(s3.put_requests_thousand)}/1,000",
+            inflow.puts / 1000 * s3.put_requests_thousand,
+            (inflow.puts_key,),
         ),
         Charge(
             f"GET requests: {qty(gets)} x {usd(s3.get_requests_thousand)}/1,000",
@@ -439,6 +485,21 @@ def s3_bucket(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
             ("s3_get_requests_per_month",),
         ),
     ]
+
+
+def bucket_replication(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
+    """Replication metrics of each rule that enables them; the replicas are priced as their bucket.
+
+    Replication within one region moves no billed data; each replica is a PUT and storage in the
+    destination bucket (priced there); the KMS requests of re-encryption are not modelled.
+    """
+    rate = ctx.table.prices.cloudwatch.custom_metric_month
+    rules = [rule for rule in r.inputs.get("rules") or [] if rule.get("status") == "Enabled"]
+    metered = [
+        rule for rule in rules if ((rule.get("destination") or {}).get("metrics") or {}).get("status") == "Enabled"
+    ]
+    n = len(metered) * REPLICATION_METRICS_PER_RULE
+    return [Charge(f"replication metrics: {qty(n)} x {usd(rate)}/metric-month", n * rate)] if n else []
 
 
 def delivery_stream(r: PlannedResource, ctx: PricingContext) -> list[Charge]:
@@ -509,6 +570,7 @@ RULES: dict[str, Rule] = {
     "aws:route53/record:Record": dns_record,
     "aws:route53/zone:Zone": hosted_zone,
     "aws:s3/bucket:Bucket": s3_bucket,
+    REPLICATION: bucket_replication,
     "aws:sns/topic:Topic": sns_topic,
     "aws:sns/topicSubscription:TopicSubscription": sns_subscription,
     "aws:wafv2/webAcl:WebAcl": web_acl,

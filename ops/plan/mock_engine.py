@@ -47,6 +47,17 @@ def plain_numbers(value: Any) -> Any:
 DEFAULT_DB_SECRET = json.dumps({"username": "payments_app", "password": "offline-stand-in-password"})
 
 
+@dataclass(frozen=True)
+class OfflineZone:
+    """A hosted zone the account holds (for the lookups that adopt a kept zone)."""
+
+    zone_id: str
+    name: str
+    tags: tuple[tuple[str, str], ...] = ()
+    name_servers: tuple[str, ...] = ()
+    private: bool = False
+
+
 @dataclass
 class OfflineCloud:
     """The answers the mock engine gives in place of AWS."""
@@ -55,6 +66,12 @@ class OfflineCloud:
     region: str = "ap-northeast-2"
     # secret id -> SecretString; None means "any secret id answers with DEFAULT_DB_SECRET".
     secrets: dict[str, str] | None = None
+    # What the account already holds beyond that: none by default, so the plan is a first deploy.
+    # A test sets them to plan a rebuild after a teardown kept some (`shared.adoption`).
+    buckets: tuple[str, ...] = ()
+    zones: tuple[OfflineZone, ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()  # (alias name, target key id)
+    delegation_sets: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (id, name servers)
 
 
 @dataclass
@@ -223,13 +240,74 @@ def _kms_key(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
     return {"arn": arn, "id": arn, "keyId": arn.rsplit("/", 1)[-1], "keyManager": manager, "enabled": True}
 
 
-CALLS: dict[str, Callable[[OfflineCloud, dict[str, Any]], dict[str, Any]]] = {
+def _buckets(cloud: OfflineCloud, args: dict[str, Any]) -> dict[str, Any]:
+    # ListBuckets with its prefix and region filters.
+    prefix, region = str(args.get("prefix") or ""), str(args.get("bucketRegion") or cloud.region)
+    found = [b for b in cloud.buckets if b.startswith(prefix) and region == cloud.region]
+    return {
+        "buckets": [
+            {"name": b, "bucketArn": f"arn:aws:s3:::{b}", "bucketRegion": cloud.region, "creationDate": ""}
+            for b in sorted(found)
+        ],
+        "prefix": prefix,
+        "bucketRegion": region,
+        "region": cloud.region,
+    }
+
+
+def _zones(cloud: OfflineCloud, _: dict[str, Any]) -> dict[str, Any]:
+    return {"id": cloud.account_id, "ids": [z.zone_id for z in cloud.zones]}
+
+
+def _zone(cloud: OfflineCloud, args: dict[str, Any]) -> Any:
+    found = next((z for z in cloud.zones if z.zone_id == args.get("zoneId")), None)
+    if found is None:  # a failed invoke, as the provider reports it (see _secret_or_failure)
+        return {}, [("zoneId", f"no matching Route 53 Hosted Zone found: {args.get('zoneId')}")]
+    return {
+        "id": found.zone_id,
+        "zoneId": found.zone_id,
+        "name": found.name,
+        "privateZone": found.private,
+        "nameServers": list(found.name_servers),
+        "tags": dict(found.tags),
+        "arn": f"arn:aws:route53:::hostedzone/{found.zone_id}",
+    }
+
+
+def _delegation_set(cloud: OfflineCloud, args: dict[str, Any]) -> Any:
+    servers = dict(cloud.delegation_sets).get(str(args.get("id")))
+    if servers is None:
+        return {}, [("id", f"NoSuchDelegationSet: {args.get('id')}")]
+    return {"id": args["id"], "nameServers": list(servers), "arn": f"arn:aws:route53:::delegationset/{args['id']}"}
+
+
+def _alias(cloud: OfflineCloud, args: dict[str, Any]) -> Any:
+    name = str(args.get("name", ""))
+    key_id = dict(cloud.aliases).get(name)
+    if key_id is None:
+        return {}, [("name", f"NotFoundException: Alias {name} is not found")]
+    key_arn = f"arn:aws:kms:{cloud.region}:{cloud.account_id}:key/{key_id}"
+    return {
+        "id": f"arn:aws:kms:{cloud.region}:{cloud.account_id}:{name}",
+        "arn": f"arn:aws:kms:{cloud.region}:{cloud.account_id}:{name}",
+        "name": name,
+        "targetKeyId": key_id,
+        "targetKeyArn": key_arn,
+    }
+
+
+CALLS: dict[str, Callable[[OfflineCloud, dict[str, Any]], Any]] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
     "aws:secretsmanager/getSecret:getSecret": _secret_or_failure,
     "aws:kms/getKey:getKey": _kms_key,
     "aws:elb/getServiceAccount:getServiceAccount": _elb_service_account,
+    "aws:s3/getBuckets:getBuckets": _buckets,
+    "aws:route53/getZones:getZones": _zones,
+    "aws:route53/getZone:getZone": _zone,
+    "aws:route53/getDelegationSet:getDelegationSet": _delegation_set,
+    "aws:kms/getAlias:getAlias": _alias,
 }
 
 

@@ -47,6 +47,7 @@ IAM_DOCUMENTS: dict[str, tuple[str, ...]] = {
     "aws:kms/key:Key": ("policy",),
     "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
     "aws:sns/topicPolicy:TopicPolicy": ("policy",),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyDocument",),
 }
 
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})

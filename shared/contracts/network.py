@@ -33,3 +33,9 @@ class NetworkContract(Contract):
     audit_archive_role_arn: pulumi.Input[str] = output(
         "Role CloudWatch Logs assumes to put a log group's events into that stream."
     )
+    audit_archive_delivery_bucket: pulumi.Input[str] = output(
+        "Bucket the stream delivers into; S3 Replication copies each object from it into the archive bucket."
+    )
+    audit_archive_bucket: pulumi.Input[str] = output(
+        "Bucket keeping the audit logs for the retention (Object-Locked in protected environments)."
+    )

@@ -8,15 +8,22 @@ offers the classes of the repository's region table (read from the RDS console a
 date the table states), Multi-AZ capable, so the server answers those for `postgres`. And
 Route53's hosted zones and reusable delegation sets get ids in AWS's form. It serves TLS only,
 as AWS does, and judges an S3 bucket policy's conditions as IAM does (a statement applies only
-when its condition holds; every request here is over secure transport).
+when its condition holds; every request here is over secure transport). moto does not implement
+ECR's `GetDownloadUrlForLayer`, which preflight uses to read the image's configuration (does it
+declare `VOLUME /tmp`?): the server hands out a `data:` URL of the configuration the journeys'
+image stands for, one built as the operations guide asks (non-root, `VOLUME /tmp`).
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import sys
 from typing import Any
 
+from moto.core.responses import ActionResult
+from moto.ecr.responses import ECRResponse
 from moto.iam.access_control import IAMPolicy, IAMPolicyStatement, PermissionResult
 from moto.rds.models import RDSBackend
 from moto.route53 import models as route53_models
@@ -118,6 +125,23 @@ def _over_tls(self: FakeBucket, action: str, resource: str) -> Any:
 
 
 FakeBucket.get_permission = _over_tls  # type: ignore[method-assign]
+
+# The configuration of the journeys' image: a Node.js server run as a non-root user, /tmp declared.
+IMAGE_CONFIG = {
+    "architecture": "amd64",
+    "os": "linux",
+    "config": {"User": "node", "Volumes": {"/tmp": {}}, "Cmd": ["node", "server.js"]},
+}
+
+
+def _download_url(self: ECRResponse) -> ActionResult:
+    blob = base64.b64encode(json.dumps(IMAGE_CONFIG).encode()).decode()
+    return ActionResult(
+        {"downloadUrl": f"data:application/json;base64,{blob}", "layerDigest": self._get_param("layerDigest")}
+    )
+
+
+ECRResponse.get_download_url_for_layer = _download_url  # type: ignore[method-assign,assignment]
 
 if __name__ == "__main__":
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")

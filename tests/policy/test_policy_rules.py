@@ -355,6 +355,20 @@ def test_iam_rule_fails_a_trust_policy_open_to_any_principal():
     ]
 
 
+def test_iam_rule_checks_cloudwatch_logs_resource_policies_too():
+    # The WAF log delivery's resource policy is a policy document like any other.
+    token = "aws:cloudwatch/logResourcePolicy:LogResourcePolicy"
+    wide = doc(
+        {"Sid": "AnyLogs", "Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+         "Action": "logs:*", "Resource": "*"}
+    )  # fmt: skip
+    assert violations("iam-least-privilege", token, {"policyDocument": wide}) == [
+        "policyDocument: statement AnyLogs allows action 'logs:*' (a wildcard over a whole service)",
+        "policyDocument: statement AnyLogs grants logs:* on resource '*' "
+        "(only actions without resource-level permissions may use '*')",
+    ]
+
+
 def test_iam_rule_passes_ecr_token_on_star_key_policy_star_and_deny_statements():
     policy = doc(
         {"Sid": "AuthenticateToEcr", "Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},

@@ -30,4 +30,4 @@ def test_exports_table_lists_the_contract_and_its_readers():
 
 def test_contracts_table_has_one_row_per_output():
     rows = contracts_table().splitlines()[2:]
-    assert len(rows) == sum(len(lifecycle(n).contract.names()) for n in LAYER_NAMES) == 43
+    assert len(rows) == sum(len(lifecycle(n).contract.names()) for n in LAYER_NAMES) == 45

@@ -41,7 +41,7 @@ class Row:
 
 
 def rows(*, burstable_db: bool) -> tuple[Row, ...]:
-    """The dashboard's layout: edge, compute, data; CPU credits only for a burstable instance."""
+    """The dashboard's layout: edge, compute, data, network; CPU credits only for a burstable instance."""
     data_saturation: tuple[Widget, ...] = (
         Widget("saturation: CPU", (metrics.RDS_CPU,)),
         Widget("saturation: memory and storage", (metrics.RDS_FREEABLE_MEMORY, metrics.RDS_FREE_STORAGE)),
@@ -76,6 +76,14 @@ def rows(*, burstable_db: bool) -> tuple[Row, ...]:
                 Widget("traffic: connections", (metrics.RDS_CONNECTIONS,)),
                 Widget("latency: I/O", (metrics.RDS_READ_LATENCY, metrics.RDS_WRITE_LATENCY)),
                 *data_saturation,
+            ),
+        ),
+        Row(
+            "network",
+            300,
+            (
+                Widget("latency: audit records not yet in S3", (metrics.ARCHIVE_FRESHNESS,)),
+                Widget("errors: audit objects not replicated", (metrics.ARCHIVE_REPLICATION_FAILED,)),
             ),
         ),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pulumi
+
 from payments_compute.alarms import compute_alarms
 from payments_compute.autoscaling import ServiceAutoscaling, ServiceAutoscalingArgs
 from payments_compute.cluster import EcsCluster, EcsClusterArgs
@@ -10,7 +12,13 @@ from payments_compute.iam import TaskRoles, TaskRolesArgs
 from payments_compute.service import FargateService, FargateServiceArgs
 from payments_compute.settings import ComputeSettings
 from shared.alarms import MetricAlarms, MetricAlarmsArgs
-from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
+from shared.audit_archive import (
+    REPLICATION_RULE_ID,
+    AuditArchiveTarget,
+    AuditLogSubscription,
+    AuditLogSubscriptionArgs,
+    stream_name,
+)
 from shared.contracts.compute import ComputeContract
 from shared.contracts.data import DataContract
 from shared.contracts.edge import EdgeContract
@@ -151,6 +159,10 @@ def build(settings: ComputeSettings) -> ComputeContract:
                 "ClusterName": cluster.cluster.name,
                 "ServiceName": service.service.name,
                 "DBInstanceIdentifier": data.db_instance_identifier,
+                "DeliveryStreamName": pulumi.Output.from_input(network.audit_archive_stream_arn).apply(stream_name),
+                "SourceBucket": network.audit_archive_delivery_bucket,
+                "DestinationBucket": network.audit_archive_bucket,
+                "RuleId": REPLICATION_RULE_ID,
             },
             db_instance_class=data.db_instance_class,
         ),

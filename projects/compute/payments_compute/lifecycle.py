@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from payments_compute.preflight import check_image_of, image_grants
+from payments_compute.preflight import check_image_of, check_tmp_volume_of, image_grants, tmp_volume_grants
 from payments_compute.settings import ComputeSettings
 from payments_compute.verify import check_ecs_service, check_log_group, check_task_definition
 from payments_data.lifecycle import DB_SECRET_CHECK
@@ -16,7 +16,11 @@ LIFECYCLE = LayerLifecycle(
     # prod is deployed by its GitHub environment only; in dev the team's engineers may assume the role too.
     owner=Ownership(team="@payments/api", principals={"dev": ("role/payments-api-engineers",)}),
     # The tasks read the database secret, so a compute deploy needs it as much as data's does.
-    preflight=(PreflightCheck("image", check_image_of, grants=image_grants), DB_SECRET_CHECK),
+    preflight=(
+        PreflightCheck("image", check_image_of, grants=image_grants),
+        PreflightCheck("image-tmp-volume", check_tmp_volume_of, when="deploy-only", grants=tmp_volume_grants),
+        DB_SECRET_CHECK,
+    ),
     verify=(
         VerifyCheck(
             "ecs-service",

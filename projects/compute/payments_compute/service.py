@@ -5,9 +5,24 @@ one writable path, `/tmp`), logs through `awslogs` to the layer's log group, and
 credentials as ECS `secrets`: ECS reads them from Secrets Manager when the task starts, so they
 never appear in the task definition, the plan or `DescribeTasks`.
 
-A deploy of this layer returns only when the rollout is over: the service waits for steady state
-(one deployment, every desired task running), and a rollout that ECS's circuit breaker rolled
-back, which is steady too, but on the old task definition, fails the deploy (`confirm_rollout`).
+A deploy of this layer returns only when the rollout is over: the service waits for steady state,
+and a rollout that ECS's circuit breaker rolled back, which is steady too, but on the old task
+definition, fails the deploy (`confirm_rollout`).
+
+A first deploy whose image never starts has nothing to roll back to: the circuit breaker marks the
+deployment failed and ECS stops launching tasks ("A deployment in FAILED state doesn't launch any
+new tasks", ECS API reference, Deployment.rolloutState; "The rollback method requires a previous
+deployment in COMPLETED state", ECS Developer Guide, deployment failure detection). The service
+then never reaches its desired count, and a waiter that only compares running with desired tasks
+sits out its whole timeout: that was terraform-provider-aws's `wait_for_steady_state`
+(hashicorp/terraform-provider-aws#19519, #20858, the first-deploy case in the former's comments).
+The provider pulumi-aws 7 is built on instead follows a deployment it started through ECS's service
+deployment API and stops waiting with the deployment's status reason as soon as ECS reports it
+STOPPED or ROLLBACK_FAILED (`statusServiceWaitForStable`/`findDeploymentStatus` in
+internal/service/ecs/service.go, introduced with `sigint_rollback`; see also #49077, #49243). That
+path is taken only for the ECS deployment controller as DescribeServices reports it, so the
+service names it explicitly (`DEPLOYMENT_CONTROLLER`). The deploying identity needs
+`ecs:ListServiceDeployments` and `ecs:DescribeServiceDeployments` for that wait.
 """
 
 from __future__ import annotations
@@ -31,9 +46,13 @@ DEPLOYMENT_MINIMUM_HEALTHY_PERCENT = 100
 DEPLOYMENT_MAXIMUM_PERCENT = 200
 # How long `pulumi up` waits for the service to become steady before it fails. A healthy rollout
 # takes a few minutes (start, health checks, the target group's deregistration delay for the old
-# tasks); a failing one takes at least three failed task launches (the circuit breaker's minimum
-# threshold) and then the rollback's own rollout. The provider's default is 20 minutes.
+# tasks); a failing update takes at least three failed task launches (the circuit breaker's minimum
+# threshold) and then the rollback's own rollout. A failing first deploy ends sooner, when ECS
+# stops its deployment (module docstring). The provider's default is 20 minutes.
 ROLLOUT_TIMEOUT = "30m"
+# Rolling updates by ECS itself: the controller whose deployments the provider's wait follows and
+# the circuit breaker stops (module docstring).
+DEPLOYMENT_CONTROLLER = "ECS"
 
 
 class RolloutRolledBack(pulumi.RunError):
@@ -207,11 +226,13 @@ class FargateService(pulumi.ComponentResource):
                 )
             ],
             health_check_grace_period_seconds=args.health_check_grace_period_seconds,
+            deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type=DEPLOYMENT_CONTROLLER),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             deployment_minimum_healthy_percent=DEPLOYMENT_MINIMUM_HEALTHY_PERCENT,
             deployment_maximum_percent=DEPLOYMENT_MAXIMUM_PERCENT,
-            # `up` returns when the rollout is over (or fails after ROLLOUT_TIMEOUT), not when ECS
-            # has merely accepted it; see confirm_rollout for the rolled-back case.
+            # `up` returns when the rollout is over, fails as soon as ECS stops a failed deployment
+            # (or after ROLLOUT_TIMEOUT), not when ECS has merely accepted it; see confirm_rollout
+            # for the rolled-back case.
             wait_for_steady_state=True,
             propagate_tags="SERVICE",
             enable_ecs_managed_tags=True,

@@ -34,8 +34,10 @@ LIFECYCLE = LayerLifecycle(
         targets=("aws:rds/instance:Instance",),
         properties=("deletionProtection",),
         leaves_in_protected=(
-            "the database keeps a final snapshot (teardown never sets skipFinalSnapshot here); "
-            "delete it with `aws rds delete-db-snapshot` once it is no longer needed",
+            "the database leaves its final snapshot (teardown never sets skipFinalSnapshot here) and the KMS key "
+            "that encrypts it; the next deploy creates a new, empty database with a key of its own (the kept key "
+            "belongs to the snapshot, not to the stack); delete the snapshot with `aws rds delete-db-snapshot` once "
+            "it is no longer needed, then schedule the key's deletion",
         ),
     ),
     verify=(

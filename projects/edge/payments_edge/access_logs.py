@@ -8,7 +8,9 @@ is the one place of the platform without a customer-managed key, by AWS's constr
 In a protected environment the logs are audit evidence: the bucket is versioned (an overwritten
 or deleted log stays recoverable for `NONCURRENT_VERSION_DAYS`), it is not force-destroyed, and
 a stack teardown leaves it in the account (`retain_on_delete`) instead of failing on a bucket
-that still holds objects. Elsewhere it is unversioned and destroyed with its contents.
+that still holds objects; the next deploy adopts it (`kept_bucket`, see `shared.adoption`), so one
+bucket holds the environment's logs across rebuilds. Elsewhere it is unversioned and destroyed
+with its contents.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from shared.adoption import adopting
 from shared.iam import policy_document
 from shared.naming import Namer
 from shared.private_bucket import deny_insecure_transport, lock_down
@@ -35,6 +38,12 @@ class AccessLogBucketArgs:
     account_id: pulumi.Input[str]
     protected: bool  # keep the logs as audit evidence (see module docstring)
     tags: dict[str, str]
+    kept_bucket: str = ""  # the bucket an earlier teardown kept: imported, not created
+
+
+def bucket_logical_name(n: Namer) -> str:
+    """The bucket's logical name, which Pulumi's auto-name starts with (`s3-<service>-alblogs-<env>-...`)."""
+    return n("s3", "alblogs", autonamed=True)
 
 
 def access_log_bucket_policy(*, bucket_arn: str, prefix: str, elb_account_arn: str, account_id: str) -> str:
@@ -75,12 +84,12 @@ class AccessLogBucket(pulumi.ComponentResource):
         # Auto-named (`s3-<service>-alblogs-<env>-<random>`): bucket names are global, and a
         # random suffix means a re-created environment never collides with a deleted one.
         self.bucket = aws.s3.Bucket(
-            n("s3", "alblogs", autonamed=True),
+            bucket_logical_name(n),
             # Unprotected environments are fully destroyable, logs included; a protected one's
             # logs are never deleted with the stack.
             force_destroy=not args.protected,
             tags=args.tags,
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(child, adopting(args.kept_bucket)),
         )
         public_access = lock_down(n, "alblogs", self.bucket, child)
         aws.s3.BucketServerSideEncryptionConfiguration(
@@ -121,13 +130,19 @@ class AccessLogBucket(pulumi.ComponentResource):
                         if args.protected
                         else None
                     ),
-                    # Parts of an upload that never completed are billed until aborted.
+                ),
+                # Parts of an upload that never completed are billed until aborted, wherever its key
+                # is: this rule covers the whole bucket, not only the logs' prefix.
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="abort-incomplete-uploads",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     abort_incomplete_multipart_upload=(
                         aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
                             days_after_initiation=1
                         )
                     ),
-                )
+                ),
             ],
             # Noncurrent-version rules act on the versions versioning creates: configure it first.
             opts=pulumi.ResourceOptions.merge(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from shared.adoption import adopting
 from shared.naming import Namer
 
 # The CA domains ACM issues under (ACM "(Optional) Configure a CAA record"): a CAA record that
@@ -34,6 +35,8 @@ class HostedZoneArgs:
     tags: dict[str, str]
     # A reusable delegation set's ID: the zone then uses those (already delegated) name servers.
     delegation_set_id: str = ""
+    # The id of the zone an earlier teardown kept (`shared.adoption.kept_zone`): imported, not created.
+    kept_zone_id: str = ""
 
 
 class HostedZone(pulumi.ComponentResource):
@@ -44,7 +47,8 @@ class HostedZone(pulumi.ComponentResource):
 
     In a protected environment the zone outlives the stack (`retain_on_delete`, no force
     destroy): the parent domain's delegation then never points at a deleted zone, which anyone
-    could re-create in their own account and answer for the domain.
+    could re-create in their own account and answer for the domain. The next deploy adopts that
+    zone (`kept_zone_id`) instead of asking Route53 for a second one of the name.
     """
 
     zone: aws.route53.Zone
@@ -59,7 +63,9 @@ class HostedZone(pulumi.ComponentResource):
             # An unprotected teardown must not stop at leftover records (validation CNAMEs).
             force_destroy=not args.protected,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.protected),
+            opts=pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(parent=self, retain_on_delete=args.protected), adopting(args.kept_zone_id)
+            ),
         )
         self.zone.name_servers.apply(
             lambda servers: pulumi.log.info(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from payments_edge.access_logs import AccessLogBucket, AccessLogBucketArgs
+from payments_edge.access_logs import AccessLogBucket, AccessLogBucketArgs, bucket_logical_name
 from payments_edge.alarms import edge_alarms
 from payments_edge.certificate import DnsValidatedCertificate, DnsValidatedCertificateArgs
 from payments_edge.dns import (
@@ -19,6 +19,7 @@ from payments_edge.dns import (
 from payments_edge.load_balancer import LoadBalancer, LoadBalancerArgs
 from payments_edge.settings import EdgeSettings
 from payments_edge.waf import WebFirewall, WebFirewallArgs
+from shared.adoption import kept_bucket, kept_zone
 from shared.alarms import MetricAlarms, MetricAlarmsArgs
 from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
 from shared.contracts.edge import EdgeContract
@@ -39,6 +40,18 @@ def build(settings: EdgeSettings) -> EdgeContract:
     opts = ctx.resource_opts
     network = NetworkContract.from_stack()
 
+    # What a protected environment's teardown kept (the zone the parent delegates to, the access
+    # logs) is taken back by the next deploy instead of made again (`shared.adoption`); nothing
+    # else keeps anything, so nothing else looks.
+    kept_zone_id = kept_logs = ""
+    if settings.protected:
+        if settings.creates_zone:
+            found = kept_zone(
+                settings.domain_name, tags=tags, delegation_set_id=settings.delegation_set_id, opts=ctx.invoke_opts
+            )
+            kept_zone_id = found or ""
+        kept_logs = kept_bucket(bucket_logical_name(n), region=settings.region, opts=ctx.invoke_opts) or ""
+
     zone_id: pulumi.Input[str]
     name_servers: pulumi.Input[list[str]]
     if settings.creates_zone:
@@ -50,6 +63,7 @@ def build(settings: EdgeSettings) -> EdgeContract:
                 protected=settings.protected,
                 tags=tags,
                 delegation_set_id=settings.delegation_set_id,
+                kept_zone_id=kept_zone_id,
             ),
             opts,
         )
@@ -87,6 +101,7 @@ def build(settings: EdgeSettings) -> EdgeContract:
             account_id=ctx.account_id,
             protected=settings.protected,
             tags=tags,
+            kept_bucket=kept_logs,
         ),
         opts,
     )
@@ -121,6 +136,7 @@ def build(settings: EdgeSettings) -> EdgeContract:
             rate_limit=settings.waf_rate_limit,
             count_rules=settings.waf_count_rules,
             count_only=settings.waf_count_only,
+            block_anonymous_ips=settings.waf_block_anonymous_ips,
             log_retention_days=settings.waf_log_retention_days,
             tags=tags,
             account_id=ctx.account_id,

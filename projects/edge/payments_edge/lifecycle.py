@@ -23,10 +23,12 @@ LIFECYCLE = LayerLifecycle(
         targets=("aws:lb/loadBalancer:LoadBalancer",),
         properties=("enableDeletionProtection",),
         leaves_in_protected=(
-            "the load balancer's access-log bucket (s3-alblogs-<service>-<env>-<suffix>) and the hosted zone "
-            "of the domain are kept as audit evidence and so the parent's delegation never points at a deleted zone; "
-            "empty and delete them by hand (`aws s3 rb s3://<bucket> --force`, `aws route53 delete-hosted-zone`) "
-            "once they are no longer needed",
+            "the load balancer's access-log bucket (s3-<service>-alblogs-<env>-<suffix>) and the hosted zone of the "
+            "domain (on its reusable delegation set, edge:delegationSetId) stay, as audit evidence and so the parent's "
+            "delegation never points at a deleted zone; the next deploy of the edge layer finds both and takes them "
+            "back into the stack (an import: no second zone, no second bucket, the delegation keeps working); to "
+            "remove them for good, remove the parent's NS record first, then `aws route53 delete-hosted-zone` and "
+            "`aws s3 rb s3://<bucket> --force`",
         ),
     ),
     verify=(

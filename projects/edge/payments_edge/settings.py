@@ -67,6 +67,7 @@ class EdgeSettings(AlarmWindowSettings):
     waf_rate_limit: int
     waf_count_only: bool
     waf_count_rules: tuple[str, ...]
+    waf_block_anonymous_ips: bool
     waf_log_retention_days: int
 
     @field_validator("domain_name")

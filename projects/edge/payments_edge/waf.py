@@ -6,10 +6,15 @@ Rules, in evaluation order (the first terminating match decides):
 |---|---|---|
 | 0 | `RateLimitPerIp` | one client IP sending more than `edge:wafRateLimit` requests in 5 minutes |
 | 1 | `AWSManagedRulesAmazonIpReputationList` | IPs Amazon threat intelligence reports as bots, scanners, DDoS sources |
-| 2 | `BodyOverInspectionLimit` | request bodies over 8 KB, the most WAF can inspect behind an ALB |
-| 3 | `AWSManagedRulesCommonRuleSet` | OWASP-style attacks (XSS, path traversal, bad user agents, ...) |
-| 4 | `AWSManagedRulesKnownBadInputsRuleSet` | known exploit payloads (Log4Shell, Java deserialization, ...) |
-| 5 | `AWSManagedRulesSQLiRuleSet` | SQL injection in query, URI, cookies and body |
+| 2 | `AWSManagedRulesAnonymousIpList` | VPNs, Tor, proxies, hosting providers (counts: see below) |
+| 3 | `BodyOverInspectionLimit` | request bodies over 8 KB, the most WAF can inspect behind an ALB |
+| 4 | `AWSManagedRulesCommonRuleSet` | OWASP-style attacks (XSS, path traversal, bad user agents, ...) |
+| 5 | `AWSManagedRulesKnownBadInputsRuleSet` | known exploit payloads (Log4Shell, Java deserialization, ...) |
+| 6 | `AWSManagedRulesSQLiRuleSet` | SQL injection in query, URI, cookies and body |
+
+The anonymous IP list counts by default: its `HostingProviderIPList` rule matches every address of
+a cloud provider, and a payment API's clients (merchants' servers) often call from one, so blocking
+is a decision an operator makes after reading what it would block (its labels are in the logs).
 
 Behind an Application Load Balancer WAF receives only the first 8 KB (8,192 bytes) of a body, a
 limit that cannot be raised; anything after it is never inspected. The payment API takes small
@@ -25,7 +30,13 @@ Every rule can be switched to count for a safe rollout (`edge:wafCountRules`), o
 
 The ACL logs every request to `aws-waf-logs-<service>-<env>` (AWS requires the prefix), a
 CloudWatch log group with its own KMS key, with the `authorization` and `cookie` headers
-replaced by `REDACTED`: bearer tokens and session cookies never reach a log.
+replaced by `REDACTED`: bearer tokens and session cookies never reach a log. WAF delivers those
+logs as a vended log through `delivery.logs.amazonaws.com`, which may write to the group only if
+a CloudWatch Logs resource policy allows it; WAF writes one itself only when the identity enabling
+logging may call `logs:PutResourcePolicy` (AWS WAF Developer Guide, "Sending web ACL traffic logs
+to an Amazon CloudWatch Logs log group"; CloudWatch Logs User Guide, "Logs sent to CloudWatch
+Logs"). The policy is therefore declared here (`waf_log_delivery_policy`), scoped to this group's
+streams and this account, and the logging configuration waits for it.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ import pulumi
 import pulumi_aws as aws
 
 from shared.encrypted_log_group import EncryptedLogGroup, EncryptedLogGroupArgs
+from shared.iam import policy_document
 from shared.naming import Namer
 
 # The most of a request body AWS WAF inspects when the web ACL protects an Application Load Balancer.
@@ -43,9 +55,11 @@ ALB_BODY_INSPECTION_LIMIT_BYTES = 8192
 RATE_LIMIT_WINDOW_SECONDS = 300
 RATE_LIMIT_RULE = "RateLimitPerIp"
 BODY_SIZE_RULE = "BodyOverInspectionLimit"
+ANONYMOUS_IP_LIST = "AWSManagedRulesAnonymousIpList"
 # AWS managed rule groups (vendor "AWS") of the ACL.
 MANAGED_RULE_GROUPS: tuple[str, ...] = (
     "AWSManagedRulesAmazonIpReputationList",
+    ANONYMOUS_IP_LIST,
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesSQLiRuleSet",
@@ -54,6 +68,7 @@ MANAGED_RULE_GROUPS: tuple[str, ...] = (
 RULE_NAMES: tuple[str, ...] = (
     RATE_LIMIT_RULE,
     "AWSManagedRulesAmazonIpReputationList",
+    ANONYMOUS_IP_LIST,
     BODY_SIZE_RULE,
     "AWSManagedRulesCommonRuleSet",
     "AWSManagedRulesKnownBadInputsRuleSet",
@@ -68,6 +83,35 @@ LOG_GROUP_PREFIX = "aws-waf-logs-"  # AWS WAF logs only to log groups whose name
 def log_group_name(service: str, env: str) -> str:
     """`aws-waf-logs-<service>-<env>`: the prefix WAF demands, then the environment suffix."""
     return f"{LOG_GROUP_PREFIX}{service}-{env}"
+
+
+def waf_log_delivery_policy(*, partition: str, region: str, account_id: str, log_group: str) -> str:
+    """The CloudWatch Logs resource policy that lets WAF's log delivery write into `log_group` only.
+
+    The statement is the one CloudWatch Logs documents for vended logs ("Logs sent to CloudWatch
+    Logs"): `delivery.logs.amazonaws.com` may create streams and put events, for this account's
+    deliveries only (`aws:SourceAccount`, `aws:SourceArn`), here narrowed to this group's streams.
+    """
+    return policy_document(
+        {
+            "Sid": "WafLogDeliveryWritesTheWafLogGroup",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"arn:{partition}:logs:{region}:{account_id}:log-group:{log_group}:log-stream:*",
+            "Condition": {
+                "StringEquals": {"aws:SourceAccount": account_id},
+                "ArnLike": {"aws:SourceArn": f"arn:{partition}:logs:{region}:{account_id}:*"},
+            },
+        }
+    )
+
+
+def counted_rules(*, count_only: bool, count_rules: tuple[str, ...], block_anonymous_ips: bool) -> frozenset[str]:
+    """The rules that only count: all of them, or those named, plus the anonymous IP list unless it blocks."""
+    if count_only:
+        return frozenset(RULE_NAMES)
+    return frozenset(count_rules) | (frozenset() if block_anonymous_ips else frozenset({ANONYMOUS_IP_LIST}))
 
 
 def _visibility(metric_name: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
@@ -165,6 +209,7 @@ class WebFirewallArgs:
     rate_limit: int
     count_rules: tuple[str, ...]  # rule names that only count (see RULE_NAMES)
     count_only: bool  # every rule only counts
+    block_anonymous_ips: bool  # the anonymous IP list blocks instead of counting (see module docstring)
     log_retention_days: int
     tags: dict[str, str]
     account_id: pulumi.Input[str]
@@ -190,11 +235,13 @@ class WebFirewall(pulumi.ComponentResource):
         n = args.namer
         child = pulumi.ResourceOptions(parent=self)
         self.web_acl_name = self.metric_name = n("waf")
-        counted = frozenset(RULE_NAMES if args.count_only else args.count_rules)
+        counted = counted_rules(
+            count_only=args.count_only, count_rules=args.count_rules, block_anonymous_ips=args.block_anonymous_ips
+        )
         self.web_acl = aws.wafv2.WebAcl(
             n("waf"),
             name=self.web_acl_name,
-            description="Payments API: rate limit, IP reputation, body size, AWS managed rules",
+            description="Payments API: rate limit, IP reputation, anonymous IPs, body size, AWS managed rules",
             scope="REGIONAL",
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=web_acl_rules(rate_limit=args.rate_limit, counted=counted),
@@ -225,6 +272,17 @@ class WebFirewall(pulumi.ComponentResource):
             child,
         )
         self.log_group = logs.log_group
+        group_name = log_group_name(n.service, n.env)
+        delivery_policy = aws.cloudwatch.LogResourcePolicy(
+            n("logpolicy", "waf"),
+            policy_name=n("logpolicy", "waf"),
+            policy_document=pulumi.Output.all(args.partition, args.account_id).apply(
+                lambda v: waf_log_delivery_policy(
+                    partition=v[0], region=args.region, account_id=v[1], log_group=group_name
+                )
+            ),
+            opts=child,
+        )
         aws.wafv2.WebAclLoggingConfiguration(
             n("waflogging"),
             resource_arn=self.web_acl.arn,
@@ -235,6 +293,7 @@ class WebFirewall(pulumi.ComponentResource):
                 )
                 for header in REDACTED_HEADERS
             ],
-            opts=child,
+            # WAF checks at once that its log delivery may write into the group.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[delivery_policy]),
         )
         self.register_outputs({"web_acl_arn": self.web_acl.arn, "log_group_name": self.log_group.name})

@@ -5,14 +5,23 @@ from __future__ import annotations
 import pulumi
 
 from payments_network.alarm_topic import AlarmTopic, AlarmTopicArgs, Subscription
-from payments_network.audit_archive import AuditArchive, AuditArchiveArgs
+from payments_network.alarms import network_alarms
+from payments_network.audit_archive import AuditArchive, AuditArchiveArgs, find_kept_archive
 from payments_network.flow_logs import FlowLogs, FlowLogsArgs
 from payments_network.security_groups import SecurityGroups, SecurityGroupsArgs
 from payments_network.settings import NetworkSettings
 from payments_network.vpc import Vpc, VpcArgs
 from shared import kms
-from shared.audit_archive import AuditArchiveTarget, AuditLogSubscription, AuditLogSubscriptionArgs
+from shared.alarms import MetricAlarms, MetricAlarmsArgs
+from shared.audit_archive import (
+    REPLICATION_RULE_ID,
+    AuditArchiveTarget,
+    AuditLogSubscription,
+    AuditLogSubscriptionArgs,
+    stream_name,
+)
 from shared.contracts.network import NetworkContract
+from shared.guardrails import LOG_RETENTION_DAYS
 from shared.naming import Namer
 from shared.provider import aws_context
 from shared.tags import standard_tags
@@ -75,10 +84,31 @@ def build(settings: NetworkSettings) -> NetworkContract:
             retention_days=settings.audit_archive_retention_days,
             protected=settings.protected,
             deletion_window_days=deletion_window_days,
+            log_retention_days=LOG_RETENTION_DAYS,
             tags=tags,
             account_id=ctx.account_id,
             partition=ctx.partition,
             region=ctx.region,
+            # A protected environment's teardown keeps its archive; the next deploy takes it back.
+            kept=find_kept_archive(n, region=ctx.region, opts=ctx.invoke_opts) if settings.protected else None,
+        ),
+        opts,
+    )
+    MetricAlarms(
+        n("alarms"),
+        MetricAlarmsArgs(
+            namer=n,
+            definitions=network_alarms(settings),
+            window=settings.alarm_window,
+            dimensions={
+                # From the ARN, as the dashboard (compute) derives it from the exported ARN.
+                "DeliveryStreamName": archive.stream.arn.apply(stream_name),
+                "SourceBucket": archive.delivery_bucket.bucket,
+                "DestinationBucket": archive.bucket.bucket,
+                "RuleId": REPLICATION_RULE_ID,
+            },
+            topic_arn=topic.topic_arn,
+            tags=tags,
         ),
         opts,
     )
@@ -104,4 +134,6 @@ def build(settings: NetworkSettings) -> NetworkContract:
         alarm_topic_arn=topic.topic_arn,
         audit_archive_stream_arn=archive.stream.arn,
         audit_archive_role_arn=archive.logs_role.arn,
+        audit_archive_delivery_bucket=archive.delivery_bucket.bucket,
+        audit_archive_bucket=archive.bucket.bucket,
     )

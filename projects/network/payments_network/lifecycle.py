@@ -11,7 +11,7 @@ from payments_network.verify import (
     verify_audit_subscriptions,
 )
 from shared.contracts.network import NetworkContract
-from shared.lifecycle import LayerLifecycle, PreflightCheck, VerifyCheck
+from shared.lifecycle import LayerLifecycle, PreflightCheck, Teardown, VerifyCheck
 from shared.ownership import Ownership
 
 LIFECYCLE = LayerLifecycle(
@@ -24,6 +24,15 @@ LIFECYCLE = LayerLifecycle(
             "availability-zones", check_availability_zones_of, when="deploy-only", grants=availability_zone_grants
         ),
     ),
+    teardown=Teardown(
+        leaves_in_protected=(
+            "the audit archive stays: its Object-Locked bucket (s3-<service>-auditarchive-<env>-<suffix>) with every "
+            "log it holds, the bucket's controls, its KMS key and the key's alias (alias/kms-<service>-auditarchive-"
+            "<env>); the next deploy of the network layer finds them and takes them back into the stack (an import, "
+            "nothing created twice); to remove them for good, let the objects' retention run out, empty and delete "
+            "the bucket, delete the alias and schedule the key's deletion",
+        ),
+    ),
     # The data layer's subnet group and database, the edge layer's load balancer and target group and
     # the compute layer's tasks sit in the VPC, its subnets and its security groups: EC2 refuses to
     # delete any of them while they do (DependencyViolation).
@@ -32,7 +41,7 @@ LIFECYCLE = LayerLifecycle(
         VerifyCheck("alarms", "alarms exist, notify, none stuck without data", verify_alarms),
         VerifyCheck(
             "audit-archive",
-            "audit archive delivery stream active",
+            "audit archive delivery stream active, delivering to S3",
             verify_archive_stream,
             needs=("audit_archive_stream_arn",),
         ),

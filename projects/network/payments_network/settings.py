@@ -12,13 +12,18 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from shared.alarms import AlarmWindowSettings
 from shared.aws_catalog import region_catalog
-from shared.settings import InvalidSetting, StackSettings, cross_check, ipv4_network, log_retention
+from shared.settings import InvalidSetting, cross_check, ipv4_network, log_retention
 
 _SNS_ARN = re.compile(r"^arn:aws[a-z-]*:sns:(?P<region>[a-z]{2}(-[a-z]+)+-\d):\d{12}:[A-Za-z0-9_-]{1,256}$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 # A year of audit history is what PCI DSS asks an auditor to be able to read.
 PROTECTED_MIN_ARCHIVE_DAYS = 365
+# The archive stream flushes every 5 minutes (`payments_network.audit_archive.BUFFER_SECONDS`), so
+# a record up to that old is normal; Firehose retries S3 for at most 24 hours, then gives up on it.
+MIN_FRESHNESS_ALARM_SECONDS = 600
+MAX_FRESHNESS_ALARM_SECONDS = 86_400
 
 
 class AlarmSubscription(BaseModel):
@@ -40,7 +45,7 @@ class AlarmSubscription(BaseModel):
         return self
 
 
-class NetworkSettings(StackSettings):
+class NetworkSettings(AlarmWindowSettings):
     vpc_cidr: str
     availability_zones: tuple[str, ...]
     public_subnet_cidrs: tuple[str, ...]
@@ -51,6 +56,7 @@ class NetworkSettings(StackSettings):
     alarm_topic_arn: str
     alarm_subscriptions: tuple[AlarmSubscription, ...]
     audit_archive_retention_days: int
+    alarm_archive_freshness_seconds: int
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -93,6 +99,16 @@ class NetworkSettings(StackSettings):
     def _archive_days(cls, v: int) -> int:
         if not 1 <= v <= 3650:
             raise ValueError("expected 1-3650 days")
+        return v
+
+    @field_validator("alarm_archive_freshness_seconds")
+    @classmethod
+    def _freshness(cls, v: int) -> int:
+        if not MIN_FRESHNESS_ALARM_SECONDS <= v <= MAX_FRESHNESS_ALARM_SECONDS:
+            raise ValueError(
+                f"expected {MIN_FRESHNESS_ALARM_SECONDS}-{MAX_FRESHNESS_ALARM_SECONDS} seconds: above the stream's "
+                "5-minute buffer, at most the 24 hours Firehose retries delivery"
+            )
         return v
 
     @cross_check("alarm_topic_arn", "region", "env", "audit_archive_retention_days")

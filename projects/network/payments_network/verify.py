@@ -8,7 +8,9 @@ raising `CheckFailed` with one line that says what is wrong:
   state change. Every alarm of the platform decides what missing data means, so one stuck there
   past the grace period watches a metric that does not exist (a wrong dimension, Container
   Insights off) and would never page.
-- `check_archive_stream`: the audit archive's delivery stream is ACTIVE.
+- `check_archive_stream`: the audit archive's delivery stream is ACTIVE and has delivered to S3
+  recently: it says when last (Firehose's `DeliveryToS3.Records` metric), and fails when a stream
+  older than the grace period has delivered nothing for a day.
 - `check_audit_subscriptions`: each audit log group has exactly one subscription filter, into
   that stream.
 """
@@ -21,10 +23,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.audit_archive import stream_name
 from shared.lifecycle import CheckFailed, VerifyContext
 
 # Long enough for a new alarm's first evaluations (the slowest alarm looks at 3 x 5 minutes).
 DEFAULT_GRACE = timedelta(minutes=30)
+# How far back the archive check looks for the stream's last delivery, in 5-minute periods (the
+# stream flushes at least every 5 minutes while it holds records).
+DELIVERY_LOOKBACK = timedelta(hours=24)
+DELIVERY_PERIOD_SECONDS = 300
 
 
 def environment_alarms(cloudwatch: Any, *, service: str, env: str) -> list[dict[str, Any]]:
@@ -83,13 +90,45 @@ def check_alarms(
     )
 
 
-def stream_name(stream_arn: str) -> str:
-    """`arn:aws:firehose:<region>:<account>:deliverystream/<name>` -> `<name>`."""
-    return stream_arn.rsplit("/", 1)[-1]
+def last_delivery(cloudwatch: Any, name: str, *, now: datetime) -> datetime | None:
+    """The start of the latest 5-minute period in which stream `name` delivered records to S3, or None.
+
+    `DeliveryToS3.Records` counts the records Firehose wrote to S3 in a period (Amazon Data Firehose,
+    "Data delivery CloudWatch metrics"); a period without a delivery has no data point or a zero.
+    """
+    points = cloudwatch.get_metric_statistics(
+        Namespace="AWS/Firehose",
+        MetricName="DeliveryToS3.Records",
+        Dimensions=[{"Name": "DeliveryStreamName", "Value": name}],
+        StartTime=now - DELIVERY_LOOKBACK,
+        EndTime=now,
+        Period=DELIVERY_PERIOD_SECONDS,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    delivered = [p["Timestamp"] for p in points if p.get("Sum", 0) > 0]
+    return max(delivered) if delivered else None
 
 
-def check_archive_stream(firehose: Any, stream_arn: str) -> str:
-    """The audit archive's delivery stream exists and is ACTIVE."""
+def _ago(then: datetime, now: datetime) -> str:
+    minutes = int((now - then).total_seconds() // 60)
+    return f"{minutes} min ago" if minutes < 120 else f"{minutes // 60} h ago"
+
+
+def check_archive_stream(
+    firehose: Any,
+    cloudwatch: Any,
+    stream_arn: str,
+    *,
+    grace: timedelta = DEFAULT_GRACE,
+    now: datetime | None = None,
+) -> str:
+    """The audit archive's delivery stream exists, is ACTIVE, and says when it last delivered to S3.
+
+    A stream older than `grace` that delivered nothing in `DELIVERY_LOOKBACK` fails: audit logs
+    flow all the time (the VPC's flow logs alone), so a silent stream is a broken archive, and its
+    error log group says why.
+    """
+    now = now or datetime.now(UTC)
     name = stream_name(stream_arn)
     try:
         description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
@@ -102,7 +141,19 @@ def check_archive_stream(firehose: Any, stream_arn: str) -> str:
     seen = f"{name}: {status}, encryption {encryption}"
     if status != "ACTIVE":
         raise CheckFailed(f"{seen}; expected ACTIVE")
-    return seen
+    last = last_delivery(cloudwatch, name, now=now)
+    if last is not None:
+        return f"{seen}; last delivery to S3 {last:%Y-%m-%d %H:%M} UTC ({_ago(last, now)})"
+    created = description.get("CreateTimestamp")
+    hours = int(DELIVERY_LOOKBACK.total_seconds() // 3600)
+    if created is not None and now - created <= grace:
+        return f"{seen}; no delivery to S3 yet (created {_ago(created, now)}; the first flush takes up to 5 min)"
+    errors = [
+        d.get("ExtendedS3DestinationDescription", {}).get("CloudWatchLoggingOptions", {}).get("LogGroupName")
+        for d in description.get("Destinations", [])
+    ]
+    where = next((f"its error log group {g}" for g in errors if g), "its error log")
+    raise CheckFailed(f"{seen}; no delivery to S3 in the last {hours} h: read {where}")
 
 
 def check_audit_subscriptions(logs: Any, log_group_names: Iterable[str], stream_arn: str) -> str:
@@ -155,8 +206,13 @@ def verify_alarms(p: VerifyContext) -> str:
 
 
 def verify_archive_stream(p: VerifyContext) -> str:
-    """Hook: the audit archive's delivery stream is ACTIVE."""
-    return check_archive_stream(p.aws.client("firehose"), p.exports["audit_archive_stream_arn"])
+    """Hook: the audit archive's delivery stream is ACTIVE and delivering (see `check_archive_stream`)."""
+    return check_archive_stream(
+        p.aws.client("firehose"),
+        p.aws.client("cloudwatch"),
+        p.exports["audit_archive_stream_arn"],
+        grace=timedelta(minutes=p.expect.alarm_grace_minutes),
+    )
 
 
 def verify_audit_subscriptions(p: VerifyContext) -> str:

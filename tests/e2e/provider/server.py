@@ -10,7 +10,8 @@ boto3), and behaves as AWS and the real provider do where a journey depends on i
   protection is on or that another live resource still uses, and a protected database leaves its
   final snapshot behind;
 - `Read` answers from the cloud as it is now, inputs included, so a refresh sees a change made
-  outside Pulumi, and a resource deleted outside Pulumi reads as gone;
+  outside Pulumi, and a resource deleted outside Pulumi reads as gone; the call log marks a read
+  by id alone (an import) as `importing`;
 - `Configure` applies the account guard (`allowedAccountIds`) to the caller, or to the role
   `assumeRoles` names, and refuses any other account before a single call;
 - every call is recorded in the cloud's call log.
@@ -49,7 +50,7 @@ from tests.e2e.provider.aws_rules import (
     references,
 )
 from tests.e2e.provider.cloud import Cloud, key
-from tests.e2e.provider.invokes import INVOKES, InvokeFailure
+from tests.e2e.provider.invokes import FROM_CLOUD, INVOKES, InvokeFailure
 from tests.e2e.provider.outputs import created
 
 # The version of pulumi-aws the project pins: the engine asks the plugin for it.
@@ -243,11 +244,16 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Invoke(self, request: Any, context: grpc.ServicerContext) -> Any:
         answer = INVOKES.get(request.tok)
+        from_cloud = FROM_CLOUD.get(request.tok)
         self.cloud.record("invoke", token=request.tok)
-        if answer is None:
+        if answer is None and from_cloud is None:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, f"the test provider has no data source {request.tok}")
         try:
-            result = answer(self.session, _to_dict(request.args))
+            if from_cloud is not None:
+                result = from_cloud(self.cloud.resources(), self.region, _to_dict(request.args))
+            else:
+                assert answer is not None
+                result = answer(self.session, _to_dict(request.args))
         except InvokeFailure as e:
             return provider_pb2.InvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(e))])
         return provider_pb2.InvokeResponse(**{"return": _struct(result)})
@@ -356,7 +362,8 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
 
     def Read(self, request: Any, context: grpc.ServicerContext) -> Any:
         type_ = _type_of(request.urn)
-        self.cloud.record("read", type=type_, urn=request.urn, id=request.id)
+        importing = not _to_dict(request.properties)  # an import reads by id alone; a refresh sends the state
+        self.cloud.record("read", type=type_, urn=request.urn, id=request.id, importing=importing)
         with self.cloud.transaction() as data:
             found = data["resources"].get(key(type_, request.id))
         if found is None:

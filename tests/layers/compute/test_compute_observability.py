@@ -21,6 +21,10 @@ DIMENSIONS = {
     "WebACL": "waf-payments-prod",
     "Region": "ap-northeast-2",
     "Rule": "ALL",
+    "DeliveryStreamName": "firehose-payments-auditarchive-prod",
+    "SourceBucket": "s3-payments-auditdelivery-prod-a1b2c3d",
+    "DestinationBucket": "s3-payments-auditarchive-prod-d4e5f6a",
+    "RuleId": "into-the-locked-archive",
 }
 
 
@@ -142,6 +146,10 @@ def test_dashboard_json_is_deterministic_and_shows_credits_only_for_burstable_cl
         region="ap-northeast-2", dimensions=dict(reversed(DIMENSIONS.items())), burstable_db=True
     )
     assert "data - saturation: CPU credits" in _widgets(burstable)
+    # The network row: what the audit archive's two alarms evaluate.
+    assert {"network - latency: audit records not yet in S3", "network - errors: audit objects not replicated"} <= set(
+        _widgets(burstable)
+    )
     other = dashboard_body(region="ap-northeast-2", dimensions=DIMENSIONS, burstable_db=False)
     assert "data - saturation: CPU credits" not in _widgets(other)
     for widget in json.loads(burstable)["widgets"]:

@@ -21,6 +21,16 @@ def test_the_service_waits_for_steady_state_within_the_rollout_timeout(registrat
     assert (timeouts.create, timeouts.update) == ("30m", "30m") == (ROLLOUT_TIMEOUT, ROLLOUT_TIMEOUT)
 
 
+def test_the_service_names_the_ecs_deployment_controller_whose_failed_deployment_ends_the_wait(run_layer):
+    # The provider follows the deployment through ECS's service deployment API, and stops waiting
+    # when ECS stops it, only for the ECS controller as DescribeServices reports it: a first deploy
+    # whose image never starts then fails when the circuit breaker trips, not after 30 minutes.
+    service = run_layer("compute", "prod", upstream_exports=upstream()).one(SERVICE).inputs
+    assert service["deploymentController"] == {"type": "ECS"}
+    assert service["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert service["waitForSteadyState"] is True
+
+
 def test_a_steady_service_on_the_new_task_definition_is_a_successful_rollout(run_layer):
     # The mock engine reads the service back with the task definition it was given.
     plan = run_layer("compute", "prod", upstream_exports=upstream())

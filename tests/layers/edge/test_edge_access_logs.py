@@ -72,11 +72,17 @@ def test_bucket_encrypts_with_sse_s3_the_only_encryption_alb_log_delivery_suppor
 @pytest.mark.parametrize(("env", "days"), [("prod", 365), ("dev", 14)])
 def test_old_access_logs_expire_per_environment(run_layer, env, days):
     lifecycle = run_layer("edge", env).one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-    (rule,) = lifecycle.inputs["rules"]
-    assert rule["status"] == "Enabled"
-    assert rule["filter"] == {"prefix": "alb/"}
-    assert rule["expiration"] == {"days": days}
-    assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
+    expire, abort = lifecycle.inputs["rules"]
+    assert expire["status"] == "Enabled"
+    assert expire["filter"] == {"prefix": "alb/"}
+    assert expire["expiration"] == {"days": days}
+    # Stale multipart uploads are aborted everywhere in the bucket, not only under the logs' prefix.
+    assert abort == {
+        "id": "abort-incomplete-uploads",
+        "status": "Enabled",
+        "filter": {"prefix": ""},
+        "abortIncompleteMultipartUpload": {"daysAfterInitiation": 1},
+    }
 
 
 def test_bucket_is_auto_named(prod_plan):
@@ -114,7 +120,7 @@ def test_prod_log_bucket_is_versioned_and_noncurrent_versions_expire_after_30_da
     versioning = plan.one("aws:s3/bucketVersioning:BucketVersioning").inputs
     assert versioning["bucket"] == computed(BUCKET, "id")
     assert versioning["versioningConfiguration"] == {"status": "Enabled"}
-    (rule,) = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    rule, _abort = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
     assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 30}
     lifecycle = registrations["s3lifecycle-payments-alblogs-prod"]
     assert "s3versioning-payments-alblogs-prod" in [urn_name(u) for u in lifecycle.dependencies]
@@ -122,8 +128,8 @@ def test_prod_log_bucket_is_versioned_and_noncurrent_versions_expire_after_30_da
 
 def test_dev_log_bucket_is_unversioned_and_has_no_noncurrent_rule(dev_plan):
     assert dev_plan.by_type("aws:s3/bucketVersioning:BucketVersioning") == []
-    (rule,) = dev_plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
-    assert "noncurrentVersionExpiration" not in rule
+    rules = dev_plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    assert all("noncurrentVersionExpiration" not in rule for rule in rules)
 
 
 def test_policy_document_is_deterministic_json():

@@ -55,7 +55,7 @@ CASES = [
     (
         {"wafCountRules": ["AWSManagedRulesSQLiRuleSet", "SQLi"]},
         'edge:wafCountRules = ["AWSManagedRulesSQLiRuleSet", "SQLi"] is invalid: expected distinct names of the '
-        "web ACL's rules: RateLimitPerIp, AWSManagedRulesAmazonIpReputationList, BodyOverInspectionLimit, ",
+        "web ACL's rules: RateLimitPerIp, AWSManagedRulesAmazonIpReputationList, AWSManagedRulesAnonymousIpList, ",
     ),
     ({"wafCountOnly": "sometimes"}, "edge:wafCountOnly = 'sometimes' is invalid"),
     ({"wafLogRetentionDays": 10}, "edge:wafLogRetentionDays = '10' is invalid: expected a CloudWatch retention"),
@@ -123,6 +123,7 @@ def _settings(env: str = "prod", **overrides: str) -> EdgeSettings:
         "edge:wafRateLimit": "2000",
         "edge:wafCountOnly": "false",
         "edge:wafCountRules": "[]",
+        "edge:wafBlockAnonymousIps": "false",
         "edge:wafLogRetentionDays": "7",
         **{f"edge:{k}": v for k, v in overrides.items()},
     }

@@ -11,6 +11,7 @@ from shared.tags import REQUIRED_TAG_KEYS
 
 KINDS = (
     "alarm",
+    "logpolicy",
     "logsub",
     "alb",
     "tg",

@@ -14,6 +14,7 @@ ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 KEY = "aws:kms/key:Key"
+ANONYMOUS = "AWSManagedRulesAnonymousIpList"
 MANAGED = (
     "AWSManagedRulesAmazonIpReputationList",
     "AWSManagedRulesCommonRuleSet",
@@ -46,15 +47,16 @@ def test_a_regional_web_acl_allows_what_no_rule_blocks_and_reports_metrics(run_l
     }
 
 
-def test_rules_are_evaluated_rate_limit_reputation_body_size_then_the_managed_groups(prod_plan):
+def test_rules_are_evaluated_rate_limit_reputation_anonymous_ips_body_size_then_the_managed_groups(prod_plan):
     ordered = sorted(prod_plan.one(ACL).inputs["rules"], key=lambda r: r["priority"])
     assert [(r["priority"], r["name"]) for r in ordered] == [
         (0, "RateLimitPerIp"),
         (1, "AWSManagedRulesAmazonIpReputationList"),
-        (2, "BodyOverInspectionLimit"),
-        (3, "AWSManagedRulesCommonRuleSet"),
-        (4, "AWSManagedRulesKnownBadInputsRuleSet"),
-        (5, "AWSManagedRulesSQLiRuleSet"),
+        (2, ANONYMOUS),
+        (3, "BodyOverInspectionLimit"),
+        (4, "AWSManagedRulesCommonRuleSet"),
+        (5, "AWSManagedRulesKnownBadInputsRuleSet"),
+        (6, "AWSManagedRulesSQLiRuleSet"),
     ]
     for r in ordered:
         assert r["visibilityConfig"] == {
@@ -71,6 +73,18 @@ def test_each_aws_managed_rule_group_keeps_its_own_blocking_actions(prod_plan, g
     assert statement["vendorName"] == "AWS" and statement["name"] == group
     assert rule["overrideAction"] == NONE
     assert "action" not in rule  # a rule group statement takes an override action only
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_the_anonymous_ip_list_counts_by_default_and_blocks_when_configured(run_layer, env):
+    rule = rules(run_layer("edge", env))[ANONYMOUS]
+    assert rule["statement"] == {"managedRuleGroupStatement": {"vendorName": "AWS", "name": ANONYMOUS}}
+    assert rule["overrideAction"] == COUNT
+    blocking = rules(run_layer("edge", env, overrides={"wafBlockAnonymousIps": "true"}))[ANONYMOUS]
+    assert blocking["overrideAction"] == NONE  # the group's own (blocking) actions
+    # Count mode still wins over the switch: a rollout can count everything, this group included.
+    both = {"wafBlockAnonymousIps": "true", "wafCountRules": [ANONYMOUS]}
+    assert rules(run_layer("edge", env, overrides=both))[ANONYMOUS]["overrideAction"] == COUNT
 
 
 def test_rate_limit_blocks_one_client_ip_over_2000_requests_in_5_minutes(prod_plan):
@@ -113,6 +127,7 @@ def test_count_rules_switches_only_the_named_group_and_rule_to_count(run_layer):
     assert decisions(plan) == {
         "RateLimitPerIp": COUNT,
         "AWSManagedRulesAmazonIpReputationList": NONE,
+        ANONYMOUS: COUNT,  # counts unless edge:wafBlockAnonymousIps
         "BodyOverInspectionLimit": BLOCK,
         "AWSManagedRulesCommonRuleSet": NONE,
         "AWSManagedRulesKnownBadInputsRuleSet": NONE,
@@ -123,7 +138,7 @@ def test_count_rules_switches_only_the_named_group_and_rule_to_count(run_layer):
 def test_count_only_switches_every_rule_of_the_acl_to_count(run_layer):
     plan = run_layer("edge", "dev", overrides={"wafCountOnly": "true"})
     assert decisions(plan) == {name: COUNT for name in rules(plan)}
-    assert len(decisions(plan)) == 6
+    assert len(decisions(plan)) == 7
     assert plan.one(ACL).inputs["defaultAction"] == {"allow": {}}
 
 
@@ -151,6 +166,27 @@ def test_every_request_is_logged_to_the_waf_log_group_with_authorization_and_coo
         {"singleHeader": {"name": "cookie"}},
     ]
     assert "loggingFilter" not in logging  # every request, allowed or blocked
+
+
+@pytest.mark.parametrize("env", ["prod", "dev"])
+def test_a_log_resource_policy_lets_wafs_log_delivery_write_that_group_only_and_logging_waits_for_it(
+    run_layer, registrations, env
+):
+    plan = run_layer("edge", env)
+    policy = plan.one("aws:cloudwatch/logResourcePolicy:LogResourcePolicy")
+    assert policy.inputs["policyName"] == f"logpolicy-payments-waf-{env}"
+    (statement,) = json.loads(policy.inputs["policyDocument"])["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    logs = "arn:aws:logs:ap-northeast-2:123456789012"
+    assert statement["Resource"] == f"{logs}:log-group:aws-waf-logs-payments-{env}:log-stream:*"
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"},
+        "ArnLike": {"aws:SourceArn": f"{logs}:*"},
+    }
+    waits = registrations[f"waflogging-payments-{env}"].dependencies
+    assert any(urn.endswith(f"::logpolicy-payments-waf-{env}") for urn in waits)
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])

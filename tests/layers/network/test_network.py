@@ -111,7 +111,7 @@ def test_default_network_acl_names_every_subnet_so_no_association_drifts(prod_pl
 @pytest.mark.parametrize(("env", "days"), [("prod", 30), ("dev", 7)])
 def test_network_keys_deletion_waits_thirty_days_in_protected_environments_and_seven_in_dev(run_layer, env, days):
     keys = run_layer("network", env).by_type("aws:kms/key:Key")
-    assert len(keys) == 3  # flow logs, alarm topic, audit archive
+    assert len(keys) == 4  # flow logs, alarm topic, audit archive, the archive stream's error log
     assert {k.name: k.inputs["deletionWindowInDays"] for k in keys} == {k.name: days for k in keys}
 
 
@@ -163,7 +163,7 @@ def test_every_group_and_rule_has_a_description(prod_plan):
 
 
 def test_flow_logs_go_to_a_kms_encrypted_seven_day_log_group(prod_plan):
-    log_group = prod_plan.one("aws:cloudwatch/logGroup:LogGroup")
+    log_group = prod_plan.named("log-payments-vpcflow-prod")
     key = prod_plan.named("kms-payments-vpcflow-logs-prod")
     flow = prod_plan.one("aws:ec2/flowLog:FlowLog")
     assert log_group.inputs["retentionInDays"] == 7

@@ -146,77 +146,117 @@ def test_good_subscriptions_and_a_topic_of_this_region_are_accepted():
 
 
 # --- the audit archive --------------------------------------------------------------------------
+DELIVERY = "s3-payments-auditdelivery-prod"
+KEY = "kms-payments-auditarchive-prod"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
+
+
+def of_bucket(plan, token, bucket):
+    (found,) = [r for r in plan.by_type(token) if r.inputs["bucket"] == computed(bucket, "id")]
+    return found
+
+
 def test_prod_archive_is_object_locked_in_governance_mode_for_the_retention(prod_plan):
-    bucket = prod_plan.one(BUCKET)
-    assert bucket.name == ARCHIVE
+    bucket = prod_plan.named(ARCHIVE)
     assert bucket.inputs["objectLockEnabled"] is True
     assert bucket.inputs["forceDestroy"] is False
     lock = prod_plan.one(LOCK)
     assert lock.inputs["bucket"] == computed(ARCHIVE, "id")
     assert lock.inputs["objectLockEnabled"] == "Enabled"
     assert lock.inputs["rule"] == {"defaultRetention": {"mode": "GOVERNANCE", "days": 365}}
+    # Firehose delivers into an unlocked bucket that holds copies only and goes with the stack.
+    delivery = prod_plan.named(DELIVERY)
+    assert delivery.inputs.get("objectLockEnabled") is None and delivery.inputs["forceDestroy"] is True
 
 
 def test_dev_archive_has_no_lock_and_is_destroyed_with_its_objects(dev_plan):
-    bucket = dev_plan.one(BUCKET)
+    bucket = dev_plan.named("s3-payments-auditarchive-dev")
     assert bucket.inputs["objectLockEnabled"] is False
     assert bucket.inputs["forceDestroy"] is True
     assert dev_plan.by_type(LOCK) == []
     assert dev_plan.named("kms-payments-auditarchive-dev").inputs["deletionWindowInDays"] == 7
 
 
-def test_archive_is_kms_encrypted_versioned_private_owner_enforced_and_tls_only(prod_plan):
-    key_arn = computed("kms-payments-auditarchive-prod", "arn")
-    sse = prod_plan.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
-    assert sse.inputs["rules"] == [
+@pytest.mark.parametrize("bucket", [ARCHIVE, DELIVERY])
+def test_both_buckets_are_kms_encrypted_with_a_bucket_key_versioned_private_owner_enforced_and_tls_only(
+    prod_plan, bucket
+):
+    assert of_bucket(prod_plan, SSE, bucket).inputs["rules"] == [
         {
-            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": key_arn},
+            "applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": computed(KEY, "arn")},
             "bucketKeyEnabled": True,
         }
     ]
-    assert prod_plan.named("kms-payments-auditarchive-prod").inputs["enableKeyRotation"] is True
-    versioning = prod_plan.one("aws:s3/bucketVersioning:BucketVersioning")
+    assert prod_plan.named(KEY).inputs["enableKeyRotation"] is True
+    versioning = of_bucket(prod_plan, "aws:s3/bucketVersioning:BucketVersioning", bucket)
     assert versioning.inputs["versioningConfiguration"] == {"status": "Enabled"}
-    block = prod_plan.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    block = of_bucket(prod_plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", bucket).inputs
     assert all(
         block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
     )
-    ownership = prod_plan.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls")
+    ownership = of_bucket(prod_plan, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", bucket)
     assert ownership.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
-    (deny,) = doc(prod_plan.one("aws:s3/bucketPolicy:BucketPolicy"))["Statement"]
+    (deny,) = doc(of_bucket(prod_plan, "aws:s3/bucketPolicy:BucketPolicy", bucket))["Statement"]
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    arn = computed(ARCHIVE, "arn")
+    arn = computed(bucket, "arn")
     assert deny["Resource"] == [arn, f"{arn}/*"]
 
 
-def test_archive_lifecycle_expires_after_the_retention_and_aborts_stale_uploads(run_layer):
+@pytest.mark.parametrize(("bucket", "days"), [(ARCHIVE, 400), (DELIVERY, 7)])
+def test_each_lifecycle_is_one_bucket_wide_rule_expiring_objects_and_aborting_stale_uploads(run_layer, bucket, days):
     plan = run_layer("network", "prod", overrides={"auditArchiveRetentionDays": 400})
-    (rule,) = plan.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"]
+    (rule,) = of_bucket(plan, LIFECYCLE, bucket).inputs["rules"]
     assert rule["status"] == "Enabled"
-    assert rule["expiration"] == {"days": 400}
+    assert rule["filter"] == {"prefix": ""}  # every object: no upload escapes the abort
+    assert rule["expiration"] == {"days": days}
     assert rule["noncurrentVersionExpiration"] == {"noncurrentDays": 1}
     assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}
     assert plan.one(LOCK).inputs["rule"]["defaultRetention"]["days"] == 400
 
 
-def test_delivery_stream_is_encrypted_with_the_archive_key_and_writes_to_the_archive(prod_plan):
+def test_delivery_stream_is_encrypted_with_the_archive_key_and_writes_to_the_delivery_bucket(prod_plan):
     stream = prod_plan.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
-    key_arn = computed("kms-payments-auditarchive-prod", "arn")
+    key_arn = computed(KEY, "arn")
     assert stream.inputs["serverSideEncryption"] == {
         "enabled": True,
         "keyType": "CUSTOMER_MANAGED_CMK",
         "keyArn": key_arn,
     }
     s3 = stream.inputs["extendedS3Configuration"]
-    assert s3["bucketArn"] == computed(ARCHIVE, "arn")
+    assert s3["bucketArn"] == computed(DELIVERY, "arn")
     assert s3["kmsKeyArn"] == key_arn
     assert s3["roleArn"] == computed("role-payments-auditarchive-firehose-prod", "arn")
     assert prod_plan.exports["audit_archive_stream_arn"] == computed("firehose-payments-auditarchive-prod", "arn")
     assert prod_plan.exports["audit_archive_role_arn"] == computed("role-payments-auditarchive-logs-prod", "arn")
+    assert prod_plan.exports["audit_archive_bucket"] == computed(ARCHIVE, "bucket")
+    assert prod_plan.exports["audit_archive_delivery_bucket"] == computed(DELIVERY, "bucket")
+
+
+def test_firehose_logs_its_delivery_errors_to_a_kms_encrypted_seven_day_log_group(prod_plan):
+    logging = prod_plan.one("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream").inputs[
+        "extendedS3Configuration"
+    ]["cloudwatchLoggingOptions"]
+    group = prod_plan.named("log-payments-auditarchive-errors-prod")
+    stream = prod_plan.one("aws:cloudwatch/logStream:LogStream")
+    assert logging == {"enabled": True, "logGroupName": group.inputs["name"], "logStreamName": stream.inputs["name"]}
+    assert stream.inputs["logGroupName"] == group.inputs["name"]
+    assert group.inputs["retentionInDays"] == 7
+    key = "kms-payments-auditarchive-errors-logs-prod"
+    assert group.inputs["kmsKeyId"] == computed(key, "arn")
+    logs_use = statements(prod_plan.named(key))["CloudWatchLogsUsesKeyForOneLogGroup"]
+    assert logs_use["Condition"] == {
+        "ArnEquals": {
+            "kms:EncryptionContext:aws:logs:arn": (
+                f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:log-payments-auditarchive-errors-prod"
+            )
+        }
+    }
 
 
 def test_archive_key_lets_firehose_create_its_grant_through_firehose_only(prod_plan):
-    grant = statements(prod_plan.named("kms-payments-auditarchive-prod"))["FirehoseCreatesItsGrant"]
+    grant = statements(prod_plan.named(KEY))["FirehoseCreatesItsGrant"]
     assert grant["Action"] == "kms:CreateGrant"
     assert grant["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert grant["Condition"] == {
@@ -237,20 +277,110 @@ def test_logs_role_is_trusted_by_cloudwatch_logs_for_this_accounts_log_groups_an
     assert put["Resource"] == computed("firehose-payments-auditarchive-prod", "arn")
 
 
-def test_firehose_role_is_trusted_for_the_archive_stream_only_and_writes_that_bucket_with_that_key(prod_plan):
+def test_firehose_role_trust_is_the_external_id_firehose_documents(prod_plan):
     (trust,) = doc(prod_plan.named("role-payments-auditarchive-firehose-prod"), "assumeRolePolicy")["Statement"]
     assert trust["Principal"] == {"Service": "firehose.amazonaws.com"}
-    assert trust["Condition"] == {
-        "StringEquals": {"aws:SourceAccount": ACCOUNT},
-        "ArnEquals": {"aws:SourceArn": STREAM_ARN},
-    }
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"] == {"StringEquals": {"sts:ExternalId": ACCOUNT}}
+
+
+def test_firehose_role_writes_the_delivery_bucket_with_the_key_under_the_bucket_arn_context_and_logs_errors(
+    prod_plan,
+):
     by_sid = statements(prod_plan.named("policy-payments-auditarchive-firehose-prod"))
-    arn = computed(ARCHIVE, "arn")
-    assert by_sid["WriteIntoTheArchiveBucket"]["Resource"] == [arn, f"{arn}/*"]
+    arn = computed(DELIVERY, "arn")
+    assert by_sid["WriteIntoTheDeliveryBucket"]["Resource"] == [arn, f"{arn}/*"]
     kms_use = by_sid["EncryptWithTheArchiveKeyThroughS3"]
-    assert kms_use["Resource"] == computed("kms-payments-auditarchive-prod", "arn")
+    assert kms_use["Resource"] == computed(KEY, "arn")
     assert kms_use["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
-    assert kms_use["Condition"]["StringEquals"] == {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}
+    # S3 Bucket Keys: S3 asks KMS with the bucket's ARN as context, never an object's.
+    assert kms_use["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": f"s3.{REGION}.amazonaws.com",
+            "kms:EncryptionContext:aws:s3:arn": arn,
+        }
+    }
+    assert by_sid["LogDeliveryErrors"]["Action"] == "logs:PutLogEvents"
+    assert by_sid["LogDeliveryErrors"]["Resource"] == computed("logstream-payments-auditarchive-errors-prod", "arn")
+
+
+def test_s3_replicates_every_delivered_object_into_the_locked_archive_under_its_key(prod_plan, registrations):
+    config = prod_plan.one(REPLICATION)
+    assert config.inputs["bucket"] == computed(DELIVERY, "id")
+    assert config.inputs["role"] == computed("role-payments-auditarchive-replication-prod", "arn")
+    (rule,) = config.inputs["rules"]
+    assert rule["status"] == "Enabled" and rule["filter"] == {"prefix": ""}
+    assert rule["deleteMarkerReplication"] == {"status": "Disabled"}  # the delivery bucket's expiry stays there
+    assert rule["sourceSelectionCriteria"] == {"sseKmsEncryptedObjects": {"status": "Enabled"}}
+    destination = rule["destination"]
+    assert destination["bucket"] == computed(ARCHIVE, "arn")
+    assert destination["encryptionConfiguration"] == {"replicaKmsKeyId": computed(KEY, "arn")}
+    assert destination["metrics"]["status"] == "Enabled"  # what the replication alarm reads
+
+
+def test_the_replication_waits_for_versioning_on_both_buckets_and_for_its_role_policy(run_layer, registrations):
+    run_layer("network", "prod")
+    waits = set(registrations["s3replication-payments-auditdelivery-prod"].dependencies)
+    for name in (
+        "s3versioning-payments-auditarchive-prod",
+        "s3versioning-payments-auditdelivery-prod",
+        "policy-payments-auditarchive-replication-prod",
+    ):
+        assert any(urn.endswith(f"::{name}") for urn in waits), name
+
+
+def test_replication_role_reads_delivered_versions_writes_replicas_and_uses_the_key_per_bucket_context(prod_plan):
+    (trust,) = doc(prod_plan.named("role-payments-auditarchive-replication-prod"), "assumeRolePolicy")["Statement"]
+    assert trust == {
+        "Sid": "S3ReplicatesTheAuditArchive",
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    by_sid = statements(prod_plan.named("policy-payments-auditarchive-replication-prod"))
+    source, destination = computed(DELIVERY, "arn"), computed(ARCHIVE, "arn")
+    assert by_sid["ReadTheDeliveryBucketsReplicationSetup"]["Resource"] == source
+    assert by_sid["ReadDeliveredObjectVersions"]["Resource"] == f"{source}/*"
+    write = by_sid["WriteReplicasIntoTheArchive"]
+    assert write["Action"] == ["s3:ReplicateObject", "s3:ReplicateTags"]  # never s3:ReplicateDelete
+    assert write["Resource"] == f"{destination}/*"
+    via = f"s3.{REGION}.amazonaws.com"
+    assert by_sid["DecryptDeliveredObjects"]["Action"] == ["kms:Decrypt"]
+    assert by_sid["DecryptDeliveredObjects"]["Condition"]["StringEquals"] == {
+        "kms:ViaService": via,
+        "kms:EncryptionContext:aws:s3:arn": source,
+    }
+    assert by_sid["EncryptReplicas"]["Action"] == ["kms:Encrypt", "kms:GenerateDataKey"]
+    assert by_sid["EncryptReplicas"]["Condition"]["StringEquals"] == {
+        "kms:ViaService": via,
+        "kms:EncryptionContext:aws:s3:arn": destination,
+    }
+
+
+def test_the_archive_alarms_watch_delivery_freshness_and_failed_replication_and_notify_the_topic(run_layer):
+    plan = run_layer("network", "prod", overrides={"alarmArchiveFreshnessSeconds": 1200})
+    topic = computed("sns-payments-alarms-prod", "arn")
+    late = plan.named("alarm-payments-archive-delivery-late-prod").inputs
+    (query,) = late["metricQueries"]
+    assert query["metric"]["namespace"] == "AWS/Firehose"
+    assert query["metric"]["metricName"] == "DeliveryToS3.DataFreshness"
+    assert query["metric"]["stat"] == "Maximum"
+    stream = computed("firehose-payments-auditarchive-prod", "arn")  # its name, taken from the ARN
+    assert query["metric"]["dimensions"] == {"DeliveryStreamName": stream}
+    assert (late["comparisonOperator"], late["threshold"]) == ("GreaterThanThreshold", 1200)
+    failed = plan.named("alarm-payments-archive-replication-failed-prod").inputs
+    (query,) = failed["metricQueries"]
+    assert (query["metric"]["namespace"], query["metric"]["metricName"]) == ("AWS/S3", "OperationsFailedReplication")
+    assert query["metric"]["dimensions"] == {
+        "SourceBucket": computed(DELIVERY, "bucket"),
+        "DestinationBucket": computed(ARCHIVE, "bucket"),
+        "RuleId": "into-the-locked-archive",
+    }
+    assert (failed["comparisonOperator"], failed["threshold"]) == ("GreaterThanThreshold", 0)
+    for alarm in (late, failed):
+        assert alarm["treatMissingData"] == "notBreaching"
+        assert alarm["alarmActions"] == [topic] and alarm["okActions"] == [topic]
+        assert alarm["metricQueries"][0]["metric"]["period"] == 300
 
 
 def test_flow_logs_have_exactly_one_subscription_into_the_archive(prod_plan, registrations):
@@ -270,12 +400,15 @@ def test_the_flow_log_subscription_waits_for_the_stream_and_the_logs_role_policy
 
 
 @pytest.mark.parametrize(("env", "kept"), [("prod", True), ("dev", False)])
-def test_prod_archive_bucket_and_key_outlive_the_stack_and_dev_ones_do_not(run_layer, registrations, env, kept):
+def test_prod_archive_bucket_key_and_alias_outlive_the_stack_and_dev_ones_do_not(run_layer, registrations, env, kept):
     run_layer("network", env)
     for name in (
         f"s3-payments-auditarchive-{env}",
         f"kms-payments-auditarchive-{env}",
+        f"alias-kms-payments-auditarchive-{env}",
         f"s3policy-payments-auditarchive-{env}",
+        f"s3versioning-payments-auditarchive-{env}",
     ):
         assert registrations[name].retainOnDelete is kept, name
-    assert registrations[f"firehose-payments-auditarchive-{env}"].retainOnDelete is False
+    for name in (f"firehose-payments-auditarchive-{env}", f"s3-payments-auditdelivery-{env}"):
+        assert registrations[name].retainOnDelete is False, name

@@ -104,6 +104,9 @@ def test_a_firing_alarm_is_named_in_the_line_without_failing_the_check(aws):
     assert check_alarms(cw, service="payments", env="prod").endswith("; firing: alarm-payments-db-cpu-high-prod")
 
 
+ERROR_LOG = "log-payments-auditarchive-errors-prod"
+
+
 def _stream(aws) -> str:
     aws["s3"].create_bucket(Bucket="archive", CreateBucketConfiguration={"LocationConstraint": REGION})
     return aws["firehose"].create_delivery_stream(
@@ -112,16 +115,56 @@ def _stream(aws) -> str:
         ExtendedS3DestinationConfiguration={
             "RoleARN": f"arn:aws:iam::{ACCOUNT}:role/role-payments-auditarchive-firehose-prod",
             "BucketARN": "arn:aws:s3:::archive",
+            "CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": ERROR_LOG, "LogStreamName": "errors"},
         },
     )["DeliveryStreamARN"]
 
 
+def _delivered(cloudwatch, records: float, at: datetime) -> None:
+    """What Firehose publishes after a flush: the records it wrote to S3."""
+    cloudwatch.put_metric_data(
+        Namespace="AWS/Firehose",
+        MetricData=[
+            {
+                "MetricName": "DeliveryToS3.Records",
+                "Dimensions": [{"Name": "DeliveryStreamName", "Value": STREAM}],
+                "Timestamp": at,
+                "Value": records,
+            }
+        ],
+    )
+
+
 def test_an_active_archive_stream_passes_and_a_missing_one_fails(aws):
     with pytest.raises(CheckFailed) as failed:
-        check_archive_stream(aws["firehose"], STREAM_ARN)
+        check_archive_stream(aws["firehose"], aws["cloudwatch"], STREAM_ARN)
     assert str(failed.value) == f"delivery stream {STREAM} not found: deploy the network layer"
     arn = _stream(aws)
-    assert check_archive_stream(aws["firehose"], arn).startswith(f"{STREAM}: ACTIVE")
+    assert check_archive_stream(aws["firehose"], aws["cloudwatch"], arn).startswith(f"{STREAM}: ACTIVE")
+
+
+def test_the_archive_check_reports_the_streams_last_delivery_to_s3(aws):
+    arn, now = _stream(aws), datetime.now(UTC)
+    _delivered(aws["cloudwatch"], 120, now - timedelta(hours=3))
+    _delivered(aws["cloudwatch"], 0, now - timedelta(minutes=20))  # a flush of nothing is no delivery
+    _delivered(aws["cloudwatch"], 35, now - timedelta(minutes=40))
+    seen = check_archive_stream(aws["firehose"], aws["cloudwatch"], arn, now=now)
+    last = datetime.fromisoformat(seen.split("last delivery to S3 ")[1].split(" UTC")[0]).replace(tzinfo=UTC)
+    # The start of the 5-minute period that holds the delivery 40 minutes ago.
+    assert timedelta(minutes=40) <= now - last <= timedelta(minutes=45), seen
+    assert seen.startswith(f"{STREAM}: ACTIVE, encryption ") and seen.endswith(" min ago)")
+
+
+def test_a_stream_that_delivered_nothing_for_a_day_fails_naming_its_error_log(aws):
+    arn = _stream(aws)
+    _delivered(aws["cloudwatch"], 50, datetime.now(UTC) - timedelta(hours=25))  # outside the day looked at
+    later = datetime.now(UTC) + timedelta(hours=1)  # the stream is an hour old: past the 30-minute grace
+    with pytest.raises(CheckFailed) as failed:
+        check_archive_stream(aws["firehose"], aws["cloudwatch"], arn, now=later)
+    assert str(failed.value).endswith(f"; no delivery to S3 in the last 24 h: read its error log group {ERROR_LOG}")
+    # A stream younger than the grace period has not had its first flush yet: that passes.
+    fresh = check_archive_stream(aws["firehose"], aws["cloudwatch"], arn, now=datetime.now(UTC))
+    assert "; no delivery to S3 yet (created 0 min ago" in fresh
 
 
 def test_each_audit_log_group_needs_exactly_one_subscription_into_the_stream(aws):
@@ -173,7 +216,7 @@ def test_a_stream_still_being_created_fails_naming_its_status(monkeypatch):
     )
 
     with stubber, pytest.raises(CheckFailed) as failed:
-        check_archive_stream(firehose, STREAM_ARN)
+        check_archive_stream(firehose, boto3.client("cloudwatch", region_name=REGION), STREAM_ARN)
 
     assert str(failed.value) == f"{STREAM}: CREATING, encryption ENABLING; expected ACTIVE"
     stubber.assert_no_pending_responses()

@@ -89,11 +89,21 @@ def test_credentials_of_another_account_are_refused_before_anything_is_created(
     assert _buckets(aws) == []
 
 
-def test_the_backend_is_created_in_the_account_of_the_role_the_stacks_assume(
-    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_a_role_in_another_account_is_refused_because_the_cli_could_not_reach_that_backend(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The Pulumi CLI opens s3:// and awskms:// with these credentials (account 123456789012), never
+    # with the stacks' role: a backend in the role's account would be unreadable to it.
     _stacks_say(monkeypatch, allowed_account_ids=(ROLE_ACCOUNT,), assume_role_arn=ROLE)
-    bootstrap(Context(), env="prod")
+    with pytest.raises(Exit) as e:
+        bootstrap(Context(), env="prod")
+    assert e.value.code == 1
+    assert e.value.message == (
+        f"bootstrap of prod refused: its backend would be in account {ROLE_ACCOUNT} (the account of the stacks' "
+        f"assumeRoleArn), but these credentials are account {ACCOUNT}, and the Pulumi CLI opens the s3:// backend "
+        "and the awskms:// key with them, not with the role; run bootstrap and Pulumi with credentials of "
+        f"{ROLE_ACCOUNT} (e.g. an AWS_PROFILE that assumes the role) - nothing was created"
+    )
     credentials = aws.client("sts").assume_role(RoleArn=ROLE, RoleSessionName="test")["Credentials"]
     in_role_account = boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],
@@ -101,9 +111,19 @@ def test_the_backend_is_created_in_the_account_of_the_role_the_stacks_assume(
         aws_session_token=credentials["SessionToken"],
         region_name=REGION,
     )
-    assert _buckets(in_role_account) == [f"pulumi-state-payments-prod-{ROLE_ACCOUNT}"]
-    assert _buckets(aws) == []  # nothing in the caller's own account
-    assert f"s3://pulumi-state-payments-prod-{ROLE_ACCOUNT}?region={REGION}" in capsys.readouterr().out
+    assert _buckets(in_role_account) == [] and _buckets(aws) == []
+    aliases = in_role_account.client("kms").list_aliases()["Aliases"]
+    assert [a["AliasName"] for a in aliases if a["AliasName"].startswith("alias/pulumi-")] == []
+
+
+def test_a_role_in_the_callers_own_account_builds_the_backend_as_that_role(
+    aws: boto3.Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same_account_role = f"arn:aws:iam::{ACCOUNT}:role/deploy"
+    _stacks_say(monkeypatch, allowed_account_ids=(ACCOUNT,), assume_role_arn=same_account_role)
+    bootstrap(Context(), env="prod")
+    assert _buckets(aws) == [f"pulumi-state-payments-prod-{ACCOUNT}"]
+    assert f"s3://pulumi-state-payments-prod-{ACCOUNT}?region={REGION}" in capsys.readouterr().out
 
 
 def test_a_bucket_name_taken_elsewhere_is_one_line_and_exit_one(aws: boto3.Session) -> None:

@@ -26,15 +26,28 @@ PROD = {
     "kms-payments-alarms-prod": [1.0],
     "sns-payments-alarms-prod": [1000 / 1e6 * 0.50],
     # the audit archive: 3.05 GB a day into the stream (flow 1.0 + WAF 1.5 + application 0.5 +
-    # PostgreSQL 0.05), stored 365 days plus the noncurrent day; 3.05 GB = 3,123.2 MiB a day fills
-    # the 5 MiB buffer 624.64 times a day, more than the 288 timed flushes.
+    # PostgreSQL 0.05); 3.05 GB = 3,123.2 MiB a day fills the 5 MiB buffer 624.64 times a day,
+    # more than the 288 timed flushes. The delivery bucket keeps each object 7 days plus the
+    # noncurrent day; replication puts every one into the archive, which keeps it 365 + 1 days and
+    # pays the replica's PUT; the rule's 4 replication metrics are custom metrics. Firehose's error
+    # log group is assumed at the default 0.01 GB a day under its own key; two single-metric alarms.
     "kms-payments-auditarchive-prod": [1.0],
     "firehose-payments-auditarchive-prod": [3.05 * DAYS * 0.031],
+    "s3-payments-auditdelivery-prod": [
+        3.05 * (7 + 1) * 0.025,
+        3.05 * 1024 / 5 * DAYS / 1000 * 0.0045,
+        1000 / 1000 * 0.00035,
+    ],
     "s3-payments-auditarchive-prod": [
         3.05 * (365 + 1) * 0.025,
         3.05 * 1024 / 5 * DAYS / 1000 * 0.0045,
         1000 / 1000 * 0.00035,
     ],
+    "s3replication-payments-auditdelivery-prod": [4 * 0.30],
+    "log-payments-auditarchive-errors-prod": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
+    "kms-payments-auditarchive-errors-logs-prod": [1.0],
+    "alarm-payments-archive-delivery-late-prod": [0.10],
+    "alarm-payments-archive-replication-failed-prod": [0.10],
     # data: db.t3.micro Multi-AZ, 20 GB gp3 twice, backups 1.5 x 20 GB of which 20 GB free, PI 7 days.
     "rds-payments-prod": [2 * 730 * 0.025, 2 * 20 * 0.131, (1.5 - 1) * 20 * 0.095, 0.0],
     "log-payments-rds-postgresql-prod": [0.05 * DAYS * 0.76, 0.05 * 7 * 0.0314],
@@ -55,9 +68,9 @@ PROD = {
     "dns-payments-api-payments-example-com-caa-prod": [10_000 / 1e6 * 0.40],
     "dns-payments-certvalidation-api-payments-example-com-prod": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-prod": [0.05 * (365 + 30) * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
-    # WAF: the ACL, its 6 rules (4 of them AWS managed groups without extra fees), 30 million
+    # WAF: the ACL, its 7 rules (5 of them AWS managed groups without extra fees), 30 million
     # requests; every request logged (1.5 GB a day, kept 7 days) under its own key.
-    "waf-payments-prod": [5.0, 6 * 1.0, 30 * 0.60, 0.0],
+    "waf-payments-prod": [5.0, 7 * 1.0, 30 * 0.60, 0.0],
     "log-payments-waf-prod": [1.5 * DAYS * 0.76, 1.5 * 7 * 0.0314],
     "kms-payments-waf-logs-prod": [1.0],
     "alarm-payments-waf-blocked-spike-prod": [0.10],
@@ -90,11 +103,21 @@ DEV = {
     # 288 timed flushes.
     "kms-payments-auditarchive-dev": [1.0],
     "firehose-payments-auditarchive-dev": [0.36 * DAYS * 0.031],
+    "s3-payments-auditdelivery-dev": [
+        0.36 * (7 + 1) * 0.025,
+        FLUSHES_PER_DAY * DAYS / 1000 * 0.0045,
+        1000 / 1000 * 0.00035,
+    ],
     "s3-payments-auditarchive-dev": [
         0.36 * (365 + 1) * 0.025,
         FLUSHES_PER_DAY * DAYS / 1000 * 0.0045,
         1000 / 1000 * 0.00035,
     ],
+    "s3replication-payments-auditdelivery-dev": [4 * 0.30],
+    "log-payments-auditarchive-errors-dev": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
+    "kms-payments-auditarchive-errors-logs-dev": [1.0],
+    "alarm-payments-archive-delivery-late-dev": [0.10],
+    "alarm-payments-archive-replication-failed-dev": [0.10],
     "rds-payments-dev": [2 * 730 * 0.025, 2 * 20 * 0.131, (1.5 - 1) * 20 * 0.095, 0.0],
     "log-payments-rds-postgresql-dev": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
     "log-payments-rds-upgrade-dev": [0.01 * DAYS * 0.76, 0.01 * 7 * 0.0314],
@@ -112,7 +135,7 @@ DEV = {
     "dns-payments-certvalidation-api-dev-payments-example-com-dev": [10_000 / 1e6 * 0.40],
     "s3-payments-alblogs-dev": [0.005 * 14 * 0.025, 17_520 / 1000 * 0.0045, 1000 / 1000 * 0.00035],
     # the same ACL and rules for 1 million requests, logged at 0.05 GB a day.
-    "waf-payments-dev": [5.0, 6 * 1.0, 1 * 0.60, 0.0],
+    "waf-payments-dev": [5.0, 7 * 1.0, 1 * 0.60, 0.0],
     "log-payments-waf-dev": [0.05 * DAYS * 0.76, 0.05 * 7 * 0.0314],
     "kms-payments-waf-logs-dev": [1.0],
     "alarm-payments-waf-blocked-spike-dev": [0.10],
@@ -168,8 +191,12 @@ def test_prod_costs_more_than_dev_by_the_second_nat_and_the_heavier_usage(platfo
     alarm_messages = (1000 - 100) / 1e6 * 0.50
     archive = (
         (3.05 - 0.36) * DAYS * 0.031  # stream ingestion
-        + (3.05 - 0.36) * 366 * 0.025  # bucket storage
-        + (3.05 * 1024 / 5 - FLUSHES_PER_DAY) * DAYS / 1000 * 0.0045  # objects: prod's fill the buffer
+        + (3.05 - 0.36) * (366 + 8) * 0.025  # archive and delivery bucket storage
+        + 2
+        * (3.05 * 1024 / 5 - FLUSHES_PER_DAY)
+        * DAYS
+        / 1000
+        * 0.0045  # objects (and replicas): prod's fill the buffer
     )
     assert network == pytest.approx(second_nat + nat_data + flow_logs + alarm_messages + archive, abs=1e-9)
 

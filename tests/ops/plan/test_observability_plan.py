@@ -17,7 +17,7 @@ def test_every_alarm_of_every_layer_notifies_the_network_topic_on_alarm_and_ok(p
     plan = platform_plan(env)
     topic = plan.layer("network").exports["alarm_topic_arn"]
     alarms = [(layer, r) for layer, r in plan.all_resources() if r.type == ALARM]
-    assert Counter(layer for layer, _ in alarms) == {"edge": 5, "compute": 3, "data": 5}
+    assert Counter(layer for layer, _ in alarms) == {"network": 2, "edge": 5, "compute": 3, "data": 5}
     for _, r in alarms:
         assert r.inputs["alarmActions"] == [topic] and r.inputs["okActions"] == [topic], r.name
 

@@ -16,6 +16,7 @@ from shared.contracts.edge import EdgeContract
 from shared.contracts.network import NetworkContract
 from shared.environments import is_protected
 from shared.layers import LAYER_NAMES
+from shared.plan_values import computed
 from shared.tags import environment_label
 
 PROJECTS = Path(__file__).resolve().parents[3] / "projects"
@@ -48,15 +49,27 @@ def test_every_taggable_resource_has_the_four_tags_of_its_layer(platform_plan, e
         assert tags.get("Layer") == layer, r.name
 
 
+def _bucket_wide(rule: dict) -> bool:
+    """A rule whose filter selects every object: none, an empty prefix, or an empty filter."""
+    found = rule.get("filter")
+    return not found or found == {"prefix": ""}
+
+
 @pytest.mark.parametrize("env", ["prod", "dev"])
-def test_every_s3_lifecycle_rule_aborts_incomplete_multipart_uploads(platform_plan, env):
+def test_every_bucket_lifecycle_aborts_incomplete_multipart_uploads_bucket_wide(platform_plan, env):
     lifecycles = [
         r for _, r in platform_plan(env).all_resources() if r.type.startswith("aws:s3/bucketLifecycleConfiguration")
     ]
-    assert lifecycles, "the platform has lifecycle configurations to check"
+    buckets = [r for _, r in platform_plan(env).all_resources() if r.type == "aws:s3/bucket:Bucket"]
+    # One lifecycle per bucket, so no bucket is left without one.
+    assert sorted(lc.inputs["bucket"] for lc in lifecycles) == sorted(computed(b.name, "id") for b in buckets)
     for lifecycle in lifecycles:
-        for rule in lifecycle.inputs["rules"]:
-            assert rule["abortIncompleteMultipartUpload"] == {"daysAfterInitiation": 1}, (lifecycle.name, rule["id"])
+        aborting = [
+            rule
+            for rule in lifecycle.inputs["rules"]
+            if rule["status"] == "Enabled" and rule.get("abortIncompleteMultipartUpload") == {"daysAfterInitiation": 1}
+        ]
+        assert any(_bucket_wide(rule) for rule in aborting), lifecycle.name
 
 
 @pytest.mark.parametrize("env", ["prod", "dev"])

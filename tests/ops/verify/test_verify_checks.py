@@ -177,7 +177,7 @@ def test_alarms_still_without_data_after_the_grace_period_fail_alarms_naming_the
 
     assert failed(results) == ["alarms"]
     assert results["alarms"].detail.startswith(
-        "in INSUFFICIENT_DATA for more than 0 min (no such metric?): alarm-payments-db-connections-high-verify, "
+        "in INSUFFICIENT_DATA for more than 0 min (no such metric?): alarm-payments-archive-delivery-late-verify, "
     )
     assert results["alarms"].detail.count("alarm-payments-") == len(ALARMS)
 

@@ -22,6 +22,8 @@ DOMAIN = "api.verify.payments.example.com"
 GOOD_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
 # The alarms the data, edge and compute layers create (`alarm-<service>-<key>-<env>`): key -> namespace, metric.
 ALARMS: dict[str, tuple[str, str]] = {
+    "archive-delivery-late": ("AWS/Firehose", "DeliveryToS3.DataFreshness"),
+    "archive-replication-failed": ("AWS/S3", "OperationsFailedReplication"),
     "db-cpu-high": ("AWS/RDS", "CPUUtilization"),
     "db-free-storage-low": ("AWS/RDS", "FreeStorageSpace"),
     "db-connections-high": ("AWS/RDS", "DatabaseConnections"),
