@@ -274,6 +274,19 @@ TABLE: dict[str, Rights] = {
         read=("logs:ListTagsForResource",),
         read_any=("logs:DescribeLogGroups",),
     ),
+    # A stream lives in its group: its actions take the log-group ARN (the `:*` form covers streams).
+    "aws:cloudwatch/logStream:LogStream": Rights(
+        Under("logGroupName"),
+        change=("logs:CreateLogStream", "logs:DeleteLogStream"),
+        read=("logs:DescribeLogStreams",),
+    ),
+    # An account-level policy letting a service deliver to log groups (WAF's logging): the
+    # reference lists its actions with no resource type.
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": Rights(
+        Account(()),
+        change_any=("logs:PutResourcePolicy", "logs:DeleteResourcePolicy"),
+        read_any=("logs:DescribeResourcePolicies",),
+    ),
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": Rights(
         Under("logGroup"),
         change=("logs:PutSubscriptionFilter", "logs:DeleteSubscriptionFilter"),
@@ -382,6 +395,13 @@ TABLE: dict[str, Rights] = {
     ),
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls": Rights(
         Under("bucket"), change=("s3:PutBucketOwnershipControls",), read=("s3:GetBucketOwnershipControls",)
+    ),
+    # Replication hands S3 a role (iam:PassRole on it) to copy objects into the destination bucket.
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": Rights(
+        Under("bucket"),
+        change=("s3:PutReplicationConfiguration",),
+        read=("s3:GetReplicationConfiguration",),
+        passes_roles=("role",),
     ),
     "aws:s3/bucketPolicy:BucketPolicy": Rights(
         Under("bucket"), change=("s3:PutBucketPolicy", "s3:DeleteBucketPolicy"), read=("s3:GetBucketPolicy",)
@@ -654,4 +674,29 @@ CALLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "aws:secretsmanager/getSecret:getSecret": (("secretsmanager:DescribeSecret",), ("arn", "name")),
     "aws:secretsmanager/getSecretVersion:getSecretVersion": (("secretsmanager:GetSecretValue",), ("secretId",)),
     "aws:kms/getKey:getKey": (("kms:DescribeKey",), ("keyId",)),
+    # Lookups of what a protected environment's teardown kept (adopted again by the next deploy):
+    # their rights are in LOOKUPS, since what they find is not named by an argument.
+    "aws:s3/getBuckets:getBuckets": ((), ()),
+    "aws:route53/getZones:getZones": ((), ()),
+    "aws:route53/getZone:getZone": ((), ()),
+    "aws:route53/getDelegationSet:getDelegationSet": ((), ()),
+    "aws:kms/getAlias:getAlias": ((), ()),
+}
+
+# Data sources that look a resource up: token -> ((actions, ARN templates), ...). List calls the
+# reference gives no resource type take `*`; reads of what they find take that service's own form.
+LOOKUPS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "aws:s3/getBuckets:getBuckets": ((("s3:ListAllMyBuckets",), ("*",)),),
+    "aws:route53/getZones:getZones": ((("route53:ListHostedZones",), ("*",)),),
+    "aws:route53/getZone:getZone": (
+        (("route53:GetHostedZone", "route53:ListTagsForResource"), ("arn:{partition}:route53:::hostedzone/*",)),
+    ),
+    "aws:route53/getDelegationSet:getDelegationSet": (
+        (("route53:GetReusableDelegationSet",), ("arn:{partition}:route53:::delegationset/*",)),
+    ),
+    # The provider lists the aliases, then describes the key the alias names.
+    "aws:kms/getAlias:getAlias": (
+        (("kms:ListAliases",), ("*",)),
+        (("kms:DescribeKey",), ("arn:{partition}:kms:{region}:{account}:key/*",)),
+    ),
 }

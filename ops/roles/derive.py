@@ -23,7 +23,7 @@ from typing import Any
 from ops.environment.environment import Environment
 from ops.plan.mock_engine import PlannedResource
 from ops.plan.platform import LayerPlan, PlatformPlan
-from ops.roles.actions import CALLS, TABLE, Account, Named, Rights, Tagged, Under, Zone
+from ops.roles.actions import CALLS, LOOKUPS, TABLE, Account, Named, Rights, Tagged, Under, Zone
 from shared.layers import lifecycle
 from shared.plan_values import COMPUTED_PREFIX
 from shared.settings import ConfigError, StackSettings, parse_settings
@@ -270,7 +270,8 @@ def deploy_statements(plan: PlatformPlan, layer: str, scope: AccountScope) -> li
                 policy.allow(("iam:PassRole",), walk.target(*role).arns)
             elif isinstance(value := _nested(resource.inputs, path), str) and value.startswith("arn:"):
                 policy.allow(("iam:PassRole",), (value,))
-        service = (*rights.create, *rights.change, *rights.read)[0].split(":")[0]
+        every = (*rights.create, *rights.change, *rights.read, *rights.create_any, *rights.change_any, *rights.read_any)
+        service = every[0].split(":")[0]
         for path in rights.keys_via_service:
             kms_key = walk.referenced(_nested(resource.inputs, path))
             if kms_key is not None:
@@ -328,6 +329,8 @@ def _call(walk: _Walk, policy: Policy, token: str, args: Mapping[str, Any]) -> N
         raise DerivationError(
             f"the program calls {token}, which ops/roles/actions.py has no IAM rights for: add it to CALLS"
         )
+    for found_actions, arns in LOOKUPS.get(token, ()):
+        policy.allow(found_actions, tuple(a if a == "*" else walk.scope.fill(a) for a in arns))
     actions, names = CALLS[token]
     value = next((str(args[n]) for n in names if args.get(n)), "")
     if not actions or not value:

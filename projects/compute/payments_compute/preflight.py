@@ -102,10 +102,7 @@ def image_grants(ctx: GrantContext) -> list[Grant]:
 
 def tmp_volume_grants(ctx: GrantContext) -> list[Grant]:
     """What `check_tmp_volume_of` reads: the image's manifest and its config blob."""
-    return [
-        Grant(("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), g.resources)
-        for g in image_grants(ctx)
-    ]
+    return [Grant(("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"), g.resources) for g in image_grants(ctx)]
 
 
 def check_tmp_volume_of(ctx: PreflightContext) -> str | None:

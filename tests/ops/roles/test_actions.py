@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ops.roles.actions import CALLS, SOURCES, TABLE, Rights
+from ops.roles.actions import CALLS, LOOKUPS, SOURCES, TABLE, Rights
 from tests.ops.roles.sar import privilege, resource_types
 
 
@@ -19,6 +19,7 @@ def _unscoped(rights: Rights) -> set[str]:
 ALL_ACTIONS = sorted(
     {a for r in TABLE.values() for a in _scoped(r) | _unscoped(r)}
     | {a for actions, _ in CALLS.values() for a in actions}
+    | {a for grants in LOOKUPS.values() for actions, _ in grants for a in actions}
 )
 
 
@@ -49,3 +50,10 @@ def test_every_resource_type_and_data_source_the_plans_use_has_rights(platform_p
     assert planned - set(TABLE) == set()
     called = {token for lp in plan.layers for token, _ in lp.calls}
     assert called - set(CALLS) == set()
+
+
+@pytest.mark.parametrize("token", sorted(LOOKUPS))
+def test_a_lookup_takes_star_only_for_actions_with_no_resource_type(token):
+    for actions, arns in LOOKUPS[token]:
+        for action in actions:
+            assert (arns == ("*",)) == (not resource_types(action)), f"{token}: {action} on {arns}"

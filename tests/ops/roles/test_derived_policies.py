@@ -119,7 +119,12 @@ def test_prod_pass_role_targets(platform_plan):
         }
 
     archive = "role-payments-auditarchive-logs-prod"  # network's: every layer subscribes its audit log group
-    assert passable("network") == {archive, "role-payments-auditarchive-firehose-prod", "role-payments-flowlogs-prod"}
+    assert passable("network") == {
+        archive,
+        "role-payments-auditarchive-firehose-prod",
+        "role-payments-auditarchive-replication-prod",  # handed to S3 Replication
+        "role-payments-flowlogs-prod",
+    }
     assert passable("data") == passable("edge") == {archive}
     assert passable("compute") == {archive, "role-payments-exec-prod", "role-payments-task-prod"}
 
