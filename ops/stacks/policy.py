@@ -3,8 +3,10 @@
 `invoke preview`, `deploy` and `deploy-all` hand the engine the repository's pack (`policy/`) and
 its enforcement config (`policy/config.json`, Pulumi's policy pack config format: a rule name, or
 `all`, mapped to `mandatory` or `advisory`), so the rules `invoke plan` applies offline also judge
-every real deploy before it changes anything. Teardown runs without them: lifting a protected
-environment's deletion protection is exactly what a rule forbids.
+every real deploy before it changes anything: in the preview each deploy starts with, whose change
+the update that follows applies. The rules read a value the preview cannot know yet (an id, an
+ARN) as the offline plan does. Teardown runs without them: lifting a protected environment's
+deletion protection is exactly what a rule forbids.
 
 Pulumi creates the virtualenv of a published pack, not of a pack on disk: it must exist as
 `policy/venv` with the pack's requirements before the first preview.

@@ -88,7 +88,7 @@ class PulumiEngine:
     ) -> None:
         self.backend = backend
         self.projects_dir = projects_dir
-        # CrossGuard packs for previews and updates of the program (never for teardown's targeted flip).
+        # CrossGuard packs for previews (each deploy's first step); never for teardown.
         self.policies = policies or PolicyPacks()
         self._lock = threading.Lock()
         self._command: auto.PulumiCommand | None = None
@@ -196,15 +196,14 @@ class PulumiEngine:
                     # An empty target list would mean "everything" to the CLI: never that.
                     on_event(f"nothing to update: no {', '.join(targets)} in the stack")
                     return Changes()
-            packs = self.policies if targets is None else PolicyPacks()
             try:
+                # No policy pack here: the orchestrator's preview judged this very change just before,
+                # and the pack costs a few seconds of every run (its own process and rules).
                 result = stack.up(
                     on_event=_event_sink(on_event),
                     target=urns,
                     target_dependents=False,  # exactly the targets, never what depends on them
                     color="never",
-                    policy_packs=list(packs.packs) or None,
-                    policy_pack_configs=list(packs.configs) or None,
                     # The SDK reads the history entry of the update afterwards: without secrets it
                     # needs no decryption (half the time with a passphrase), and we use only its counts.
                     show_secrets=False,

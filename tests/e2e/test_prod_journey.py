@@ -1,7 +1,10 @@
 """Production through the real engine: a team backend from `bootstrap`, CI's fresh checkout, teardown, rebuild.
 
 The backend is what `invoke bootstrap` prints (an S3 bucket and a KMS secrets key, on moto over
-TLS): exactly the two lines a user exports, with no passphrase anywhere.
+TLS): exactly the two lines a user exports, with no passphrase anywhere. A protected environment's
+teardown leaves its evidence and its names in the account on purpose (`retain_on_delete`): the audit
+archive's bucket and key, the access-log bucket, the hosted zone on its reusable delegation set, and
+the database's final snapshot with its key. The rebuild must take those back into the stacks.
 """
 
 from __future__ import annotations
@@ -12,6 +15,11 @@ from pathlib import Path
 from tests.e2e.harness import LAYERS, Sandbox
 
 STATE_BUCKET = "pulumi-state-payments-prod-123456789012"
+ZONE = "aws:route53/zone:Zone"
+BUCKET = "aws:s3/bucket:Bucket"
+KEY = "aws:kms/key:Key"
+ALIAS = "aws:kms/alias:Alias"
+SNAPSHOT = "aws:rds/snapshot:Snapshot"
 
 
 def stack_files(sb: Sandbox) -> dict[Path, str]:
@@ -33,7 +41,7 @@ def test_prod_on_the_backend_bootstrap_prints_survives_a_fresh_checkout_a_teardo
     }
     sb.env.update(exports)
     del sb.env["PULUMI_CONFIG_PASSPHRASE"]  # a KMS-backed team backend needs none
-    sb.delegate("prod")
+    delegation_set = sb.delegate("prod")
     committed = stack_files(sb)  # what the team commits before its first deploy
 
     first = sb.invoke("deploy-all", "--env", "prod")
@@ -53,28 +61,53 @@ def test_prod_on_the_backend_bootstrap_prints_survives_a_fresh_checkout_a_teardo
     assert again.returncode == 0, again
     assert sb.cloud.changes(since=mark) == []
 
-    # Teardown keeps exactly the audit evidence.
-    kept_types = {
-        "aws:s3/bucket:Bucket",
-        "aws:route53/zone:Zone",
-        "aws:kms/key:Key",
-        "aws:rds/snapshot:Snapshot",
-    }
-    gone = sb.invoke("destroy-all", "--env", "prod", "--yes", "--confirm", "prod")
-    assert gone.returncode == 0, gone
+    # Teardown keeps exactly the audit evidence, each piece the very resource the first deploy made.
+    before = {(r.type, r.id) for r in sb.cloud.resources()}
+    down = sb.invoke("destroy-all", "--env", "prod", "--yes", "--confirm", "prod")
+    assert down.returncode == 0, down
     left = sb.cloud.resources()
-    assert left, "prod's teardown kept nothing"
-    assert {r.type for r in left} <= kept_types | {
-        t for t in (r.type for r in left) if t.startswith("aws:s3/bucket")
-    }, sorted((r.type, r.id) for r in left)
-    assert any(r.type == "aws:route53/zone:Zone" for r in left)
-    assert any(r.type == "aws:rds/snapshot:Snapshot" for r in left)
-    assert "kept" in gone.output or "keeps" in gone.output
+    kept = [r for r in left if r.type != SNAPSHOT]
+    assert {(r.type, r.id) for r in kept} <= before, "the teardown left something it did not create"
+    assert {r.type for r in kept} >= {ZONE, BUCKET, KEY}
+    assert [r.type for r in left if r.type == SNAPSHOT] == [SNAPSHOT]
+    (zone,) = [r for r in kept if r.type == ZONE]
+    assert zone.props["delegationSetId"] == delegation_set
+    # The teardown says what stays and that the next deploy takes it back.
+    said = " ".join(down.stdout.split())  # the console wraps long lines
+    notes = [note.split("; ")[0] for note in said.split("prod: ")[1:]]
+    assert any(n.startswith("the audit archive stays") for n in notes), said
+    assert any(n.startswith("the load balancer's access-log bucket") for n in notes), said
+    assert said.count("takes them back into the stack") == 2, said
 
-    # A disaster-recovery rebuild from the same commit deploys again over what was kept.
+    # Someone retags the kept access-log bucket while the platform is down.
+    (logs_bucket,) = [r for r in kept if r.type == BUCKET and r.name.startswith("s3-payments-alblogs")]
+    sb.cloud.edit(BUCKET, logs_bucket.id, lambda props: props["tags"].update({"Owner": "someone-else"}))
+
+    # A disaster-recovery rebuild from the same commit takes back what was kept instead of colliding
+    # with it (Route53 refuses a second zone of the name on the delegation set) or duplicating it.
     for path, text in committed.items():
         path.write_text(text)
+    mark = len(sb.cloud.calls())
     rebuilt = sb.invoke("deploy-all", "--env", "prod")
     assert rebuilt.returncode == 0, rebuilt
-    zones = sb.cloud.resources("aws:route53/zone:Zone")
-    assert len(zones) == 1, "the rebuild made a second zone the parent domain does not delegate to"
+    after = sb.cloud.resources()
+    assert [r.id for r in after if r.type == ZONE] == [zone.id]
+    # The kept resources AWS knows by name were imported (read by id), never created. (The
+    # database's key stays with the final snapshot: the new database gets a key of its own.)
+    snapshot_key = {(r.type, r.id) for r in kept if r.type == KEY and r.urn.split("::")[1] == "data"}
+    assert len(snapshot_key) == 1
+    named = {(r.type, r.id) for r in kept if r.type in (ZONE, BUCKET, KEY, ALIAS)} - snapshot_key
+    created = {(c["type"], c["id"]) for c in sb.cloud.changes(since=mark) if c["op"] == "create"}
+    assert not created & named, "a kept resource was created again"
+    imported = {(c["type"], c["id"]) for c in sb.cloud.calls()[mark:] if c["op"] == "read" and c.get("importing")}
+    assert imported == named
+    assert {(r.type, r.id) for r in kept} <= {(r.type, r.id) for r in after}
+    assert "Owner" not in sb.cloud.get(BUCKET, logs_bucket.id).props["tags"]  # type: ignore[union-attr]
+
+    # And the rebuilt platform is steady, from a fresh checkout again: a further deploy changes nothing.
+    for path, text in committed.items():
+        path.write_text(text)
+    mark = len(sb.cloud.calls())
+    steady = sb.invoke("deploy-all", "--env", "prod")
+    assert steady.returncode == 0, steady
+    assert sb.cloud.changes(since=mark) == []

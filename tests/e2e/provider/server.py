@@ -34,7 +34,6 @@ from concurrent import futures
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import plugin_pb2, provider_pb2, provider_pb2_grpc, status_pb2
@@ -132,13 +131,41 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
     def __init__(self, cloud: Cloud) -> None:
         self.cloud = cloud
         self.region = "ap-northeast-2"
-        self.session: Any = None
-        self.account = ""
+        self._roles: list[dict[str, Any]] = []
+        self._session: Any = None
+        self._account = ""
         self.cancelled = threading.Event()
         self.slow = {k: float(v) for k, v in _parse_pairs(os.environ.get("PAYMENTS_TEST_SLOW", "")).items()}
         self.fail = _parse_pairs(os.environ.get("PAYMENTS_TEST_FAIL", ""))
 
     # plumbing ----------------------------------------------------------------------------
+
+    @property
+    def session(self) -> Any:
+        """The boto3 session the provider acts as: the caller's, or the role `assumeRoles` names."""
+        if self._session is None:
+            import boto3  # only when AWS is asked: most previews never do
+
+            session = boto3.Session(region_name=self.region)
+            if self._roles:
+                creds = session.client("sts").assume_role(
+                    RoleArn=self._roles[0]["roleArn"], RoleSessionName=self._roles[0].get("sessionName") or "pulumi"
+                )["Credentials"]
+                session = boto3.Session(
+                    region_name=self.region,
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                )
+            self._session = session
+        return self._session
+
+    @property
+    def account(self) -> str:
+        """The account the session belongs to (STS), asked once."""
+        if not self._account:
+            self._account = str(self.session.client("sts").get_caller_identity()["Account"])
+        return self._account
 
     @contextmanager
     def _aws_errors(self, context: grpc.ServicerContext) -> Iterator[None]:
@@ -206,27 +233,18 @@ class TestAwsProvider(provider_pb2_grpc.ResourceProviderServicer):
             return found
 
         self.region = value("region") or os.environ.get("AWS_REGION") or self.region
-        session = boto3.Session(region_name=self.region)
-        roles = value("assumeRoles") or []
-        if roles and roles[0].get("roleArn"):
-            creds = session.client("sts").assume_role(
-                RoleArn=roles[0]["roleArn"], RoleSessionName=roles[0].get("sessionName") or "pulumi"
-            )["Credentials"]
-            session = boto3.Session(
-                region_name=self.region,
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-            )
-        self.session = session
+        self._roles = [r for r in value("assumeRoles") or [] if r.get("roleArn")]
+        allowed = [str(a) for a in value("allowedAccountIds") or []]
+        if not (allowed or self._roles):
+            # Nothing to guard: AWS is asked only once a call needs it (a no-op preview never does).
+            return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=True)
         try:
-            self.account = session.client("sts").get_caller_identity()["Account"]
+            account = self.account
         except Exception as e:  # no credentials: what the real provider says before anything else
             context.abort(grpc.StatusCode.UNKNOWN, f"configuring the AWS provider: no valid credential sources: {e}")
-        allowed = [str(a) for a in value("allowedAccountIds") or []]
-        self.cloud.record("configure", account=self.account, allowed=allowed, region=self.region)
-        if allowed and self.account not in allowed:
-            context.abort(grpc.StatusCode.UNKNOWN, f"AWS account ID not allowed: {self.account}")
+        self.cloud.record("configure", account=account, allowed=allowed, region=self.region)
+        if allowed and account not in allowed:
+            context.abort(grpc.StatusCode.UNKNOWN, f"AWS account ID not allowed: {account}")
         return provider_pb2.ConfigureResponse(acceptSecrets=False, supportsPreview=True)
 
     def Cancel(self, request: Any, context: grpc.ServicerContext) -> Any:
