@@ -145,10 +145,19 @@ def diagram(c: Context, env: str = "prod") -> None:
 
 @task
 def docs(c: Context) -> None:
-    """Regenerate the config, exports and contracts tables in the READMEs and docs from the code."""
+    """Regenerate the config, exports and contracts tables in the READMEs and docs, CODEOWNERS, and the
+    policy pack's table of which AWS types take tags (from the offline plans and the SDK)."""
+    from payments_policy.taggable import TABLE
+
     from ops.docs.tables import write_all
+    from ops.docs.taggable_table import write_table
+    from ops.environment.environment import Environment
+    from ops.environment.stack_files import environments
+    from ops.plan.platform import plan_platform
 
     changed = write_all()
+    if write_table(plan_platform(Environment.load(env)) for env in environments()):
+        changed.append(TABLE)
     for path in changed:
         console.print(f"updated {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     if not changed:

@@ -14,7 +14,7 @@ from typing import Any
 
 from payments_policy.iam_documents import document_violations
 from payments_policy.model import PolicyContext, PolicyInput, Rule, is_unknown, referenced_name
-from shared.aws_schema import is_taggable
+from payments_policy.taggable import UnknownType, taggable
 from shared.environments import is_protected
 from shared.guardrails import LOG_RETENTION_DAYS, RULE_ALB_PROTECTION, TASK_CPU, TASK_MEMORY_MIB
 from shared.layers import LAYER_NAMES
@@ -69,8 +69,11 @@ def _as_list(value: Any) -> list[Any]:
 # --- tags and names --------------------------------------------------------------------------
 def check_tags(r: PolicyInput, ctx: PolicyContext) -> list[str]:
     """Every taggable resource carries Environment/ManagedBy/Project/Layer with the right values."""
-    if not is_taggable(r.type):
-        return []
+    try:
+        if not taggable(r.type):
+            return []
+    except UnknownType as e:
+        return [str(e)]
     tags = r.get("tags")
     if not isinstance(tags, dict):
         return [f"tags must be a literal map with {', '.join(REQUIRED_TAG_KEYS)}; got {tags!r}"]
