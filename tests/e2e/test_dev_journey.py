@@ -71,7 +71,7 @@ def test_drift_is_found_named_and_fixed_by_the_printed_command(deployed_dev: San
     (vpc,) = sb.cloud.resources(VPC)
     sb.cloud.edit(VPC, vpc.id, lambda p: p["tags"].update(Environment="sandbox"))
     mark = len(sb.cloud.calls())
-    found = sb.invoke("drift", "--env", "dev")
+    found = sb.invoke("drift", "--env", "dev", "--layer", "network")
     assert found.returncode == 1, found
     assert re.search(r"vpc-payments-dev\s.*tags\.Environment", found.stdout), found.stdout
     assert sb.cloud.changes(since=mark) == [], "drift must never change the cloud"

@@ -1,4 +1,4 @@
-"""Ctrl-C in the middle of `deploy-all`, as a terminal sends it, and a run killed outright, through the real engine."""
+"""Ctrl-C in the middle of `deploy-all`, as a terminal sends it, then a run killed outright, through the real engine."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import time
 from tests.e2e.harness import Sandbox
 
 RDS = "aws:rds/instance:Instance"
+SLOW_DATABASE = {"PAYMENTS_TEST_SLOW": f"{RDS}=120"}
 
 
 def wait_for(condition, seconds: float = 60.0, what: str = "the condition") -> None:
@@ -27,26 +28,25 @@ def locks(sb: Sandbox) -> list[str]:
     return sorted(str(p.relative_to(sb.home)) for p in (sb.home / "state" / ".pulumi" / "locks").rglob("*.json"))
 
 
-def grow_the_database(sb: Sandbox, gib: int) -> None:
-    """A change to dev that updates the database in place (its storage autoscaling ceiling), as a team makes it."""
-    done = sb.pulumi("data", "config", "set", "data:maxAllocatedStorage", str(gib), "-s", "dev")
-    assert done.returncode == 0, done.stderr
+def database_in_flight(sb: Sandbox, since: int) -> bool:
+    """The provider is waiting on the database (its update is under way)."""
+    return any(c["op"] == "waiting" and c["type"] == RDS for c in sb.cloud.calls()[since:])
 
 
-def test_ctrl_c_during_deploy_all_ends_in_one_line_with_a_summary_no_lock_and_a_run_that_recovers(
+def test_ctrl_c_ends_in_one_line_with_a_summary_and_no_lock_and_a_killed_run_is_cleared_by_cancel(
     deployed_dev: Sandbox,
 ) -> None:
     sb = deployed_dev
-    grow_the_database(sb, 60)
+    # A change that updates the database in place (its storage autoscaling ceiling), as a team makes it.
+    grown = sb.pulumi("data", "config", "set", "data:maxAllocatedStorage", "60", "-s", "dev")
+    assert grown.returncode == 0, grown.stderr
+
+    # Ctrl-C while the database is being updated: SIGINT to the whole foreground process group.
     mark = len(sb.cloud.calls())
-    run = sb.start("deploy-all", "--env", "dev", env={"PAYMENTS_TEST_SLOW": f"{RDS}=120"})
-    wait_for(
-        lambda: any(c["op"] == "waiting" and c["type"] == RDS for c in sb.cloud.calls()[mark:]),
-        what="the database update",
-    )
+    run = sb.start("deploy-all", "--env", "dev", env=SLOW_DATABASE)
+    wait_for(lambda: database_in_flight(sb, mark), what="the database update")
     Sandbox.interrupt(run)
     out, err = run.communicate(timeout=90)
-
     assert run.returncode == 130, out + err
     # Edge runs beside data: it may have finished its (no-op) run before the Ctrl-C, or been cut too.
     lines = [line for line in err.splitlines() if line.strip()]
@@ -66,22 +66,10 @@ def test_ctrl_c_during_deploy_all_ends_in_one_line_with_a_summary_no_lock_and_a_
     (db,) = sb.cloud.resources(RDS)
     assert db.props["maxAllocatedStorage"] == 50, "the interrupted update must not have reached the database"
 
-    again = sb.invoke("deploy-all", "--env", "dev")
-    assert again.returncode == 0, again
-    (db,) = sb.cloud.resources(RDS)
-    assert db.props["maxAllocatedStorage"] == 60
-
-
-def test_a_run_killed_outright_leaves_a_lock_that_invoke_cancel_clears(deployed_dev: Sandbox) -> None:
-    sb = deployed_dev
-    grow_the_database(sb, 70)
+    # The next run is killed outright (a CI runner gone): no chance to cancel, its lock stays behind.
     mark = len(sb.cloud.calls())
-    run = sb.start("deploy", "--layer", "data", "--env", "dev", env={"PAYMENTS_TEST_SLOW": f"{RDS}=120"})
-    wait_for(
-        lambda: any(c["op"] == "waiting" and c["type"] == RDS for c in sb.cloud.calls()[mark:]),
-        what="the database update",
-    )
-    # A CI runner that is killed: no chance to cancel, so the stack's lock stays behind.
+    run = sb.start("deploy", "--layer", "data", "--env", "dev", env=SLOW_DATABASE)
+    wait_for(lambda: database_in_flight(sb, mark), what="the database update")
     os.killpg(run.pid, signal.SIGKILL)
     run.communicate(timeout=30)
     assert locks(sb), "a killed update should leave its lock"
@@ -95,7 +83,9 @@ def test_a_run_killed_outright_leaves_a_lock_that_invoke_cancel_clears(deployed_
     assert locks(sb) == []
     hint = "`invoke deploy --layer data --env dev --refresh`"
     assert hint in cancelled.output
+
+    # The run it prints recovers: the database gets its change.
     finished = sb.invoke(*hint.strip("`").split()[1:])
     assert finished.returncode == 0, finished
     (db,) = sb.cloud.resources(RDS)
-    assert db.props["maxAllocatedStorage"] == 70
+    assert db.props["maxAllocatedStorage"] == 60
