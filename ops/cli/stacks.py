@@ -9,13 +9,14 @@ from __future__ import annotations
 import json as jsonlib
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.exceptions import Exit
 from invoke.tasks import task
 
-from ops.cli.common import check_env, check_layer, console, interruptible, pulumi_engine
+from ops.cli.common import check_env, check_layer, console, interruptible, pulumi_engine, writable_file
 from shared.environments import is_protected
 from shared.layers import deploy_order, layer_names, lifecycle, teardown_order
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 _LAYERS = ", ".join(layer_names())
 _ENV_HELP = "Environment (stack name in every project), e.g. prod or dev."
 _PARALLEL_HELP = "How many layers may run at the same time when the graph allows (default 2: data and edge)."
+_JSON_HELP = (
+    "Also write the run to this file as JSON: each layer's result, and every resource's operation, start and duration."
+)
 
 
 def run_preflight(
@@ -66,6 +70,7 @@ def _orchestrate(
     remove_stacks: bool = False,
     refresh: bool = False,
     ripple: bool = True,
+    json_path: Path | None = None,
 ) -> RunReport:
     from ops.stacks.progress import LiveProgress, print_summary
     from ops.stacks.report import Interrupted
@@ -86,6 +91,7 @@ def _orchestrate(
                 report = orch.destroy(env, layers, remove_stacks=remove_stacks)
     except Interrupted as stopped:
         print_summary(stopped.report, console)
+        _write_json(stopped.report, json_path)
         finished = [o.layer for o in stopped.report.outcomes if o.result not in ("interrupted", "skipped")]
         cut = [o.layer for o in stopped.report.outcomes if o.result == "interrupted"]
         raise Exit(
@@ -96,7 +102,21 @@ def _orchestrate(
             code=130,
         ) from None
     print_summary(report, console)
+    _write_json(report, json_path)
     return report
+
+
+def _json_path(json: str) -> Path | None:
+    """`--json FILE` checked before anything runs (a folder that exists, writable), or None."""
+    return writable_file(json, "--json") if json else None
+
+
+def _write_json(report: RunReport, path: Path | None) -> None:
+    from ops.stacks.progress import report_json
+
+    if path is not None:
+        path.write_text(jsonlib.dumps(report_json(report), indent=2) + "\n")
+        console.print(f"every resource's operation and timing: {path}", highlight=False)
 
 
 def _finish(report: RunReport) -> None:
@@ -120,12 +140,14 @@ def _confirm(env: str, yes: bool, confirm: str) -> None:
         raise Exit(f"teardown of {env} not confirmed", code=1) from None
 
 
-def _note_left_behind(env: str, layers: list[str]) -> None:
-    """What a protected environment's teardown keeps on purpose, as each layer declares it."""
-    if is_protected(env):
-        for layer in layers:
-            for note in lifecycle(layer).teardown.leaves_in_protected:
-                console.print(f"{env}: {note}")
+def _note_left_behind(report: RunReport) -> None:
+    """The teardown's last lines: what a protected environment's destroyed layers keep on purpose, and how
+    the next deploy uses it, as each layer declares it."""
+    if is_protected(report.env):
+        for outcome in report.outcomes:
+            if outcome.result == "destroyed":
+                for note in lifecycle(outcome.layer).teardown.leaves_in_protected:
+                    console.print(f"{report.env}: {note}")
 
 
 @task(
@@ -135,14 +157,18 @@ def _note_left_behind(env: str, layers: list[str]) -> None:
         "refresh": "Refresh the stack's state from AWS first (clears pending operations of an interrupted run).",
         "ripple": "Also deploy, right after, the deployed layers below it whose inputs (this layer's exports) "
         "changed, e.g. a replaced security group (default: off; the summary names them and the command to run).",
+        "json": _JSON_HELP,
     }
 )
 @interruptible
-def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False, ripple: bool = False) -> None:
+def deploy(
+    c: Context, layer: str = "", env: str = "", refresh: bool = False, ripple: bool = False, json: str = ""
+) -> None:
     """Deploy one layer (`pulumi up` in its project folder), after preflight."""
     check_layer(layer)
+    path = _json_path(json)
     _preflight(check_env(env), [layer], changes_config=True)
-    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh, ripple=ripple))
+    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh, ripple=ripple, json_path=path))
 
 
 @task(
@@ -158,6 +184,7 @@ def deploy(c: Context, layer: str = "", env: str = "", refresh: bool = False, ri
         "(an existing zone that validates the certificate).",
         "parallel": _PARALLEL_HELP,
         "refresh": "Refresh each stack's state from AWS before its update.",
+        "json": _JSON_HELP,
     },
     iterable=["set_"],
 )
@@ -169,6 +196,7 @@ def deploy_all(
     set_: list[str] | None = None,
     parallel: int = 2,
     refresh: bool = False,
+    json: str = "",
 ) -> None:
     """Deploy every layer in dependency order: network, then data and edge together, then compute."""
     from ops.stacks.ephemeral import (
@@ -183,6 +211,7 @@ def deploy_all(
         check_env(env)  # exits: --env is required
     if set_ and not from_:
         raise Exit("--set only applies with --from: it sets config in a new ephemeral environment's stacks", code=2)
+    path = _json_path(json)
     written = False  # this run wrote a new ephemeral environment's stack files
     if from_:
         check_env(from_)
@@ -200,7 +229,7 @@ def deploy_all(
             for path in remove_ephemeral(env):
                 console.print(f"removed {path.relative_to(path.parents[2])}: preflight refused the new environment")
         raise
-    _finish(_orchestrate("deploy", env, layers, parallel, refresh=refresh))
+    _finish(_orchestrate("deploy", env, layers, parallel, refresh=refresh, json_path=path))
 
 
 @task(
@@ -224,17 +253,20 @@ def preview(c: Context, layer: str = "", env: str = "prod", parallel: int = 2) -
         "env": _ENV_HELP,
         "yes": "Confirm the teardown (required; prod also needs --confirm prod).",
         "confirm": "The environment name again, required to destroy prod (or type it at the prompt).",
+        "json": _JSON_HELP,
     }
 )
 @interruptible
-def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confirm: str = "") -> None:
+def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confirm: str = "", json: str = "") -> None:
     """Destroy one layer, lifting its deletion protection first; prod keeps its final DB snapshot."""
     check_layer(layer)
     environment = check_env(env)
+    path = _json_path(json)
     _confirm(env, yes, confirm)
     _preflight(environment, [layer], changes_config=False)
-    _note_left_behind(env, [layer])
-    _finish(_orchestrate("destroy", env, [layer], 1))
+    report = _orchestrate("destroy", env, [layer], 1, json_path=path)
+    _note_left_behind(report)
+    _finish(report)
 
 
 @task(
@@ -244,20 +276,24 @@ def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confi
         "yes": "Confirm the teardown (required; prod also needs --confirm prod).",
         "confirm": "The environment name again, required to destroy prod (or type it at the prompt).",
         "parallel": _PARALLEL_HELP,
+        "json": _JSON_HELP,
     },
 )
 @interruptible
-def destroy_all(c: Context, env: str = "", yes: bool = False, confirm: str = "", parallel: int = 2) -> None:
+def destroy_all(
+    c: Context, env: str = "", yes: bool = False, confirm: str = "", parallel: int = 2, json: str = ""
+) -> None:
     """Destroy every layer in reverse order (compute first, network last); removes ephemeral environments."""
     from ops.stacks.ephemeral import is_ephemeral, remove_ephemeral
 
     environment = check_env(env)
+    path = _json_path(json)
     _confirm(env, yes, confirm)
     layers = teardown_order()
     _preflight(environment, layers, changes_config=False)
-    _note_left_behind(env, layers)
     ephemeral = is_ephemeral(env)
-    report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral)
+    report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral, json_path=path)
+    _note_left_behind(report)
     _finish(report)
     if ephemeral:
         for path in remove_ephemeral(env):
@@ -312,8 +348,10 @@ def status(c: Context, env: str = "prod") -> None:
     except EngineError as e:
         raise Exit(str(e), code=1) from None
     table = Table(title=f"Stacks of {env}", caption=f"backend: {engine.backend.url}", title_justify="left")
-    for col in ("Layer", "Stack", "Resources", "Last update", "Last operation"):
-        table.add_column(col)
+    table.add_column("Layer", no_wrap=True)
+    table.add_column("Stack", no_wrap=True)
+    for col in ("Resources", "Last update", "Last operation"):
+        table.add_column(col, overflow="fold")
     for layer, (st, last) in states.items():
         when = (last.when if last and last.when else None) or st.last_update
         table.add_row(

@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ops.aws import AwsClients
 from ops.environment.environment import REGION_KEY, Environment
-from ops.stacks.engine import Drift, EngineError, StackEngine
+from ops.stacks.engine import Drift, EngineError, EngineNote, StackEngine, StepEvent
 from ops.stacks.preflight import check_backend, check_credentials, check_pulumi_cli
+from ops.stacks.timeline import ResourceTiming, Timeline
 from shared.layers import deploy_order
 
 DriftResult = Literal["clean", "drifted", "not deployed", "failed"]
@@ -34,12 +36,13 @@ EXIT_CLEAN, EXIT_DRIFT, EXIT_NOT_CHECKED = 0, 1, 2
 
 @dataclass(frozen=True)
 class LayerDrift:
-    """One layer's answer: its drift, or why it was not checked."""
+    """One layer's answer: its drift, or why it was not checked; `resources` times each resource read."""
 
     layer: str
     result: DriftResult
     drift: Drift = field(default_factory=Drift)
     reason: str = ""
+    resources: tuple[ResourceTiming, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class DriftReport:
         return f"no drift in {env}: {', '.join(self.checked)} match their state"
 
 
-LayerEvent = Callable[[str, str], None]
+LayerEvent = Callable[[str, EngineNote], None]
 
 
 def check_drift(
@@ -110,23 +113,35 @@ def check_drift(
 ) -> DriftReport:
     """Compare each selected layer's stack with the cloud, in graph order; nothing is written.
 
-    `on_event(layer, line)` receives the engine's progress lines.
+    `on_event(layer, note)` receives the engine's progress (resource reads and lines); each layer's
+    reads are timed, from the start of the check.
     """
-    notify = on_event or (lambda layer, text: None)
-    return DriftReport(env, tuple(_check_layer(engine, env, n, notify) for n in deploy_order(layers)))
+    notify = on_event or (lambda layer, note: None)
+    start = time.monotonic()
+    return DriftReport(env, tuple(_check_layer(engine, env, n, notify, start) for n in deploy_order(layers)))
 
 
-def _check_layer(engine: StackEngine, env: str, layer: str, notify: LayerEvent) -> LayerDrift:
+def _check_layer(engine: StackEngine, env: str, layer: str, notify: LayerEvent, start: float) -> LayerDrift:
+    timeline = Timeline()
+
+    def relay(note: EngineNote) -> None:
+        if isinstance(note, StepEvent):
+            timeline.record(note)
+        notify(layer, note)
+
     try:
         state = engine.state(layer, env)
         if not state.deployed:
             return LayerDrift(layer, "not deployed", reason="stack holds no resources" if state.exists else "no stack")
-        drift = engine.drift(layer, env, on_event=lambda text: notify(layer, text))
+        drift = engine.drift(layer, env, on_event=relay)
     except EngineError as e:
         return LayerDrift(layer, "failed", reason=str(e))
     except Exception as e:  # a bug in one layer's check must not hide the others behind a traceback
         return LayerDrift(layer, "failed", reason=f"{type(e).__name__}: {e}")
-    return LayerDrift(layer, "clean" if drift.clean else "drifted", drift)
+    reads = tuple(
+        replace(t, start=t.start - start, end=None if t.end is None else t.end - start) for t in timeline.finished()
+    )
+    return LayerDrift(layer, "clean" if drift.clean else "drifted", drift, resources=reads)
 
 
 def readiness(

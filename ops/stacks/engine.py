@@ -11,7 +11,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-OnEvent = Callable[[str], None]
+
+@dataclass(frozen=True)
+class StepEvent:
+    """A resource step of an update, a refresh or a destroy starting, ending or failing (from the engine's events).
+
+    `at` is when the tooling heard of it (`time.monotonic()`): the engine's own timestamps are whole seconds.
+    """
+
+    urn: str
+    type: str
+    op: str
+    phase: str  # "start", "done" or "failed"
+    at: float
+
+    @property
+    def name(self) -> str:
+        """The resource's logical name, the last part of its URN."""
+        return self.urn.rsplit("::", 1)[-1]
+
+
+# What the engine tells a running layer: a short line (a diagnostic, the summary) or a resource step.
+EngineNote = str | StepEvent
+OnEvent = Callable[[EngineNote], None]
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
-"""Engine events turned into the short lines a user follows while a layer runs."""
+"""Engine events turned into what a user follows while a layer runs: resource steps and short lines."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from pulumi import automation as auto
 
-from ops.stacks.engine import Changes, OnEvent, Preview, Step, Violation
+from ops.stacks.engine import Changes, EngineNote, OnEvent, Preview, Step, StepEvent, Violation
 
 # Diagnostic severities worth a line, and how the line starts ("info#err" is info written to stderr).
 _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "info#err": "info"}
@@ -15,16 +16,21 @@ _SEVERITY = {"error": "error", "warning": "warning", "info": "info", "info#err":
 NOTICE_PREFIXES = ("error:", "warning:", "info:")
 
 
-def describe_event(event: auto.EngineEvent) -> str | None:
-    """A short status line for one engine event, or None for events not worth showing."""
-    if event.resource_pre_event is not None:
-        meta = event.resource_pre_event.metadata
-        if meta.op in (auto.OpType.SAME, auto.OpType.READ) or meta.type == "pulumi:pulumi:Stack":
-            return None
-        return f"{meta.op.value} {meta.type} {meta.urn.rsplit('::', 1)[-1]}"
-    if event.res_op_failed_event is not None:
-        meta = event.res_op_failed_event.metadata
-        return f"failed to {meta.op.value} {meta.urn.rsplit('::', 1)[-1]}"
+def _skipped(meta: auto.StepEventMetadata) -> bool:
+    # Resources that stay as they are, data reads and the stack itself are not work a user waits on.
+    return meta.op in (auto.OpType.SAME, auto.OpType.READ) or meta.type == "pulumi:pulumi:Stack"
+
+
+def describe_event(event: auto.EngineEvent, *, clock: Callable[[], float] = time.monotonic) -> EngineNote | None:
+    """What one engine event tells the user: a resource step, a short line, or None when nothing worth showing."""
+    for found, phase in (
+        (event.resource_pre_event, "start"),
+        (event.res_outputs_event, "done"),
+        (event.res_op_failed_event, "failed"),
+    ):
+        if found is not None:
+            meta = found.metadata
+            return None if _skipped(meta) else StepEvent(meta.urn, meta.type, meta.op.value, phase, clock())
     if event.diagnostic_event is not None:
         diagnostic = event.diagnostic_event
         # Programs speak to the user through info and warning diagnostics (the zone's name servers,
@@ -38,11 +44,14 @@ def describe_event(event: auto.EngineEvent) -> str | None:
     return None
 
 
-def _event_sink(on_event: OnEvent) -> Callable[[auto.EngineEvent], None]:
+def _event_sink(on_event: OnEvent, *, steps: bool = True) -> Callable[[auto.EngineEvent], None]:
+    """An Automation API `on_event` relaying what `describe_event` finds; `steps=False` for a preview, whose
+    steps are announced but never run (nothing to time)."""
+
     def sink(event: auto.EngineEvent) -> None:
-        line = describe_event(event)
-        if line:
-            on_event(line)
+        note = describe_event(event)
+        if note is not None and (steps or isinstance(note, str)):
+            on_event(note)
 
     return sink
 

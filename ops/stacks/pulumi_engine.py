@@ -218,7 +218,7 @@ class PulumiEngine:
     def preview(self, layer: str, env: str, *, on_event: OnEvent) -> Preview:
         # The stack is created if missing: previewing a first deploy needs one (it holds no resources).
         with self._explained(layer, env, "preview"):
-            collect, show = PreviewCollector(), _event_sink(on_event)
+            collect, show = PreviewCollector(), _event_sink(on_event, steps=False)
 
             def sink(event: auto.EngineEvent) -> None:
                 collect(event)

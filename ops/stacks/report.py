@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from ops.stacks.engine import Changes, EngineError, StackOutput, Violation
+from ops.stacks.engine import Changes, EngineError, EngineNote, StackOutput, Violation
+from ops.stacks.timeline import ResourceTiming
 from shared.plan_values import SECRET_MASK
 
 Action = Literal["deploy", "preview", "destroy"]
@@ -31,15 +33,18 @@ class Outcome:
     changed_exports: tuple[str, ...] = ()
     # Advisory policy violations the layer's preview reported (mandatory ones fail the layer).
     violations: tuple[Violation, ...] = ()
+    # Every resource step the layer's run made, with its start (seconds since the run began) and duration.
+    resources: tuple[ResourceTiming, ...] = ()
 
 
 @dataclass(frozen=True)
 class RunReport:
-    """Every selected layer's outcome, in graph order."""
+    """Every selected layer's outcome, in graph order; `started` is when the run began (UTC)."""
 
     action: Action
     env: str
     outcomes: tuple[Outcome, ...]
+    started: datetime | None = None
 
     def outcome(self, layer: str) -> Outcome:
         """The outcome of one layer."""
@@ -68,8 +73,12 @@ class Reporter(Protocol):
         """A layer's operation began; `what` is e.g. "deploying"."""
         ...
 
-    def event(self, layer: str, text: str) -> None:
-        """One engine event of a running layer, already a short line."""
+    def expect(self, layer: str, total: int) -> None:
+        """How many resource steps the layer's run will make (what its preview found)."""
+        ...
+
+    def event(self, layer: str, note: EngineNote) -> None:
+        """What the engine said about a running layer: a resource step, or a short line."""
         ...
 
     def finished(self, outcome: Outcome) -> None:
@@ -83,7 +92,10 @@ class SilentReporter:
     def started(self, layer: str, what: str) -> None:
         """Ignore."""
 
-    def event(self, layer: str, text: str) -> None:
+    def expect(self, layer: str, total: int) -> None:
+        """Ignore."""
+
+    def event(self, layer: str, note: EngineNote) -> None:
         """Ignore."""
 
     def finished(self, outcome: Outcome) -> None:

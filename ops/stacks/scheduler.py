@@ -21,11 +21,24 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
 from typing import Any
 
-from ops.stacks.engine import Changes, EngineError, LastOperation, StackEngine, StackOutput, StackState, Step
+from ops.stacks.engine import (
+    Changes,
+    EngineError,
+    EngineNote,
+    LastOperation,
+    OnEvent,
+    StackEngine,
+    StackOutput,
+    StackState,
+    Step,
+    StepEvent,
+)
 from ops.stacks.report import Action, Interrupted, LayerFailed, Outcome, Reporter, RunReport, SilentReporter
 from ops.stacks.teardown import teardown_flips
+from ops.stacks.timeline import Timeline
 from shared.layers import deploy_order, downstream, layer_names, lifecycle, teardown_order, upstream
 
 # Results after which the next layer may go ahead (its upstream, or for teardown its dependent, is settled).
@@ -78,6 +91,10 @@ class Orchestrator:
         self.reporter = reporter or SilentReporter()
         self.max_parallel = max_parallel
         self._stopping = threading.Event()
+        # Each layer's resource steps, timed on the run's own clock from its start.
+        self._timelines: dict[str, Timeline] = {}
+        self._t0 = time.monotonic()
+        self._started = datetime.now(UTC)
 
     # The one scheduler -------------------------------------------------------------------
 
@@ -119,7 +136,7 @@ class Orchestrator:
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     layer = running.pop(fut)
-                    done[layer] = fut.result()
+                    done[layer] = self._timed(fut.result())
                     self.reporter.finished(done[layer])
         except KeyboardInterrupt:
             # What the cancelling programs still print (a Python program's KeyboardInterrupt traceback
@@ -151,7 +168,7 @@ class Orchestrator:
                         reason=f"interrupted (Ctrl-C) while {_DOING[action]}; {outcome.reason}".rstrip("; "),
                         next_step=again,
                     )
-                done[layer] = outcome
+                done[layer] = self._timed(outcome)
         except KeyboardInterrupt:
             pass  # a second Ctrl-C: stop waiting
         for layer in running.values():
@@ -165,7 +182,7 @@ class Orchestrator:
             done.setdefault(
                 layer, Outcome(layer, "skipped", reason="not started: interrupted (Ctrl-C)", next_step=again)
             )
-        return RunReport(action, env, tuple(done[n] for n in order))
+        return RunReport(action, env, tuple(done[n] for n in order), self._started)
 
     def _guarded(self, layer: str, work: Callable[[str], Outcome]) -> Outcome:
         """Run one layer's work; any error becomes a failed outcome with its one-line message."""
@@ -178,15 +195,30 @@ class Orchestrator:
         except Exception as e:  # a bug must not take the other layers down with a traceback
             return Outcome(layer, "failed", duration=_elapsed(start), reason=f"{type(e).__name__}: {e}")
 
-    def _sink(self, layer: str) -> Callable[[str], None]:
-        def relay(text: str) -> None:
+    def _sink(self, layer: str) -> OnEvent:
+        timeline = self._timelines.setdefault(layer, Timeline())
+
+        def relay(note: EngineNote) -> None:
+            if isinstance(note, StepEvent):
+                timeline.record(note)
             if not self._stopping.is_set():
-                self.reporter.event(layer, text)
+                self.reporter.event(layer, note)
 
         return relay
 
+    def _timed(self, outcome: Outcome) -> Outcome:
+        """The outcome with every resource step its layer finished, timed from the run's start."""
+        timeline = self._timelines.get(outcome.layer)
+        if timeline is None:
+            return outcome
+        steps = tuple(
+            dataclasses.replace(t, start=t.start - self._t0, end=None if t.end is None else t.end - self._t0)
+            for t in timeline.finished()
+        )
+        return dataclasses.replace(outcome, resources=steps)
+
     def _report(self, action: Action, env: str, order: list[str], done: Mapping[str, Outcome]) -> RunReport:
-        return RunReport(action, env, tuple(done[n] for n in order))
+        return RunReport(action, env, tuple(done[n] for n in order), self._started)
 
     def _missing_upstream(self, layer: str, env: str, settled: Iterable[str] = ()) -> list[str]:
         """Upstream layers (outside `settled`) whose stack holds no resources in `env`."""
@@ -211,8 +243,10 @@ class Orchestrator:
             for layer in stale:
                 self.reporter.event(layer, "upstream exports changed: deploying it too")
             more = self.deploy(env, stale, follow_ripples=True)
-            return RunReport("deploy", env, report.outcomes + more.outcomes)
-        return RunReport("deploy", env, tuple(self._with_ripple_hint(o, env, stale) for o in report.outcomes))
+            return RunReport("deploy", env, report.outcomes + more.outcomes, self._started)
+        return dataclasses.replace(
+            report, outcomes=tuple(self._with_ripple_hint(o, env, stale) for o in report.outcomes)
+        )
 
     def _stale_downstream(self, env: str, report: RunReport) -> list[str]:
         """Deployed layers outside this run that read exports the run changed, in graph order."""
@@ -289,6 +323,7 @@ class Orchestrator:
             # and AWS's refusals to replace what a deployed layer below holds are seen, both before
             # anything changes; when it changes nothing at all it stands in for the update.
             preview = self.engine.preview(layer, env, on_event=self._sink(layer))
+            self.reporter.expect(layer, len(preview.steps))
             if users and self._holds_for_downstream(layer, env):
                 self._refuse_replacing_what_dependents_hold(layer, env, preview.steps)
             advisory = tuple(v for v in preview.violations if v.level != "mandatory")

@@ -23,6 +23,7 @@ from ops.stacks.engine import (
     StackOutput,
     StackState,
     Step,
+    StepEvent,
     Violation,
 )
 from ops.stacks.errors import explain
@@ -112,7 +113,9 @@ class FakeEngine:
 
     def up(self, layer: str, env: str, *, on_event, targets: tuple[str, ...] | None = None) -> Changes:
         def work() -> Changes:
-            on_event(f"create aws:thing {layer}")
+            urn = f"urn:pulumi:{env}::{layer}::aws:s3/bucket:Bucket::thing-{layer}"
+            on_event(StepEvent(urn, "aws:s3/bucket:Bucket", "create", "start", time.monotonic()))
+            on_event(StepEvent(urn, "aws:s3/bucket:Bucket", "create", "done", time.monotonic()))
             with self._lock:
                 new = (layer, env) not in self.stacks or self.stacks[(layer, env)] == 0
                 self.stacks[(layer, env)] = 3

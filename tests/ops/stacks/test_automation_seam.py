@@ -15,7 +15,7 @@ from rich.console import Console
 
 from ops.environment.stack_files import PROJECTS_DIR
 from ops.stacks.backend import DEFAULT_BACKEND_URL, Backend, BackendError, backend_settings, workspace_options
-from ops.stacks.engine import Changes, EngineError, StackState
+from ops.stacks.engine import Changes, EngineError, StackState, StepEvent
 from ops.stacks.errors import explain, first_error_line
 from ops.stacks.events import describe_event
 from ops.stacks.progress import LiveProgress
@@ -171,9 +171,16 @@ def _pre_event(op: auto.OpType, type_: str, name: str) -> auto.EngineEvent:
     return auto.EngineEvent(sequence=1, timestamp=0, resource_pre_event=auto.ResourcePreEvent(metadata=meta))
 
 
-def test_engine_events_become_short_status_lines() -> None:
-    assert describe_event(_pre_event(auto.OpType.CREATE, "aws:rds/instance:Instance", "db-payments-dev")) == (
-        "create aws:rds/instance:Instance db-payments-dev"
+def test_engine_events_become_timed_resource_steps_and_short_lines() -> None:
+    step = describe_event(
+        _pre_event(auto.OpType.CREATE, "aws:rds/instance:Instance", "db-payments-dev"), clock=lambda: 7.5
+    )
+    assert step == StepEvent(
+        "urn:pulumi:dev::data::aws:rds/instance:Instance::db-payments-dev",
+        "aws:rds/instance:Instance",
+        "create",
+        "start",
+        7.5,
     )
     assert describe_event(_pre_event(auto.OpType.SAME, "aws:kms/key:Key", "key")) is None
     summary = auto.SummaryEvent(

@@ -21,7 +21,7 @@ from ops.environment.environment import Environment
 from ops.stacks.backend import Backend
 from ops.stacks.drift import check_drift, readiness
 from ops.stacks.drift_events import SECRET_SIGNATURE, DriftCollector, lookup, render, resource_drift
-from ops.stacks.engine import Drift, EngineError, PropertyDrift, ResourceDrift
+from ops.stacks.engine import Drift, EngineError, PropertyDrift, ResourceDrift, StepEvent
 from ops.stacks.pulumi_engine import PulumiEngine
 from tests.cli import Ran, run_invoke
 from tests.ops.stacks.fake_engine import FakeEngine, all_deployed
@@ -385,7 +385,7 @@ def _engine_over(stack: Any, monkeypatch: pytest.MonkeyPatch) -> PulumiEngine:
 
 def test_drift_runs_refresh_preview_only_through_the_sdk_and_reads_its_events(monkeypatch: pytest.MonkeyPatch) -> None:
     workspace = _CliWorkspace(REFRESH_EVENTS)
-    lines: list[str] = []
+    lines: list[Any] = []
     drift = _engine_over(_sdk_stack(workspace), monkeypatch).drift("data", "dev", on_event=lines.append)
 
     args = workspace.args
@@ -407,7 +407,10 @@ def test_drift_runs_refresh_preview_only_through_the_sdk_and_reads_its_events(mo
             ),
         )
     )
-    assert lines == [f"refresh {RDS} rds-payments-dev", "done: +0 ~1 -1"]
+    # Each resource read arrives as a timed step (its start, then its end); the summary as a line.
+    steps = [(n.name, n.op, n.phase) for n in lines if isinstance(n, StepEvent)]
+    assert ("rds-payments-dev", "refresh", "start") in steps
+    assert [n for n in lines if isinstance(n, str)] == ["done: +0 ~1 -1"]
 
 
 class _StackWith:

@@ -15,7 +15,7 @@ from ops.stacks import scheduler as orch_module
 from ops.stacks import teardown as teardown_policy
 from ops.stacks.engine import Changes
 from ops.stacks.ephemeral import EPHEMERAL_MARKER, EphemeralEnvError, create_ephemeral, is_ephemeral, remove_ephemeral
-from ops.stacks.progress import LiveProgress, next_steps, print_summary, summary_table
+from ops.stacks.progress import LiveProgress, changes_text, next_steps, print_summary, summary_table
 from ops.stacks.report import Interrupted, Outcome, RunReport, SilentReporter, plain_outputs
 from ops.stacks.scheduler import Orchestrator
 from ops.stacks.teardown import TeardownRefused, confirm_teardown, teardown_flips
@@ -419,28 +419,18 @@ def test_summary_table_shows_results_changes_durations_and_why() -> None:
     text = _render(report)
     rows = {line.split()[1]: line for line in text.splitlines() if line.startswith("│ ") and "│" in line[2:]}
     assert "Deploy of dev" in text
-    cells = [cell.strip() for cell in rows["network"].split("│")[2:8]]
-    assert cells[:5] == ["deployed", "3", "0", "0", "0"]
-    assert cells[5] == "12.4s"
-    assert "failed" in rows["edge"] and "boom" in rows["edge"]
-    assert "skipped" in rows["compute"] and "upstream edge failed" in rows["compute"]
+    cells = [cell.strip() for cell in rows["network"].split("│")[2:5]]
+    assert cells == ["deployed", "3 created", "12.4s"]
+    assert "failed" in rows["edge"] and "skipped" in rows["compute"]
     assert "compute skipped: upstream edge failed. Next: fix edge, then run `invoke deploy-all --env dev` again" in text
     assert "edge failed: pulumi up failed on the edge stack 'dev': boom. Next:" in text
 
 
-def test_summary_table_columns() -> None:
-    report = RunReport("preview", "prod", (Outcome("network", "previewed", Changes(created=5), 1.25),))
+def test_summary_table_columns_and_a_previews_changes() -> None:
+    report = RunReport("preview", "prod", (Outcome("network", "previewed", Changes(created=5, deleted=1), 1.25),))
     table = summary_table(report)
-    assert [c.header for c in table.columns] == [
-        "Layer",
-        "Result",
-        "Would be created",
-        "Would be updated",
-        "Would be replaced",
-        "Would be deleted",
-        "Duration",
-        "Why",
-    ]
+    assert [c.header for c in table.columns] == ["Layer", "Result", "Changes", "Duration"]
+    assert changes_text(report.outcomes[0], preview=True) == "5 to create, 1 to delete"
     assert next_steps(report) == []
 
 
@@ -450,7 +440,11 @@ def test_progress_off_a_terminal_prints_a_line_per_start_and_end() -> None:
     engine = FakeEngine()
     with LiveProgress(console, ["network", "data", "edge", "compute"]) as progress:
         Orchestrator(engine, reporter=progress).deploy("dev", ["network"])
-    assert out.getvalue().splitlines() == ["network: deploying…", "network: deployed"]
+    assert out.getvalue().splitlines() == [
+        "network: deploying…",
+        "network: created thing-network (aws:s3/bucket:Bucket) in 0.0s",
+        "network: deployed",
+    ]
 
 
 def test_teardown_stops_before_any_change_when_the_flip_would_ship_undeployed_code() -> None:
