@@ -194,6 +194,7 @@ class LiveProgress:
         self._live: Live | None = None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
+        self._said: set[tuple[str, str]] = set()
         # (layer, urn, op, start) of a step in flight -> how many intervals its last line reported.
         self._told: dict[tuple[str, str, str, float], int] = {}
 
@@ -241,8 +242,13 @@ class LiveProgress:
             what, _, start = self._state.get(layer, ("running", "", self.clock()))
             self._state[layer] = (what, note, start)
         # Diagnostics (a zone's name servers, a warning) stay on screen: rich prints them above the live rows.
+        # A program says the same in its preview and in its update: once is enough.
         if note.startswith(NOTICE_PREFIXES) or (self._live is None and note.startswith("lifting")):
-            self._print(f"{layer}: {note}")
+            with self._lock:
+                repeated = (layer, note) in self._said
+                self._said.add((layer, note))
+            if not repeated:
+                self._print(f"{layer}: {note}")
 
     def finished(self, outcome: Outcome) -> None:
         """A layer reached its outcome."""

@@ -136,3 +136,14 @@ def test_at_80_columns_no_layer_or_result_name_is_cut() -> None:
         row = next(line for line in text.splitlines() if line.startswith(f"│ {layer} "))
         assert f" {result} " in row, row
     assert [c.no_wrap for c in summary_table(_report()).columns][:2] == [True, True]
+
+
+def test_a_diagnostic_the_program_repeats_in_its_preview_and_update_is_shown_once() -> None:
+    progress, out = plain(Clock(), ["edge"])
+    for _ in range(2):
+        progress.event("edge", "info: delegate api.dev.payments.example.com to these name servers")
+    progress.event("edge", "warning: something else")
+    assert out.getvalue().splitlines() == [
+        "edge: info: delegate api.dev.payments.example.com to these name servers",
+        "edge: warning: something else",
+    ]
