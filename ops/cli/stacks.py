@@ -166,9 +166,9 @@ def deploy(
 ) -> None:
     """Deploy one layer (`pulumi up` in its project folder), after preflight."""
     check_layer(layer)
-    path = _json_path(json)
+    json_file = _json_path(json)
     _preflight(check_env(env), [layer], changes_config=True)
-    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh, ripple=ripple, json_path=path))
+    _finish(_orchestrate("deploy", env, [layer], 1, refresh=refresh, ripple=ripple, json_path=json_file))
 
 
 @task(
@@ -211,7 +211,7 @@ def deploy_all(
         check_env(env)  # exits: --env is required
     if set_ and not from_:
         raise Exit("--set only applies with --from: it sets config in a new ephemeral environment's stacks", code=2)
-    path = _json_path(json)
+    json_file = _json_path(json)
     written = False  # this run wrote a new ephemeral environment's stack files
     if from_:
         check_env(from_)
@@ -229,7 +229,7 @@ def deploy_all(
             for path in remove_ephemeral(env):
                 console.print(f"removed {path.relative_to(path.parents[2])}: preflight refused the new environment")
         raise
-    _finish(_orchestrate("deploy", env, layers, parallel, refresh=refresh, json_path=path))
+    _finish(_orchestrate("deploy", env, layers, parallel, refresh=refresh, json_path=json_file))
 
 
 @task(
@@ -261,10 +261,10 @@ def destroy(c: Context, layer: str = "", env: str = "", yes: bool = False, confi
     """Destroy one layer, lifting its deletion protection first; prod keeps its final DB snapshot."""
     check_layer(layer)
     environment = check_env(env)
-    path = _json_path(json)
+    json_file = _json_path(json)
     _confirm(env, yes, confirm)
     _preflight(environment, [layer], changes_config=False)
-    report = _orchestrate("destroy", env, [layer], 1, json_path=path)
+    report = _orchestrate("destroy", env, [layer], 1, json_path=json_file)
     _note_left_behind(report)
     _finish(report)
 
@@ -287,12 +287,12 @@ def destroy_all(
     from ops.stacks.ephemeral import is_ephemeral, remove_ephemeral
 
     environment = check_env(env)
-    path = _json_path(json)
+    json_file = _json_path(json)
     _confirm(env, yes, confirm)
     layers = teardown_order()
     _preflight(environment, layers, changes_config=False)
     ephemeral = is_ephemeral(env)
-    report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral, json_path=path)
+    report = _orchestrate("destroy", env, layers, parallel, remove_stacks=ephemeral, json_path=json_file)
     _note_left_behind(report)
     _finish(report)
     if ephemeral:

@@ -17,8 +17,12 @@ NOTICE_PREFIXES = ("error:", "warning:", "info:")
 
 
 def _skipped(meta: auto.StepEventMetadata) -> bool:
-    # Resources that stay as they are, data reads and the stack itself are not work a user waits on.
-    return meta.op in (auto.OpType.SAME, auto.OpType.READ) or meta.type == "pulumi:pulumi:Stack"
+    # Resources that stay as they are, data reads, the engine's own (the stack, providers, stack
+    # references) and the components grouping resources (they span their children's time) are not
+    # work a user waits on.
+    state = meta.new or meta.old
+    component = state is not None and not state.custom
+    return meta.op in (auto.OpType.SAME, auto.OpType.READ) or meta.type.startswith("pulumi:") or component
 
 
 def describe_event(event: auto.EngineEvent, *, clock: Callable[[], float] = time.monotonic) -> EngineNote | None:

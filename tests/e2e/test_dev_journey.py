@@ -130,38 +130,3 @@ def test_destroy_all_of_dev_leaves_nothing_in_the_cloud(deployed_dev: Sandbox) -
     order = [c["urn"].split("::")[1] for c in sb.cloud.changes() if c["op"] == "delete"]
     assert order.index("compute") < min(order.index("data"), order.index("edge"))
     assert max(order.index("data"), order.index("edge")) < max(i for i, n in enumerate(order) if n == "network")
-
-
-def test_an_ephemeral_environment_from_dev_is_created_and_torn_down_without_a_trace(deployed_dev: Sandbox) -> None:
-    sb = deployed_dev
-    zone = sb.aws("route53").create_hosted_zone(Name="ci.payments.example.com", CallerReference="ci-zone")
-    zone_id = zone["HostedZone"]["Id"].rsplit("/", 1)[-1]
-    before = {(r.type, r.id) for r in sb.cloud.resources()}
-    stack_files = sorted(p.name for p in sb.checkout.glob("projects/*/Pulumi.*.yaml"))
-
-    made = sb.invoke(
-        "deploy-all",
-        "--env",
-        "pr7",
-        "--from",
-        "dev",
-        "--set",
-        "edge:domainName=pr7.ci.payments.example.com",
-        "--set",
-        f"edge:hostedZoneId={zone_id}",
-    )
-    assert made.returncode == 0, made
-    mine = [r for r in sb.cloud.resources() if (r.type, r.id) not in before]
-    assert mine and all(r.urn.startswith("urn:pulumi:pr7::") for r in mine)
-    records = [r for r in mine if r.type == "aws:route53/record:Record"]
-    assert records and all(r.props["zoneId"] == zone_id for r in records)
-
-    gone = sb.invoke("destroy-all", "--env", "pr7", "--yes")
-    assert gone.returncode == 0, gone
-    assert {(r.type, r.id) for r in sb.cloud.resources()} == before
-    assert sorted(p.name for p in sb.checkout.glob("projects/*/Pulumi.*.yaml")) == stack_files
-    assert not list(sb.checkout.glob("projects/.ephemeral/*"))
-    for layer in LAYERS:
-        listed = sb.pulumi(layer, "stack", "ls", "--json")
-        assert listed.returncode == 0, listed.stderr
-        assert [s["name"] for s in json.loads(listed.stdout)] == ["dev"]
