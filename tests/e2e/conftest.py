@@ -27,6 +27,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     journeys = [item for item in items if Path(str(item.fspath)).is_relative_to(here)]
     for item in journeys:
         item.add_marker(pytest.mark.e2e)
+    # Journeys that start from their own sandbox go first: while one test worker runs the longest
+    # of them, the other builds the deployed dev the remaining journeys copy.
+    first = [item for item in journeys if "deployed_dev" not in getattr(item, "fixturenames", ())]
+    if first:
+        rest = [item for item in items if item not in first]
+        items[:] = first + rest
     if pulumi_cli() is None and os.environ.get("CI", "").lower() != "true":
         for item in journeys:
             item.add_marker(pytest.mark.skip(reason=_SKIP_REASON))
