@@ -132,21 +132,26 @@ class Violation:
 
 @dataclass(frozen=True)
 class Preview:
-    """What `up` would do: the counts, each resource step, and the stack's exports afterwards.
+    """What `up` would do: the counts, each resource step, and the stack's exports before and after.
 
-    `outputs` is None when the preview cannot tell them all (a value known only after the update,
-    or a secret, which previews show masked).
+    `outputs` (after) and `outputs_before` (as the stack's state holds them) are None when the
+    preview cannot tell them all: a value known only after the update, a secret (previews show it
+    masked), or, before, a stack never deployed.
     """
 
     changes: Changes
     steps: tuple[Step, ...] = ()
     outputs: Mapping[str, Any] | None = None
     violations: tuple[Violation, ...] = ()
+    outputs_before: Mapping[str, Any] | None = None
 
-    def changes_nothing(self, exports: Mapping[str, Any] | None) -> bool:
-        """No resource step, and the exports stay exactly `exports` (an `up` would only rewrite the same)."""
+    def changes_nothing(self) -> bool:
+        """No resource step, and the exports stay exactly as they are (an `up` would only rewrite the same)."""
         return (
-            not self.steps and self.outputs is not None and exports is not None and dict(self.outputs) == dict(exports)
+            not self.steps
+            and self.outputs is not None
+            and self.outputs_before is not None
+            and dict(self.outputs) == dict(self.outputs_before)
         )
 
 

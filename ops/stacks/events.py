@@ -78,15 +78,17 @@ def _fully_known(value: Any) -> bool:
 
 
 class PreviewCollector:
-    """Reads a preview's events: every resource step, and the stack's exports as the program left them.
+    """Reads a preview's events: every resource step, and the stack's exports before and as the program left them.
 
     The stack resource reports its outputs twice (when it is registered, then once the program has
-    exported everything): the last report is the one that counts.
+    exported everything): the last report is the one that counts. Its old state (the last update's
+    exports) comes with it, so no separate `stack output` call is needed to compare.
     """
 
     def __init__(self) -> None:
         self.steps: list[Step] = []
         self.outputs: Mapping[str, Any] | None = None
+        self.outputs_before: Mapping[str, Any] | None = None
         self.violations: list[Violation] = []
 
     def __call__(self, event: auto.EngineEvent) -> None:
@@ -98,6 +100,8 @@ class PreviewCollector:
         done = event.res_outputs_event
         if done is not None and done.metadata.type == _STACK_TYPE and done.metadata.new is not None:
             self.outputs = dict(done.metadata.new.outputs or {})
+            old = done.metadata.old
+            self.outputs_before = dict(old.outputs or {}) if old is not None else None
         policy = event.policy_event
         if policy is not None:
             # The engine says "warning" for an advisory policy.
@@ -111,5 +115,10 @@ class PreviewCollector:
 
     def preview(self, changes: Changes) -> Preview:
         """The preview read so far, with the engine's own counts."""
-        outputs = self.outputs if self.outputs is not None and _fully_known(self.outputs) else None
-        return Preview(changes, tuple(self.steps), outputs, tuple(self.violations))
+
+        def known(outputs: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+            return outputs if outputs is not None and _fully_known(outputs) else None
+
+        return Preview(
+            changes, tuple(self.steps), known(self.outputs), tuple(self.violations), known(self.outputs_before)
+        )

@@ -23,6 +23,8 @@ from ops.stacks.engine import Changes, Drift, EngineError, LastOperation, OnEven
 from ops.stacks.errors import explain
 from ops.stacks.events import PreviewCollector, _event_sink
 from ops.stacks.policy import PolicyPacks
+from ops.stacks.state_names import stack_exists
+from shared.layers import layer_names
 
 
 def target_urns(deployment: Mapping[str, Any], types: Iterable[str]) -> list[str]:
@@ -96,8 +98,11 @@ class PulumiEngine:
         self._providers_kept: set[tuple[str, str]] = set()
         # What the CLI answered, per layer or (layer, env), until an operation on that stack changes it.
         self._listings: dict[str, dict[str, auto.StackSummary]] = {}
+        self._listed_all = threading.Lock()  # held by the first listing, which lists every project at once
+        self._first_listing_done = False
         self._stacks: dict[tuple[str, str], auto.Stack] = {}
         self._outputs: dict[tuple[str, str], dict[str, StackOutput]] = {}
+        self._named: dict[tuple[str, str], StackState] = {}  # stacks known by their names alone
 
     def _workspace(self, layer: str) -> auto.LocalWorkspace:
         with self._lock:
@@ -120,6 +125,7 @@ class PulumiEngine:
         """Drop what an operation on the stack may have changed (its listing entry and outputs)."""
         with self._lock:
             self._listings.pop(layer, None)
+            self._named.pop((layer, env), None)
             self._outputs.pop((layer, env), None)
             if stack:
                 self._stacks.pop((layer, env), None)
@@ -133,7 +139,42 @@ class PulumiEngine:
         except Exception as e:
             raise EngineError(explain(e, layer=layer, env=env, op=op)) from e
 
+    def _list_every_project(self) -> None:
+        """One `pulumi stack ls --all` for every layer's listing, where the backend is a bucket or a folder.
+
+        A self-managed backend names each stack `organization/<project>/<stack>` (those of the project
+        the CLI runs in by their own name), so one call answers for the four projects: each listing
+        costs a CLI start and a read of every checkpoint. On Pulumi Cloud `--all` would list every
+        project of the organization: each layer lists its own. Anything unexpected (a team's role
+        may not read the other layers' checkpoints) leaves the listings to each layer.
+        """
+        if self.backend.url.startswith(("https://", "http://")):
+            return
+        here = layer_names()[0]
+        try:
+            projects = {self._workspace(layer).project_settings().name: layer for layer in layer_names()}
+            summaries = self._workspace(here).list_stacks(include_all=True)
+        except Exception:
+            return
+        found: dict[str, dict[str, auto.StackSummary]] = {layer: {} for layer in projects.values()}
+        for summary in summaries:
+            parts = summary.name.split("/")
+            if len(parts) == 1:  # the CLI names the stacks of the project it runs in by their own name
+                found[here][parts[0]] = summary
+            elif len(parts) == 3:
+                if parts[1] in projects:
+                    found[projects[parts[1]]][parts[2]] = summary
+            else:
+                return
+        with self._lock:
+            for layer, listing in found.items():
+                self._listings.setdefault(layer, listing)
+
     def _listing(self, layer: str) -> dict[str, auto.StackSummary]:
+        with self._listed_all:
+            if not self._first_listing_done:
+                self._first_listing_done = True
+                self._list_every_project()
         with self._lock:
             cached = self._listings.get(layer)
         if cached is None:
@@ -161,7 +202,22 @@ class PulumiEngine:
 
     def state(self, layer: str, env: str) -> StackState:
         with self._explained(layer, env, "stack ls"):
-            summary = self._listing(layer).get(env)
+            with self._lock:
+                named = self._named.get((layer, env))
+            if named is not None:
+                return named
+            try:
+                listing = self._listing(layer)
+            except Exception:
+                # A team's role may not read another layer's checkpoints, which a listing reads; the
+                # backend's object names still tell whether the stack exists (ops.stacks.state_names).
+                exists = stack_exists(self.backend.url, self._workspace(layer).project_settings().name, env)
+                if exists is None:
+                    raise
+                with self._lock:
+                    named = self._named[(layer, env)] = StackState(exists=exists)
+                return named
+            summary = listing.get(env)
             if summary is None:
                 return StackState(exists=False)
             return StackState(

@@ -315,10 +315,6 @@ class Orchestrator:
             if refresh and self.engine.state(layer, env).exists:
                 self.engine.refresh(layer, env, on_event=self._sink(layer))
             users = self._deployed_downstream(layer, env)
-            # Exports are read only where they matter: to compare with the preview's, or because a
-            # deployed layer outside this run reads them and may now read stale values.
-            readers_outside = [d for d in users if d not in chosen]
-            before = self._exports(layer, env)
             # A preview first, as `pulumi up` itself does: the policy pack judges the whole change
             # and AWS's refusals to replace what a deployed layer below holds are seen, both before
             # anything changes; when it changes nothing at all it stands in for the update.
@@ -327,8 +323,14 @@ class Orchestrator:
             if users and self._holds_for_downstream(layer, env):
                 self._refuse_replacing_what_dependents_hold(layer, env, preview.steps)
             advisory = tuple(v for v in preview.violations if v.level != "mandatory")
-            if preview.changes_nothing(before):
+            if preview.changes_nothing():
                 return Outcome(layer, "deployed", preview.changes, _elapsed(start), violations=advisory)
+            # A deployed layer outside this run reads the exports and may now read stale values:
+            # compare them across the update (the preview's old ones, unless it could not show them).
+            readers_outside = [d for d in users if d not in chosen]
+            before = preview.outputs_before
+            if readers_outside and before is None:
+                before = self._exports(layer, env)
             changes = self.engine.up(layer, env, on_event=self._sink(layer))
             changed: tuple[str, ...] = ()
             if readers_outside and before is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -112,6 +113,20 @@ def _conditions_hold(conditions: dict[str, dict[str, Any]], context: dict[str, s
 
 
 IAMPolicyStatement.is_action_permitted = _statement_applies_only_when_its_condition_holds  # type: ignore[method-assign]
+
+
+def _iam_wildcard_match(pattern: str, string: str) -> re.Match[str] | None:
+    # IAM's wildcards: `*` any run of characters, `?` exactly one, everything else literal (Secrets
+    # Manager's documented `secret:name-??????` ARN suffix). moto turns only `*` into a regex and
+    # fails on `?` with a server error. Outside S3, moto cannot name the resource a request acts on
+    # and hands "*": there only the action can be judged, so any Resource matches it.
+    if string == "*":
+        return re.match(".*", string)
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, string)
+
+
+IAMPolicyStatement._match = staticmethod(_iam_wildcard_match)  # type: ignore[method-assign,assignment]
 
 
 def _over_tls(self: FakeBucket, action: str, resource: str) -> Any:

@@ -1,5 +1,6 @@
 """Owning teams through the real engine: a layer deploys under its own role; another layer under that role
-is refused before any change, in one line naming its owner.
+is refused before any change, in one line naming its owner; and a team that may not read the state of
+the layers below its own still does not replace what they use.
 
 The sandbox's moto holds the team backend `invoke bootstrap` makes (state bucket, deploy roles),
 and then authorizes every request against the caller's IAM policies (moto's `/moto-api/reset-auth`,
@@ -49,7 +50,7 @@ def test_a_team_deploys_its_layer_and_is_refused_another_before_any_change(make_
     made = sb.invoke("bootstrap", "--env", "dev", "--repository", REPOSITORY)
     assert made.returncode == 0, made
     assert f"dev-network: AWS_DEPLOY_ROLE_ARN=arn:aws:iam::{ACCOUNT}:role/payments-network-deploy-dev" in made.stdout
-    network = _as_role(sb, "network")
+    network, data = _as_role(sb, "network"), _as_role(sb, "data")
     _enforce_iam(sb)
 
     deployed = sb.invoke("deploy", "--layer", "network", "--env", "dev", env=network)
@@ -66,3 +67,19 @@ def test_a_team_deploys_its_layer_and_is_refused_another_before_any_change(make_
     assert "nothing was changed" in refused.output
     assert sb.cloud.changes(since=mark) == []
     assert not [c for c in sb.cli_calls()[calls:] if c.split()[:1] in (["up"], ["preview"])]
+
+    # The data team deploys its own layer with its own role (reading network's stack, which it consumes).
+    theirs = sb.invoke("deploy", "--layer", "data", "--env", "dev", env=data)
+    assert theirs.returncode == 0, theirs
+    # The network team may not read data's state (a listing of data's stacks is refused), yet its
+    # deploys still know data is there, from the bucket's names: a deploy goes ahead, and a change that
+    # would replace what data holds (a new VPC CIDR replaces the subnets and groups) stops before any change.
+    again = sb.invoke("deploy", "--layer", "network", "--env", "dev", env=network)
+    assert again.returncode == 0, again
+    path = sb.stack_file("network", "dev")
+    path.write_text(path.read_text().replace("10.20.", "10.30."))
+    mark = len(sb.cloud.calls())
+    held = sb.invoke("deploy", "--layer", "network", "--env", "dev", env=network)
+    assert held.returncode == 1, held
+    assert "stopped before any change" in held.output and "which data still use" in held.output, held
+    assert sb.cloud.changes(since=mark) == []

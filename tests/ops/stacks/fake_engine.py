@@ -150,7 +150,9 @@ class FakeEngine:
             )
             same = {name: out.value for name, out in self.outputs(layer, env).items()}
             outputs = None if steps or layer in self.reexports else same
-            return Preview(Changes(same=3 - len(steps), updated=len(steps)), steps, outputs, self.violations_of(layer))
+            return Preview(
+                Changes(same=3 - len(steps), updated=len(steps)), steps, outputs, self.violations_of(layer), same
+            )
 
         return self._call("preview", layer, env, work)
 
