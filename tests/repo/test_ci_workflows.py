@@ -6,6 +6,7 @@ actionlint itself runs in `.ci/actionlint.sh`; these tests pin what the workflow
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -282,6 +283,16 @@ def test_ephemeral_environment_is_created_from_dev_verified_and_always_destroyed
     assert wf["jobs"]["ephemeral"]["concurrency"]["cancel-in-progress"] is False
 
 
+def test_every_job_that_gets_aws_credentials_or_secrets_runs_in_a_github_environment():
+    # The environment is the OIDC subject its role trusts (not any branch or pull request) and the
+    # only place its secrets live.
+    for name in ALL:
+        for job_name, job in workflow(name)["jobs"].items():
+            text = json.dumps(job)
+            if (job.get("permissions") or {}).get("id-token") == "write" or "secrets." in text:
+                assert job.get("environment"), f"{name}: job {job_name} has no environment"
+
+
 def test_ephemeral_environment_name_follows_the_env_name_rule(tmp_path):
     script = step(workflow("ephemeral.yml"), "ephemeral", "Choose the environment name")["run"]
 
@@ -447,12 +458,19 @@ ZIZMOR = Path(sys.executable).parent / "zizmor"
 
 def _zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(ZIZMOR), "--offline", "--format=plain", *map(str, paths)], capture_output=True, text=True, timeout=120
+        [str(ZIZMOR), "--offline", "--persona=auditor", "--format=plain", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_ci_audits_the_workflows_with_zizmor_offline():
-    assert ".venv/bin/zizmor --offline .github/workflows" in (REPO / ".ci" / "run").read_text().splitlines()
+    # The auditor persona: nothing suppressed (the default hides, e.g., a secret used outside an environment).
+    assert (
+        ".venv/bin/zizmor --offline --persona=auditor .github/workflows"
+        in (REPO / ".ci" / "run").read_text().splitlines()
+    )
 
 
 def test_zizmor_finds_nothing_in_the_workflows_and_flags_an_unpinned_credentialed_checkout(tmp_path):
