@@ -12,6 +12,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 
+def urn_name(urn: str) -> str:
+    """A resource's logical name: the last part of its URN."""
+    return urn.rsplit("::", 1)[-1]
+
+
 @dataclass(frozen=True)
 class StepEvent:
     """A resource step of an update, a refresh or a destroy starting, ending or failing (from the engine's events).
@@ -28,7 +33,7 @@ class StepEvent:
     @property
     def name(self) -> str:
         """The resource's logical name, the last part of its URN."""
-        return self.urn.rsplit("::", 1)[-1]
+        return urn_name(self.urn)
 
 
 # What the engine tells a running layer: a short line (a diagnostic, the summary) or a resource step.
@@ -103,7 +108,7 @@ class Step:
     @property
     def name(self) -> str:
         """The resource's logical name, the last part of its URN."""
-        return self.urn.rsplit("::", 1)[-1]
+        return urn_name(self.urn)
 
     @property
     def replaces(self) -> bool:
@@ -123,7 +128,7 @@ class Violation:
     @property
     def resource(self) -> str:
         """The resource's logical name, or the stack's when the policy judged the whole stack."""
-        return self.urn.rsplit("::", 1)[-1] if self.urn else "(stack)"
+        return urn_name(self.urn) if self.urn else "(stack)"
 
     def line(self) -> str:
         """`policy on resource: message`, one line."""
@@ -188,7 +193,7 @@ class ResourceDrift:
     @property
     def name(self) -> str:
         """The resource's logical name, the last part of its URN."""
-        return self.urn.rsplit("::", 1)[-1]
+        return urn_name(self.urn)
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,10 @@ class PulumiEngine:
                 )
             return self._workspaces[layer]
 
+    def _project(self, layer: str) -> str:
+        """The Pulumi project name of a layer's folder (its `Pulumi.yaml`), as the backend names its stacks."""
+        return self._workspace(layer).project_settings().name
+
     def _forget(self, layer: str, env: str, *, stack: bool = False) -> None:
         """Drop what an operation on the stack may have changed (its listing entry and outputs)."""
         with self._lock:
@@ -152,7 +156,7 @@ class PulumiEngine:
             return
         here = layer_names()[0]
         try:
-            projects = {self._workspace(layer).project_settings().name: layer for layer in layer_names()}
+            projects = {self._project(layer): layer for layer in layer_names()}
             summaries = self._workspace(here).list_stacks(include_all=True)
         except Exception:
             return
@@ -211,7 +215,7 @@ class PulumiEngine:
             except Exception:
                 # A team's role may not read another layer's checkpoints, which a listing reads; the
                 # backend's object names still tell whether the stack exists (ops.stacks.state_names).
-                exists = stack_exists(self.backend.url, self._workspace(layer).project_settings().name, env)
+                exists = stack_exists(self.backend.url, self._project(layer), env)
                 if exists is None:
                     raise
                 with self._lock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from ops.stacks.engine import StepEvent
+from ops.stacks.engine import StepEvent, urn_name
 
 # What a finished step did, for one line per resource (`created rds-payments-dev in 20.3s`).
 DONE = {
@@ -50,7 +50,7 @@ class ResourceTiming:
     @property
     def name(self) -> str:
         """The resource's logical name."""
-        return self.urn.rsplit("::", 1)[-1]
+        return urn_name(self.urn)
 
     def elapsed(self, now: float) -> float:
         """Seconds it took, or has taken so far."""
